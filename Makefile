@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make            module (kmod/ipsec.ko) and tools/pfkeyctl/pfkeyctl
+# make check      every test in QEMU guests; ends with "N passed, N failed"
+# make demo       two hosts with an ESP tunnel in a guest
+# make lint       checkpatch and sparse
+# make bench      ratios against stock XFRM
+# make install    module, pfkeyctl, man page, modprobe.d file
+
+KDIR ?= $(shell ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1)
+KVER ?= $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+DESTDIR ?=
+PREFIX ?= /usr/local
+TOP := $(CURDIR)
+
+.PHONY: all module tools deps check demo lint bench install uninstall clean
+
+all: module tools
+
+deps:
+	@scripts/install-deps
+
+module:
+	@test -n "$(KDIR)" || { echo "no kernel headers: run 'make deps'" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(TOP) modules
+
+tools:
+	$(MAKE) -C tools/pfkeyctl
+
+check: deps
+	@$(MAKE) --no-print-directory all >/dev/null
+	@tests/check $(TESTS)
+
+demo: deps
+	@$(MAKE) --no-print-directory all >/dev/null
+	@tests/vm/run -- $(TOP)/scripts/demo
+
+lint: deps
+	@scripts/lint
+
+bench: deps
+	@$(MAKE) --no-print-directory all >/dev/null
+	@tests/bench/run
+
+install: all
+	$(MAKE) -C $(KDIR) M=$(TOP) INSTALL_MOD_DIR=extra modules_install
+	install -D -m 0644 scripts/modprobe-ipsec.conf \
+		$(DESTDIR)/etc/modprobe.d/ipsec.conf
+	$(MAKE) -C tools/pfkeyctl install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+	test -n "$(DESTDIR)" || depmod -a $(KVER)
+
+uninstall:
+	rm -f $(DESTDIR)/lib/modules/$(KVER)/extra/kmod/ipsec.ko
+	rm -f $(DESTDIR)/etc/modprobe.d/ipsec.conf
+	rm -f $(DESTDIR)$(PREFIX)/sbin/pfkeyctl \
+		$(DESTDIR)$(PREFIX)/share/man/man8/pfkeyctl.8
+	test -n "$(DESTDIR)" || depmod -a $(KVER)
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(TOP) clean
+	$(MAKE) -C tools/pfkeyctl clean

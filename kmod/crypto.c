@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Algorithm table. Ids are those of <linux/pfkeyv2.h> (and, for the ones
+ * it lacks, <ipsec/pfkey.h>); key sizes include the salt or nonce that
+ * RFC 3686, 4106, 4543 and 7634 append to the key.
+ */
+#include <linux/pfkeyv2.h>
+#include <linux/string.h>
+
+#include <ipsec/pfkey.h>
+
+#include "crypto.h"
+
+static const struct ipsec_alg ipsec_algs[] = {
+	/* encryption */
+	{ .name = "null", .tfm = "ecb(cipher_null)", .kind = IPSEC_ALG_ENC,
+	  .sadb_id = SADB_EALG_NULL, .block = 4 },
+	{ .name = "aes-cbc", .alias = { "rijndael-cbc", "aes" }, .tfm = "cbc(aes)",
+	  .kind = IPSEC_ALG_ENC, .sadb_id = SADB_X_EALG_AESCBC,
+	  .key_min = 128, .key_max = 256, .key_step = 64,
+	  .iv_len = 16, .block = 16 },
+	/* RFC 3686: 32-bit nonce after the key */
+	{ .name = "aes-ctr", .alias = { "aesctr" }, .tfm = "rfc3686(ctr(aes))",
+	  .kind = IPSEC_ALG_ENC, .sadb_id = SADB_X_EALG_AESCTR,
+	  .key_min = 160, .key_max = 288, .key_step = 64,
+	  .iv_len = 8, .block = 4 },
+	/* RFC 4106: 32-bit salt after the key */
+	{ .name = "aes-gcm-8", .tfm = "rfc4106(gcm(aes))",
+	  .kind = IPSEC_ALG_ENC, .sadb_id = SADB_X_EALG_AES_GCM_ICV8,
+	  .aead = true, .key_min = 160, .key_max = 288, .key_step = 64,
+	  .icv_len = 8, .iv_len = 8, .block = 4 },
+	{ .name = "aes-gcm-12", .tfm = "rfc4106(gcm(aes))",
+	  .kind = IPSEC_ALG_ENC, .sadb_id = SADB_X_EALG_AES_GCM_ICV12,
+	  .aead = true, .key_min = 160, .key_max = 288, .key_step = 64,
+	  .icv_len = 12, .iv_len = 8, .block = 4 },
+	{ .name = "aes-gcm-16", .alias = { "aes-gcm" }, .tfm = "rfc4106(gcm(aes))",
+	  .kind = IPSEC_ALG_ENC, .sadb_id = SADB_X_EALG_AES_GCM_ICV16,
+	  .aead = true, .key_min = 160, .key_max = 288, .key_step = 64,
+	  .icv_len = 16, .iv_len = 8, .block = 4 },
+	/* RFC 4543: authentication only, 32-bit salt after the key */
+	{ .name = "null-aes-gmac", .tfm = "rfc4543(gcm(aes))",
+	  .kind = IPSEC_ALG_ENC, .sadb_id = SADB_X_EALG_NULL_AES_GMAC,
+	  .aead = true, .key_min = 160, .key_max = 288, .key_step = 64,
+	  .icv_len = 16, .iv_len = 8, .block = 4 },
+	/* RFC 7634: 256-bit key and 32-bit salt */
+	{ .name = "chacha20-poly1305",
+	  .tfm = "rfc7539esp(chacha20,poly1305)",
+	  .kind = IPSEC_ALG_ENC, .sadb_id = SADB_X_EALG_CHACHA20_POLY1305,
+	  .aead = true, .key_min = 288, .key_max = 288,
+	  .icv_len = 16, .iv_len = 8, .block = 4 },
+
+	/* authentication; ICV lengths of RFC 2404, 4868 and 3566 */
+	{ .name = "hmac-sha1", .tfm = "hmac(sha1)", .kind = IPSEC_ALG_AUTH,
+	  .sadb_id = SADB_AALG_SHA1HMAC, .key_min = 160, .key_max = 160,
+	  .icv_len = 12 },
+	{ .name = "hmac-sha256", .alias = { "hmac-sha2-256" },
+	  .tfm = "hmac(sha256)", .kind = IPSEC_ALG_AUTH,
+	  .sadb_id = SADB_X_AALG_SHA2_256HMAC, .key_min = 256,
+	  .key_max = 256, .icv_len = 16 },
+	{ .name = "hmac-sha384", .alias = { "hmac-sha2-384" },
+	  .tfm = "hmac(sha384)", .kind = IPSEC_ALG_AUTH,
+	  .sadb_id = SADB_X_AALG_SHA2_384HMAC, .key_min = 384,
+	  .key_max = 384, .icv_len = 24 },
+	{ .name = "hmac-sha512", .alias = { "hmac-sha2-512" },
+	  .tfm = "hmac(sha512)", .kind = IPSEC_ALG_AUTH,
+	  .sadb_id = SADB_X_AALG_SHA2_512HMAC, .key_min = 512,
+	  .key_max = 512, .icv_len = 32 },
+	{ .name = "aes-xcbc-mac", .tfm = "xcbc(aes)", .kind = IPSEC_ALG_AUTH,
+	  .sadb_id = SADB_X_AALG_AES_XCBC_MAC, .key_min = 128,
+	  .key_max = 128, .icv_len = 12 },
+	{ .name = "null", .tfm = "digest_null", .kind = IPSEC_ALG_AUTH,
+	  .sadb_id = SADB_X_AALG_NULL },
+
+	/* compression, RFC 3173 / RFC 2394 */
+	{ .name = "deflate", .tfm = "deflate", .kind = IPSEC_ALG_COMP,
+	  .sadb_id = SADB_X_CALG_DEFLATE },
+};
+
+const struct ipsec_alg *ipsec_alg_by_name(enum ipsec_alg_kind kind,
+					  const char *name)
+{
+	const struct ipsec_alg *a;
+
+	for (a = ipsec_algs; a < ipsec_algs + ARRAY_SIZE(ipsec_algs); a++) {
+		if (a->kind != kind)
+			continue;
+		if (!strcmp(a->name, name) ||
+		    (a->alias[0] && !strcmp(a->alias[0], name)) ||
+		    (a->alias[1] && !strcmp(a->alias[1], name)))
+			return a;
+	}
+	return NULL;
+}
+
+const struct ipsec_alg *ipsec_alg_by_id(enum ipsec_alg_kind kind, u8 id)
+{
+	const struct ipsec_alg *a;
+
+	for (a = ipsec_algs; a < ipsec_algs + ARRAY_SIZE(ipsec_algs); a++)
+		if (a->kind == kind && a->sadb_id == id)
+			return a;
+	return NULL;
+}
+
+bool ipsec_alg_key_ok(const struct ipsec_alg *alg, unsigned int bits)
+{
+	if (bits < alg->key_min || bits > alg->key_max)
+		return false;
+	if (!alg->key_step)
+		return bits == alg->key_min;
+	return (bits - alg->key_min) % alg->key_step == 0;
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The algorithm table: PF_KEY ids, the names pfkeyctl and the sysctls use,
+ * and how each maps onto the kernel crypto API.
+ */
+#ifndef IPSEC_CRYPTO_H
+#define IPSEC_CRYPTO_H
+
+#include <linux/types.h>
+
+enum ipsec_alg_kind {
+	IPSEC_ALG_ENC,
+	IPSEC_ALG_AUTH,
+	IPSEC_ALG_COMP,
+};
+
+struct ipsec_alg {
+	const char *name;	/* setkey's name */
+	const char *alias[2];	/* other accepted names */
+	const char *tfm;	/* kernel crypto API algorithm */
+	enum ipsec_alg_kind kind;
+	u8 sadb_id;		/* SADB_EALG_* / SADB_AALG_* / SADB_X_CALG_* */
+	bool aead;		/* combined mode: ICV produced by the cipher */
+	u16 key_min;		/* bits, salt/nonce included */
+	u16 key_max;
+	u16 key_step;		/* 0: only key_min */
+	u8 icv_len;		/* bytes of ICV on the wire */
+	u8 iv_len;		/* bytes of IV on the wire */
+	u8 block;		/* ESP padding boundary, RFC 4303 2.4 */
+};
+
+const struct ipsec_alg *ipsec_alg_by_name(enum ipsec_alg_kind kind,
+					  const char *name);
+const struct ipsec_alg *ipsec_alg_by_id(enum ipsec_alg_kind kind, u8 id);
+bool ipsec_alg_key_ok(const struct ipsec_alg *alg, unsigned int bits);
+
+#endif /* IPSEC_CRYPTO_H */

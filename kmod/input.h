@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef IPSEC_INPUT_H
+#define IPSEC_INPUT_H
+
+#include <linux/skbuff.h>
+
+#include "stats.h"
+
+int ipsec_input(struct sk_buff *skb, enum ipsec_proto_idx p, int family);
+
+#endif /* IPSEC_INPUT_H */

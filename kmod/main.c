@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ipsec.ko: an OpenBSD/KAME-style IPsec stack. Module init and exit only:
+ * each part comes up in order and goes down in the reverse order.
+ */
+#include <linux/module.h>
+#include <linux/net.h>
+
+#include "netns.h"
+#include "pfkey.h"
+#include "proto.h"
+
+static int __init ipsec_init(void)
+{
+	int err;
+
+	err = ipsec_netns_init();
+	if (err)
+		return err;
+	err = ipsec_proto_init();
+	if (err)
+		goto err_netns;
+	err = ipsec_pfkey_init();
+	if (err)
+		goto err_proto;
+
+	pr_info("IPsec (ESP, AH, IPComp; PF_KEY v2) loaded\n");
+	return 0;
+
+err_proto:
+	ipsec_proto_uninit();
+err_netns:
+	ipsec_netns_uninit();
+	return err;
+}
+
+static void __exit ipsec_exit(void)
+{
+	ipsec_pfkey_uninit();
+	ipsec_proto_uninit();
+	ipsec_netns_uninit();
+}
+
+module_init(ipsec_init);
+module_exit(ipsec_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("OpenBSD/KAME-style IPsec: ESP, AH, IPComp, PF_KEY v2, enc0");
+MODULE_ALIAS_NETPROTO(PF_KEY);

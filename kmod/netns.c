@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-namespace lifecycle: each part's state is set up in order and torn
+ * down in reverse, when a namespace is born or dies and at load/unload.
+ */
+#include <linux/rtnetlink.h>
+
+#include "enc.h"
+#include "netns.h"
+#include "proc.h"
+#include "stats.h"
+#include "sysctl.h"
+
+unsigned int ipsec_net_id __read_mostly;
+
+static int __net_init ipsec_net_init(struct net *net)
+{
+	struct ipsec_net *in = ipsec_net(net);
+	int err;
+
+	in->net = net;
+	mutex_init(&in->cfg_lock);
+	ipsec_sysctl_defaults(&in->cfg);
+
+	err = ipsec_stats_net_init(in);
+	if (err)
+		return err;
+	err = ipsec_sysctl_net_init(in);
+	if (err)
+		goto err_stats;
+	err = ipsec_proc_net_init(in);
+	if (err)
+		goto err_sysctl;
+	err = ipsec_enc_net_init(in);
+	if (err)
+		goto err_proc;
+	return 0;
+
+err_proc:
+	ipsec_proc_net_exit(in);
+err_sysctl:
+	ipsec_sysctl_net_exit(in);
+err_stats:
+	ipsec_stats_net_exit(in);
+	return err;
+}
+
+static void __net_exit ipsec_net_exit(struct net *net)
+{
+	struct ipsec_net *in = ipsec_net(net);
+
+	ipsec_enc_net_exit(in);
+	ipsec_proc_net_exit(in);
+	ipsec_sysctl_net_exit(in);
+	ipsec_stats_net_exit(in);
+	mutex_destroy(&in->cfg_lock);
+}
+
+static struct pernet_operations ipsec_net_ops = {
+	.init = ipsec_net_init,
+	.exit = ipsec_net_exit,
+	.id = &ipsec_net_id,
+	.size = sizeof(struct ipsec_net),
+};
+
+int ipsec_netns_init(void)
+{
+	/* a device pernet: enc0 must go before the namespace's devices are
+	 * moved back to init_net or destroyed
+	 */
+	return register_pernet_device(&ipsec_net_ops);
+}
+
+void ipsec_netns_uninit(void)
+{
+	unregister_pernet_device(&ipsec_net_ops);
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Per-network-namespace state. Everything the module keeps lives here,
+ * one instance per struct net, created by ipsec_net_ops.init.
+ */
+#ifndef IPSEC_NETNS_H
+#define IPSEC_NETNS_H
+
+#include <linux/mutex.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+#include "sysctl.h"
+
+struct ipsec_stats;
+struct ctl_table_header;
+struct proc_dir_entry;
+struct net_device;
+
+struct ipsec_net {
+	struct net *net;
+
+	/* enc0; set at init, cleared at exit under RTNL. */
+	struct net_device *enc_dev;
+
+	/* Knobs under net.ipsec and net.ipsec6; ints are read locklessly
+	 * with READ_ONCE(), the algorithm strings under cfg_lock.
+	 */
+	struct ipsec_sysctl cfg;
+	struct mutex cfg_lock;		/* the *_alg strings of cfg */
+	struct ctl_table_header *sysctl_hdr;
+	struct ctl_table_header *sysctl6_hdr;
+
+	/* /proc/net/ipsec */
+	struct proc_dir_entry *proc_dir;
+
+	struct ipsec_stats __percpu *stats;
+};
+
+extern unsigned int ipsec_net_id;
+
+static inline struct ipsec_net *ipsec_net(const struct net *net)
+{
+	return net_generic(net, ipsec_net_id);
+}
+
+int ipsec_netns_init(void);
+void ipsec_netns_uninit(void);
+
+#endif /* IPSEC_NETNS_H */

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The protocol slots: ESP (50), AH (51) and IPComp (108) for IPv4 and
+ * IPv6. Each slot holds one handler; if a stock module (esp4, ah4, ipcomp,
+ * esp6, ah6, ipcomp6, all through xfrm4/6_protocol) holds one, loading
+ * fails, says which module is in the way, and leaves nothing behind.
+ */
+#include <linux/in.h>
+#include <linux/module.h>
+#include <net/ipv6.h>
+#include <net/protocol.h>
+
+#include "input.h"
+#include "proto.h"
+
+static int ipsec_esp4_rcv(struct sk_buff *skb)
+{
+	return ipsec_input(skb, IPSEC_P_ESP, AF_INET);
+}
+
+static int ipsec_ah4_rcv(struct sk_buff *skb)
+{
+	return ipsec_input(skb, IPSEC_P_AH, AF_INET);
+}
+
+static int ipsec_ipcomp4_rcv(struct sk_buff *skb)
+{
+	return ipsec_input(skb, IPSEC_P_IPCOMP, AF_INET);
+}
+
+static int ipsec_esp6_rcv(struct sk_buff *skb)
+{
+	return ipsec_input(skb, IPSEC_P_ESP, AF_INET6);
+}
+
+static int ipsec_ah6_rcv(struct sk_buff *skb)
+{
+	return ipsec_input(skb, IPSEC_P_AH, AF_INET6);
+}
+
+static int ipsec_ipcomp6_rcv(struct sk_buff *skb)
+{
+	return ipsec_input(skb, IPSEC_P_IPCOMP, AF_INET6);
+}
+
+/* ICMP errors about our packets: consumed; PMTU handling joins the
+ * datapath.
+ */
+static int ipsec_err4(struct sk_buff *skb, u32 info)
+{
+	return 0;
+}
+
+static int ipsec_err6(struct sk_buff *skb, struct inet6_skb_parm *opt,
+		      u8 type, u8 code, int offset, __be32 info)
+{
+	return 0;
+}
+
+struct ipsec_slot {
+	u8 proto;
+	const char *what;
+	const char *v4_owner;
+	const char *v6_owner;
+	struct net_protocol v4;
+	struct inet6_protocol v6;
+};
+
+static struct ipsec_slot ipsec_slots[] = {
+	{
+		.proto = IPPROTO_ESP, .what = "ESP",
+		.v4_owner = "esp4", .v6_owner = "esp6",
+		.v4 = { .handler = ipsec_esp4_rcv, .err_handler = ipsec_err4,
+			.no_policy = 1 },
+		.v6 = { .handler = ipsec_esp6_rcv, .err_handler = ipsec_err6,
+			.flags = INET6_PROTO_NOPOLICY },
+	},
+	{
+		.proto = IPPROTO_AH, .what = "AH",
+		.v4_owner = "ah4", .v6_owner = "ah6",
+		.v4 = { .handler = ipsec_ah4_rcv, .err_handler = ipsec_err4,
+			.no_policy = 1 },
+		.v6 = { .handler = ipsec_ah6_rcv, .err_handler = ipsec_err6,
+			.flags = INET6_PROTO_NOPOLICY },
+	},
+	{
+		.proto = IPPROTO_COMP, .what = "IPComp",
+		.v4_owner = "ipcomp", .v6_owner = "ipcomp6",
+		.v4 = { .handler = ipsec_ipcomp4_rcv,
+			.err_handler = ipsec_err4, .no_policy = 1 },
+		.v6 = { .handler = ipsec_ipcomp6_rcv,
+			.err_handler = ipsec_err6,
+			.flags = INET6_PROTO_NOPOLICY },
+	},
+};
+
+static void ipsec_slot_busy(const struct ipsec_slot *s, int v, const char *m)
+{
+	pr_err("IPv%d protocol %u (%s) is already registered, most likely by %s: unload it with 'modprobe -r %s' or keep it from loading with 'blacklist %s' in /etc/modprobe.d (make install does this)\n",
+	       v, s->proto, s->what, m, m, m);
+}
+
+static void ipsec_slots_del(unsigned int n4, unsigned int n6)
+{
+	while (n6--)
+		inet6_del_protocol(&ipsec_slots[n6].v6, ipsec_slots[n6].proto);
+	while (n4--)
+		inet_del_protocol(&ipsec_slots[n4].v4, ipsec_slots[n4].proto);
+}
+
+int ipsec_proto_init(void)
+{
+	unsigned int n4, n6;
+
+	for (n4 = 0; n4 < ARRAY_SIZE(ipsec_slots); n4++) {
+		struct ipsec_slot *s = &ipsec_slots[n4];
+
+		if (inet_add_protocol(&s->v4, s->proto) < 0) {
+			ipsec_slot_busy(s, 4, s->v4_owner);
+			ipsec_slots_del(n4, 0);
+			return -EBUSY;
+		}
+	}
+	for (n6 = 0; n6 < ARRAY_SIZE(ipsec_slots); n6++) {
+		struct ipsec_slot *s = &ipsec_slots[n6];
+
+		if (inet6_add_protocol(&s->v6, s->proto) < 0) {
+			ipsec_slot_busy(s, 6, s->v6_owner);
+			ipsec_slots_del(n4, n6);
+			return -EBUSY;
+		}
+	}
+	return 0;
+}
+
+void ipsec_proto_uninit(void)
+{
+	ipsec_slots_del(ARRAY_SIZE(ipsec_slots), ARRAY_SIZE(ipsec_slots));
+}

@@ -1,0 +1,188 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for the test files: KTAP output (as kselftest's
+# ktap_helpers.sh prints it), assertions, module loading, namespaces.
+# Source it; TOP is the checkout (set by tests/vm/run inside a guest).
+
+: "${TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
+MODULE="$TOP/kmod/ipsec.ko"
+KSFT_PASS=0
+KSFT_FAIL=1
+KSFT_SKIP=4
+
+_ktap_n=0
+_ktap_pass=0
+_ktap_fail=0
+_ktap_skip=0
+_ktap_plan=""
+
+ktap_begin()
+{
+	echo "TAP version 13"
+	if [ -n "${1:-}" ]; then
+		_ktap_plan=$1
+		echo "1..$1"
+	fi
+}
+
+ktap_info()
+{
+	echo "# $*"
+}
+
+ktap_ok()
+{
+	_ktap_n=$((_ktap_n + 1))
+	_ktap_pass=$((_ktap_pass + 1))
+	echo "ok $_ktap_n $*"
+}
+
+ktap_fail()
+{
+	_ktap_n=$((_ktap_n + 1))
+	_ktap_fail=$((_ktap_fail + 1))
+	echo "not ok $_ktap_n $*"
+}
+
+ktap_skip()
+{
+	_ktap_n=$((_ktap_n + 1))
+	_ktap_skip=$((_ktap_skip + 1))
+	echo "ok $_ktap_n $1 # SKIP ${2:-}"
+}
+
+ktap_end()
+{
+	[ -n "$_ktap_plan" ] || echo "1..$_ktap_n"
+	echo "# Totals: pass:$_ktap_pass fail:$_ktap_fail xfail:0 xpass:0 skip:$_ktap_skip error:0"
+	[ "$_ktap_fail" -eq 0 ] || exit $KSFT_FAIL
+	[ "$_ktap_pass" -gt 0 ] || exit $KSFT_SKIP
+	exit $KSFT_PASS
+}
+
+# check DESC CMD...: ok when CMD succeeds; its output is shown on failure
+check()
+{
+	_d=$1
+	shift
+	if _out=$("$@" 2>&1); then
+		ktap_ok "$_d"
+	else
+		ktap_fail "$_d"
+		printf '%s\n' "$_out" | sed 's/^/# /'
+	fi
+}
+
+# check_fails DESC CMD...: ok when CMD fails
+check_fails()
+{
+	_d=$1
+	shift
+	if _out=$("$@" 2>&1); then
+		ktap_fail "$_d"
+		printf '%s\n' "$_out" | sed 's/^/# /'
+	else
+		ktap_ok "$_d"
+	fi
+}
+
+# check_eq DESC EXPECTED ACTUAL
+check_eq()
+{
+	if [ "$2" = "$3" ]; then
+		ktap_ok "$1"
+	else
+		ktap_fail "$1"
+		echo "# expected: '$2'"
+		echo "# got:      '$3'"
+	fi
+}
+
+# check_errno DESC ERRNO-NAME CMD...: CMD must fail and say strerror(ERRNO)
+check_errno()
+{
+	_d=$1
+	_e=$2
+	shift 2
+	_msg=$(python3 -c "import errno,os; print(os.strerror(errno.$_e))")
+	if _out=$("$@" 2>&1); then
+		ktap_fail "$_d"
+		echo "# succeeded, expected $_e"
+	elif printf '%s' "$_out" | grep -qF "$_msg"; then
+		ktap_ok "$_d"
+	else
+		ktap_fail "$_d"
+		printf '%s\n' "$_out" | sed 's/^/# /'
+		echo "# expected $_e ($_msg)"
+	fi
+}
+
+ipsec_loaded()
+{
+	[ -d /sys/module/ipsec ]
+}
+
+ipsec_load()
+{
+	ipsec_loaded || insmod "$MODULE"
+}
+
+ipsec_unload()
+{
+	! ipsec_loaded || rmmod ipsec
+}
+
+# require_module: skip the whole file when the module is not built
+require_module()
+{
+	if [ ! -f "$MODULE" ]; then
+		ktap_begin 1
+		ktap_skip "module" "kmod/ipsec.ko not built"
+		ktap_end
+	fi
+}
+
+# ns_run NS CMD...: run in a namespace
+ns_run()
+{
+	_ns=$1
+	shift
+	ip netns exec "$_ns" "$@"
+}
+
+# link_ns A B ADDR_A ADDR_B [PREFIXLEN]: veth between two namespaces, up
+link_ns()
+{
+	_len=${5:-24}
+	ip link add veth_"$1" netns "$1" type veth peer name veth_"$2" netns "$2"
+	ip -n "$1" addr add "$3/$_len" dev veth_"$1" nodad
+	ip -n "$2" addr add "$4/$_len" dev veth_"$2" nodad
+	ip -n "$1" link set lo up
+	ip -n "$2" link set lo up
+	ip -n "$1" link set veth_"$1" up
+	ip -n "$2" link set veth_"$2" up
+}
+
+# ipsec_counter [NS] PROTO NAME: a value from /proc/net/ipsec/PROTO
+ipsec_counter()
+{
+	if [ $# -eq 3 ]; then
+		ip netns exec "$1" awk -v n="$3" '$1 == n { print $2 }' \
+			"/proc/net/ipsec/$2"
+	else
+		awk -v n="$2" '$1 == n { print $2 }' "/proc/net/ipsec/$1"
+	fi
+}
+
+# wait_until SECONDS CMD...: poll CMD every 0.1 s
+wait_until()
+{
+	_t=$(($1 * 10))
+	shift
+	while [ "$_t" -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+		_t=$((_t - 1))
+	done
+	return 1
+}
