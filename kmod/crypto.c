@@ -6,6 +6,7 @@
  */
 #include <linux/pfkeyv2.h>
 #include <linux/string.h>
+#include <linux/crypto.h>
 
 #include <ipsec/pfkey.h>
 
@@ -109,4 +110,27 @@ bool ipsec_alg_key_ok(const struct ipsec_alg *alg, unsigned int bits)
 	if (!alg->key_step)
 		return bits == alg->key_min;
 	return (bits - alg->key_min) % alg->key_step == 0;
+}
+
+/* Walk the table by kind: start with prev == NULL. */
+const struct ipsec_alg *ipsec_alg_next(enum ipsec_alg_kind kind,
+				       const struct ipsec_alg *prev)
+{
+	const struct ipsec_alg *a = prev ? prev + 1 : ipsec_algs;
+
+	for (; a < ipsec_algs + ARRAY_SIZE(ipsec_algs); a++)
+		if (a->kind == kind)
+			return a;
+	return NULL;
+}
+
+unsigned int ipsec_alg_count(void)
+{
+	return ARRAY_SIZE(ipsec_algs);
+}
+
+/* Whether the crypto API can instantiate it here (may load a module). */
+bool ipsec_alg_available(const struct ipsec_alg *alg)
+{
+	return crypto_has_alg(alg->tfm, 0, 0);
 }

@@ -33,5 +33,9 @@ const struct ipsec_alg *ipsec_alg_by_name(enum ipsec_alg_kind kind,
 					  const char *name);
 const struct ipsec_alg *ipsec_alg_by_id(enum ipsec_alg_kind kind, u8 id);
 bool ipsec_alg_key_ok(const struct ipsec_alg *alg, unsigned int bits);
+const struct ipsec_alg *ipsec_alg_next(enum ipsec_alg_kind kind,
+				       const struct ipsec_alg *prev);
+unsigned int ipsec_alg_count(void);
+bool ipsec_alg_available(const struct ipsec_alg *alg);
 
 #endif /* IPSEC_CRYPTO_H */

@@ -9,14 +9,22 @@
 #include "netns.h"
 #include "pfkey.h"
 #include "proto.h"
+#include "sad.h"
+#include "spd.h"
 
 static int __init ipsec_init(void)
 {
 	int err;
 
-	err = ipsec_netns_init();
+	err = ipsec_sad_init();
 	if (err)
 		return err;
+	err = ipsec_spd_init();
+	if (err)
+		goto err_sad;
+	err = ipsec_netns_init();
+	if (err)
+		goto err_spd;
 	err = ipsec_proto_init();
 	if (err)
 		goto err_netns;
@@ -31,6 +39,10 @@ err_proto:
 	ipsec_proto_uninit();
 err_netns:
 	ipsec_netns_uninit();
+err_spd:
+	ipsec_spd_uninit();
+err_sad:
+	ipsec_sad_uninit();
 	return err;
 }
 
@@ -39,6 +51,8 @@ static void __exit ipsec_exit(void)
 	ipsec_pfkey_uninit();
 	ipsec_proto_uninit();
 	ipsec_netns_uninit();
+	ipsec_spd_uninit();
+	ipsec_sad_uninit();
 }
 
 module_init(ipsec_init);

@@ -7,7 +7,10 @@
 
 #include "enc.h"
 #include "netns.h"
+#include "pfkey.h"
 #include "proc.h"
+#include "sad.h"
+#include "spd.h"
 #include "stats.h"
 #include "sysctl.h"
 
@@ -25,9 +28,18 @@ static int __net_init ipsec_net_init(struct net *net)
 	err = ipsec_stats_net_init(in);
 	if (err)
 		return err;
-	err = ipsec_sysctl_net_init(in);
+	err = ipsec_sad_net_init(in);
 	if (err)
 		goto err_stats;
+	err = ipsec_spd_net_init(in);
+	if (err)
+		goto err_sad;
+	err = ipsec_pfkey_net_init(in);
+	if (err)
+		goto err_spd;
+	err = ipsec_sysctl_net_init(in);
+	if (err)
+		goto err_pfkey;
 	err = ipsec_proc_net_init(in);
 	if (err)
 		goto err_sysctl;
@@ -40,6 +52,12 @@ err_proc:
 	ipsec_proc_net_exit(in);
 err_sysctl:
 	ipsec_sysctl_net_exit(in);
+err_pfkey:
+	ipsec_pfkey_net_exit(in);
+err_spd:
+	ipsec_spd_net_exit(in);
+err_sad:
+	ipsec_sad_net_exit(in);
 err_stats:
 	ipsec_stats_net_exit(in);
 	return err;
@@ -52,6 +70,9 @@ static void __net_exit ipsec_net_exit(struct net *net)
 	ipsec_enc_net_exit(in);
 	ipsec_proc_net_exit(in);
 	ipsec_sysctl_net_exit(in);
+	ipsec_pfkey_net_exit(in);
+	ipsec_spd_net_exit(in);
+	ipsec_sad_net_exit(in);
 	ipsec_stats_net_exit(in);
 	mutex_destroy(&in->cfg_lock);
 }

@@ -10,6 +10,8 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
+#include "sad.h"
+#include "spd.h"
 #include "sysctl.h"
 
 struct ipsec_stats;
@@ -35,6 +37,17 @@ struct ipsec_net {
 	struct proc_dir_entry *proc_dir;
 
 	struct ipsec_stats __percpu *stats;
+
+	struct ipsec_sad sad;
+	struct ipsec_spd spd;
+
+	/* PF_KEY sockets of this namespace: the list is changed under
+	 * pfkey_lock and walked under RCU by broadcasts.
+	 */
+	struct mutex pfkey_lock;
+	struct hlist_head pfkey_socks;
+	atomic64_t pfkey_drops;		/* broadcasts a full socket missed */
+	atomic_t pfkey_registered;	/* sockets that sent REGISTER */
 };
 
 extern unsigned int ipsec_net_id;

@@ -27,6 +27,19 @@ static int ipsec_proc_show(struct seq_file *seq, void *v)
 	return 0;
 }
 
+/* The key management side: sockets, and broadcasts they missed. */
+static int ipsec_proc_pfkey_show(struct seq_file *seq, void *v)
+{
+	struct ipsec_net *in = ipsec_net(seq_file_single_net(seq));
+
+	seq_printf(seq, "%-24s %u\n", "sas", ipsec_sad_count(in, 0));
+	seq_printf(seq, "%-24s %d\n", "registered_sockets",
+		   atomic_read(&in->pfkey_registered));
+	seq_printf(seq, "%-24s %lld\n", "broadcast_drops",
+		   (long long)atomic64_read(&in->pfkey_drops));
+	return 0;
+}
+
 int ipsec_proc_net_init(struct ipsec_net *in)
 {
 	enum ipsec_proto_idx p;
@@ -41,6 +54,9 @@ int ipsec_proc_net_init(struct ipsec_net *in)
 					    (void *)(uintptr_t)p))
 			goto err;
 	}
+	if (!proc_create_net_single("pfkey", 0444, in->proc_dir,
+				    ipsec_proc_pfkey_show, NULL))
+		goto err;
 	return 0;
 err:
 	remove_proc_subtree("ipsec", in->net->proc_net);

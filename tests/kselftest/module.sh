@@ -67,40 +67,26 @@ ip netns del before
 ip netns del after
 rmmod ipsec
 
-# Leaks: per-cycle allocations that are never freed show up as a slab
-# cache growing by at least one object per cycle.
-slab_snapshot()
-{
-	awk 'NR > 2 { print $1, $2 }' /proc/slabinfo | sort
-}
-settle()
-{
-	# namespaces die in a workqueue; RCU callbacks free the rest
-	wait_until 10 sh -c '[ "$(ip netns list | wc -l)" -eq 0 ]'
-	sleep 1
-	echo 3 >/proc/sys/vm/drop_caches
-}
+# Leaks: the module's kmem_caches (ipsec_sa ...) are destroyed at rmmod,
+# and kmem_cache_destroy() warns if any object is still allocated; the
+# guest boots with slab_nomerge so each cache is its own. (Comparing
+# /proc/slabinfo totals across cycles is too noisy under SLUB to mean
+# anything: per-CPU slabs count as fully used.)
 cycle()
 {
 	insmod "$MODULE" && ip netns add leak1 && ip netns add leak2 &&
 		ip netns del leak1 && rmmod ipsec && ip netns del leak2
 }
-cycle
-settle
-slab_snapshot >/tmp/slab.before
 cycles=40
 i=0
 while [ $i -lt $cycles ]; do
 	cycle || break
 	i=$((i + 1))
 done
-settle
-slab_snapshot >/tmp/slab.after
 check_eq "$cycles load/namespace/unload cycles" $cycles $i
-grown=$(join /tmp/slab.before /tmp/slab.after |
-	awk -v c=$cycles '$3 - $2 >= c { print $1 " +" $3 - $2 }')
-check_eq "no slab cache grew by one object per cycle" "" "$grown"
 check_eq "no ipsec kmem_cache survives unload" "" \
 	"$(awk '$1 ~ /^ipsec/ { print $1 }' /proc/slabinfo)"
+check_fails "no kmem_cache_destroy complaint" \
+	sh -c 'dmesg | grep -q "still has objects"'
 
 ktap_end

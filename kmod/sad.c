@@ -1,0 +1,500 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The SAD: two resizable hash tables per namespace (by what names an SA,
+ * for the packet path; by hosts and reqid, for the SPD), a list for dumps
+ * and flushes, and one cheap timer per SA for time-based lifetimes.
+ *
+ * Lifecycle: an SA enters the tables holding one reference (the tables')
+ * and leaves them under sad.lock, state DEAD; its timer is stopped before
+ * that reference is dropped. The last put frees it after an RCU grace
+ * period, from a work item, zeroing the keys.
+ */
+#include <linux/random.h>
+#include <linux/rhashtable.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+
+#include "netns.h"
+#include "sad.h"
+
+static struct kmem_cache *ipsec_sa_cache __read_mostly;
+
+static const struct rhashtable_params ipsec_sa_id_params = {
+	.key_len = sizeof(struct ipsec_sa_id),
+	.key_offset = offsetof(struct ipsec_sa, id),
+	.head_offset = offsetof(struct ipsec_sa, node),
+	.automatic_shrinking = true,
+};
+
+static const struct rhashtable_params ipsec_sa_rid_params = {
+	.key_len = sizeof(struct ipsec_sa_rid),
+	.key_offset = offsetof(struct ipsec_sa, rid),
+	.head_offset = offsetof(struct ipsec_sa, rnode),
+	.automatic_shrinking = true,
+};
+
+/* Freed SAs wait here for process context: crypto transforms (later) and
+ * del_timer_sync() must not run from the RCU callback.
+ */
+static LLIST_HEAD(ipsec_sa_gc_list);
+static void ipsec_sa_gc(struct work_struct *work);
+static DECLARE_WORK(ipsec_sa_gc_work, ipsec_sa_gc);
+
+static void ipsec_sa_expire_timer(struct timer_list *t);
+
+struct ipsec_sa *ipsec_sa_alloc(struct ipsec_net *in, gfp_t gfp)
+{
+	struct ipsec_sa *sa = kmem_cache_zalloc(ipsec_sa_cache, gfp);
+
+	if (!sa)
+		return NULL;
+	refcount_set(&sa->refcnt, 1);
+	sa->in = in;
+	sa->state = IPSEC_SA_LARVAL;
+	INIT_LIST_HEAD(&sa->all.list);
+	timer_setup(&sa->timer, ipsec_sa_expire_timer, 0);
+	atomic64_set(&sa->cur_bytes, 0);
+	atomic64_set(&sa->cur_packets, 0);
+	return sa;
+}
+
+static void ipsec_sa_destroy(struct ipsec_sa *sa)
+{
+	del_timer_sync(&sa->timer);
+	kfree_sensitive(sa->ekey);
+	kfree_sensitive(sa->akey);
+	kfree(sa->ident_src);
+	kfree(sa->ident_dst);
+	kfree_sensitive(sa->kmprivate);
+	kmem_cache_free(ipsec_sa_cache, sa);
+}
+
+static void ipsec_sa_gc(struct work_struct *work)
+{
+	struct llist_node *n = llist_del_all(&ipsec_sa_gc_list);
+	struct ipsec_sa *sa, *tmp;
+
+	llist_for_each_entry_safe(sa, tmp, n, gc) {
+		ipsec_sa_destroy(sa);
+		cond_resched();
+	}
+}
+
+static void ipsec_sa_free_rcu(struct rcu_head *head)
+{
+	struct ipsec_sa *sa = container_of(head, struct ipsec_sa, rcu);
+
+	if (llist_add(&sa->gc, &ipsec_sa_gc_list))
+		schedule_work(&ipsec_sa_gc_work);
+}
+
+void ipsec_sa_put(struct ipsec_sa *sa)
+{
+	if (refcount_dec_and_test(&sa->refcnt))
+		call_rcu(&sa->rcu, ipsec_sa_free_rcu);
+}
+
+struct ipsec_sa *ipsec_sa_lookup_rcu(struct ipsec_net *in,
+				     const struct ipsec_sa_id *id)
+{
+	return rhashtable_lookup(&in->sad.by_id, id, ipsec_sa_id_params);
+}
+
+struct ipsec_sa *ipsec_sa_get(struct ipsec_net *in,
+			      const struct ipsec_sa_id *id)
+{
+	struct ipsec_sa *sa;
+
+	rcu_read_lock();
+	sa = ipsec_sa_lookup_rcu(in, id);
+	if (sa && !refcount_inc_not_zero(&sa->refcnt))
+		sa = NULL;
+	rcu_read_unlock();
+	return sa;
+}
+
+/* The SA the SPD should use for a request: mature before dying, and the
+ * newest of those (RFC 4301 leaves the choice; strongSwan rekeys by adding
+ * the new SA first).
+ */
+struct ipsec_sa *ipsec_sa_find_rid(struct ipsec_net *in,
+				   const struct ipsec_sa_rid *rid)
+{
+	struct ipsec_sa *sa, *best = NULL;
+	struct rhlist_head *list, *pos;
+
+	rcu_read_lock();
+	list = rhltable_lookup(&in->sad.by_rid, rid, ipsec_sa_rid_params);
+	rhl_for_each_entry_rcu(sa, pos, list, rnode) {
+		u8 state = READ_ONCE(sa->state);
+
+		if (state != IPSEC_SA_MATURE && state != IPSEC_SA_DYING)
+			continue;
+		if (!best || (best->state == IPSEC_SA_DYING &&
+			      state == IPSEC_SA_MATURE) ||
+		    (state == best->state && sa->add_time > best->add_time))
+			best = sa;
+	}
+	if (best && !refcount_inc_not_zero(&best->refcnt))
+		best = NULL;
+	rcu_read_unlock();
+	return best;
+}
+
+static void ipsec_sa_link(struct ipsec_sad *sad, struct ipsec_sa *sa)
+{
+	list_add_tail(&sa->all.list, &sad->all);
+	sad->count++;
+	sad->count_type[sa->satype]++;
+	sa->add_time = ktime_get_real_seconds();
+	ipsec_sa_arm_timer(sa);
+}
+
+/* Under sad.lock: out of every table; the caller drops the tables'
+ * reference after stopping the timer (or from the timer itself).
+ */
+static void ipsec_sa_unlink(struct ipsec_sad *sad, struct ipsec_sa *sa)
+{
+	rhashtable_remove_fast(&sad->by_id, &sa->node, ipsec_sa_id_params);
+	rhltable_remove(&sad->by_rid, &sa->rnode, ipsec_sa_rid_params);
+	list_del_init(&sa->all.list);
+	sad->count--;
+	sad->count_type[sa->satype]--;
+	WRITE_ONCE(sa->state, IPSEC_SA_DEAD);
+}
+
+static int ipsec_sa_insert_locked(struct ipsec_sad *sad, struct ipsec_sa *sa)
+{
+	int err;
+
+	err = rhashtable_lookup_insert_fast(&sad->by_id, &sa->node,
+					    ipsec_sa_id_params);
+	if (err)
+		return err;
+	err = rhltable_insert(&sad->by_rid, &sa->rnode, ipsec_sa_rid_params);
+	if (err) {
+		rhashtable_remove_fast(&sad->by_id, &sa->node,
+				       ipsec_sa_id_params);
+		return err;
+	}
+	ipsec_sa_link(sad, sa);
+	return 0;
+}
+
+/* Publish a new SA. On success the tables own the caller's reference. */
+int ipsec_sa_insert(struct ipsec_sa *sa)
+{
+	struct ipsec_sad *sad = &sa->in->sad;
+	int err;
+
+	spin_lock_bh(&sad->lock);
+	err = ipsec_sa_insert_locked(sad, sa);
+	spin_unlock_bh(&sad->lock);
+	return err;
+}
+
+/* UPDATE: sa takes old's place atomically (same name); the tables' own
+ * reference moves to sa, and old's usage carries over when it was mature.
+ */
+int ipsec_sa_replace(struct ipsec_sa *old, struct ipsec_sa *sa)
+{
+	struct ipsec_sad *sad = &sa->in->sad;
+	int err;
+
+	spin_lock_bh(&sad->lock);
+	if (old->state == IPSEC_SA_DEAD) {
+		spin_unlock_bh(&sad->lock);
+		return -ESRCH;
+	}
+	err = rhltable_insert(&sad->by_rid, &sa->rnode, ipsec_sa_rid_params);
+	if (err) {
+		spin_unlock_bh(&sad->lock);
+		return err;
+	}
+	err = rhashtable_replace_fast(&sad->by_id, &old->node, &sa->node,
+				      ipsec_sa_id_params);
+	if (err) {
+		rhltable_remove(&sad->by_rid, &sa->rnode, ipsec_sa_rid_params);
+		spin_unlock_bh(&sad->lock);
+		return err;
+	}
+	rhltable_remove(&sad->by_rid, &old->rnode, ipsec_sa_rid_params);
+	list_replace_init(&old->all.list, &sa->all.list);
+	sad->count_type[old->satype]--;
+	sad->count_type[sa->satype]++;
+	if (old->state != IPSEC_SA_LARVAL) {
+		atomic64_set(&sa->cur_bytes, atomic64_read(&old->cur_bytes));
+		atomic64_set(&sa->cur_packets,
+			     atomic64_read(&old->cur_packets));
+	}
+	sa->add_time = ktime_get_real_seconds();
+	sa->use_time = old->use_time;
+	WRITE_ONCE(old->state, IPSEC_SA_DEAD);
+	ipsec_sa_arm_timer(sa);
+	spin_unlock_bh(&sad->lock);
+
+	del_timer_sync(&old->timer);
+	ipsec_sa_put(old);
+	return 0;
+}
+
+int ipsec_sa_delete(struct ipsec_sa *sa)
+{
+	struct ipsec_sad *sad = &sa->in->sad;
+
+	spin_lock_bh(&sad->lock);
+	if (sa->state == IPSEC_SA_DEAD) {
+		spin_unlock_bh(&sad->lock);
+		return -ESRCH;
+	}
+	ipsec_sa_unlink(sad, sa);
+	spin_unlock_bh(&sad->lock);
+
+	del_timer_sync(&sa->timer);
+	ipsec_sa_put(sa);
+	return 0;
+}
+
+/* Remove every SA of a type (SADB_SATYPE_UNSPEC: all), a batch per lock
+ * hold so that a million SAs never keep BHs off for long.
+ */
+unsigned int ipsec_sad_flush(struct ipsec_net *in, u8 satype)
+{
+	struct ipsec_sad *sad = &in->sad;
+	unsigned int total = 0;
+	LIST_HEAD(dead);
+
+	for (;;) {
+		struct ipsec_sad_node *n, *tmp;
+		struct ipsec_sa *sa, *next;
+		unsigned int batch = 0;
+
+		spin_lock_bh(&sad->lock);
+		list_for_each_entry_safe(n, tmp, &sad->all, list) {
+			if (n->walker)
+				continue;
+			sa = container_of(n, struct ipsec_sa, all);
+			if (satype != SADB_SATYPE_UNSPEC && sa->satype != satype)
+				continue;
+			ipsec_sa_unlink(sad, sa);
+			list_add(&sa->all.list, &dead);
+			if (++batch == 1024)
+				break;
+		}
+		spin_unlock_bh(&sad->lock);
+
+		list_for_each_entry_safe(sa, next, &dead, all.list) {
+			list_del_init(&sa->all.list);
+			del_timer_sync(&sa->timer);
+			ipsec_sa_put(sa);
+		}
+		total += batch;
+		if (batch < 1024)
+			return total;
+		cond_resched();
+	}
+}
+
+/* GETSPI: pick a free SPI in [min, max] and insert the larval SA under
+ * it in one step. RFC 4303 2.1: 1..255 are reserved; the OpenBSD page
+ * says SPIs start at 0x100.
+ */
+int ipsec_sa_alloc_spi(struct ipsec_sa *sa, u32 min, u32 max)
+{
+	struct ipsec_sad *sad = &sa->in->sad;
+	u64 range, tries, i, start;
+	int err = -EAGAIN;
+
+	if (min < 0x100)
+		min = 0x100;
+	if (max < min)
+		return -EINVAL;
+	range = (u64)max - min + 1;
+	/* small ranges: every value once; large ones: random probes */
+	tries = range <= 4096 ? range : 64;
+	start = get_random_u32() % range;
+
+	spin_lock_bh(&sad->lock);
+	for (i = 0; i < tries; i++) {
+		u64 off = range <= 4096 ? (start + i) % range :
+			  get_random_u32() % range;
+
+		sa->id.spi = htonl((u32)(min + off));
+		err = ipsec_sa_insert_locked(sad, sa);
+		if (err != -EEXIST)
+			break;
+		err = -EAGAIN;
+	}
+	spin_unlock_bh(&sad->lock);
+	return err;
+}
+
+void ipsec_sa_walk_start(struct ipsec_net *in, struct ipsec_sa_walk *w,
+			 u8 satype)
+{
+	w->all.walker = true;
+	w->satype = satype;
+	spin_lock_bh(&in->sad.lock);
+	list_add(&w->all.list, &in->sad.all);
+	spin_unlock_bh(&in->sad.lock);
+}
+
+/* The next SA after the cursor, with a reference; NULL at the end. */
+struct ipsec_sa *ipsec_sa_walk_next(struct ipsec_net *in,
+				    struct ipsec_sa_walk *w)
+{
+	struct ipsec_sad *sad = &in->sad;
+	struct ipsec_sad_node *n = &w->all;
+	struct ipsec_sa *found = NULL;
+
+	spin_lock_bh(&sad->lock);
+	list_for_each_entry_continue(n, &sad->all, list) {
+		struct ipsec_sa *sa;
+
+		if (n->walker)
+			continue;
+		sa = container_of(n, struct ipsec_sa, all);
+		if (w->satype != SADB_SATYPE_UNSPEC && sa->satype != w->satype)
+			continue;
+		found = sa;
+		ipsec_sa_hold(sa);
+		list_move(&w->all.list, &sa->all.list);
+		break;
+	}
+	if (!found)
+		list_move_tail(&w->all.list, &sad->all);
+	spin_unlock_bh(&sad->lock);
+	return found;
+}
+
+void ipsec_sa_walk_done(struct ipsec_net *in, struct ipsec_sa_walk *w)
+{
+	spin_lock_bh(&in->sad.lock);
+	list_del_init(&w->all.list);
+	spin_unlock_bh(&in->sad.lock);
+}
+
+unsigned int ipsec_sad_count(struct ipsec_net *in, u8 satype)
+{
+	unsigned int n;
+
+	spin_lock_bh(&in->sad.lock);
+	n = satype == SADB_SATYPE_UNSPEC ? in->sad.count :
+					   in->sad.count_type[satype];
+	spin_unlock_bh(&in->sad.lock);
+	return n;
+}
+
+void ipsec_sa_lifetime_current(const struct ipsec_sa *sa,
+			       struct ipsec_lifetime *cur)
+{
+	cur->allocations = atomic64_read(&sa->cur_packets);
+	cur->bytes = atomic64_read(&sa->cur_bytes);
+	cur->addtime = sa->add_time;
+	cur->usetime = READ_ONCE(sa->use_time);
+}
+
+static void ipsec_deadline(time64_t *next, time64_t base, u64 after)
+{
+	if (base && after && (!*next || base + (time64_t)after < *next))
+		*next = base + after;
+}
+
+/* Under sad.lock: arm the timer for the nearest time-based limit. */
+void ipsec_sa_arm_timer(struct ipsec_sa *sa)
+{
+	time64_t next = 0, now;
+
+	if (sa->state == IPSEC_SA_DEAD)
+		return;
+	if (!sa->soft_sent) {
+		ipsec_deadline(&next, sa->add_time, sa->soft.addtime);
+		ipsec_deadline(&next, sa->use_time, sa->soft.usetime);
+	}
+	ipsec_deadline(&next, sa->add_time, sa->hard.addtime);
+	ipsec_deadline(&next, sa->use_time, sa->hard.usetime);
+	if (!next)
+		return;
+	now = ktime_get_real_seconds();
+	mod_timer(&sa->timer, jiffies + (next > now ? (next - now) * HZ : 0));
+}
+
+static bool ipsec_passed(time64_t now, time64_t base, u64 after)
+{
+	return base && after && now >= base + (time64_t)after;
+}
+
+static void ipsec_sa_expire_timer(struct timer_list *t)
+{
+	struct ipsec_sa *sa = from_timer(sa, t, timer);
+	struct ipsec_sad *sad = &sa->in->sad;
+	time64_t now = ktime_get_real_seconds();
+	bool hard = false, soft = false, larval;
+
+	spin_lock(&sad->lock);
+	if (sa->state == IPSEC_SA_DEAD) {
+		spin_unlock(&sad->lock);
+		return;
+	}
+	larval = sa->state == IPSEC_SA_LARVAL;
+	if (ipsec_passed(now, sa->add_time, sa->hard.addtime) ||
+	    ipsec_passed(now, sa->use_time, sa->hard.usetime)) {
+		hard = true;
+		ipsec_sa_unlink(sad, sa);
+	} else if (!sa->soft_sent &&
+		   (ipsec_passed(now, sa->add_time, sa->soft.addtime) ||
+		    ipsec_passed(now, sa->use_time, sa->soft.usetime))) {
+		soft = true;
+		sa->soft_sent = true;
+		if (sa->state == IPSEC_SA_MATURE)
+			WRITE_ONCE(sa->state, IPSEC_SA_DYING);
+		ipsec_sa_hold(sa);
+	}
+	ipsec_sa_arm_timer(sa);
+	spin_unlock(&sad->lock);
+
+	if (hard || soft) {
+		/* RFC 2367 3.1.4: a larval SA just goes away */
+		if (!larval)
+			ipsec_pfkey_sa_expired(sa, hard);
+		/* hard: the tables' reference; soft: the one taken above */
+		ipsec_sa_put(sa);
+	}
+}
+
+int ipsec_sad_net_init(struct ipsec_net *in)
+{
+	struct ipsec_sad *sad = &in->sad;
+	int err;
+
+	spin_lock_init(&sad->lock);
+	INIT_LIST_HEAD(&sad->all);
+	err = rhashtable_init(&sad->by_id, &ipsec_sa_id_params);
+	if (err)
+		return err;
+	err = rhltable_init(&sad->by_rid, &ipsec_sa_rid_params);
+	if (err)
+		rhashtable_destroy(&sad->by_id);
+	return err;
+}
+
+void ipsec_sad_net_exit(struct ipsec_net *in)
+{
+	ipsec_sad_flush(in, SADB_SATYPE_UNSPEC);
+	WARN_ON(!list_empty(&in->sad.all));
+	rhltable_destroy(&in->sad.by_rid);
+	rhashtable_destroy(&in->sad.by_id);
+}
+
+int ipsec_sad_init(void)
+{
+	ipsec_sa_cache = KMEM_CACHE(ipsec_sa, 0);
+	return ipsec_sa_cache ? 0 : -ENOMEM;
+}
+
+void ipsec_sad_uninit(void)
+{
+	rcu_barrier();		/* every ipsec_sa_free_rcu() has run */
+	flush_work(&ipsec_sa_gc_work);
+	kmem_cache_destroy(ipsec_sa_cache);
+}

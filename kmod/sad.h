@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The Security Association Database: one per namespace. An SA is named
+ * by (destination, SPI, protocol) and is unidirectional.
+ */
+#ifndef IPSEC_SAD_H
+#define IPSEC_SAD_H
+
+#include <linux/list.h>
+#include <linux/llist.h>
+#include <linux/refcount.h>
+#include <linux/rhashtable.h>
+#include <linux/spinlock.h>
+#include <linux/timer.h>
+#include <linux/workqueue.h>
+#include <linux/pfkeyv2.h>
+#include <linux/xfrm.h>
+
+struct ipsec_net;
+struct ipsec_alg;
+
+/* RFC 2367 2.3.1 states */
+enum ipsec_sa_state {
+	IPSEC_SA_LARVAL,
+	IPSEC_SA_MATURE,
+	IPSEC_SA_DYING,		/* soft lifetime passed */
+	IPSEC_SA_DEAD,		/* removed from the tables */
+};
+
+/* What names an SA (RFC 4301 4.1); also the lookup key. */
+struct ipsec_sa_id {
+	xfrm_address_t daddr;
+	__be32 spi;
+	u8 proto;		/* IPPROTO_ESP, IPPROTO_AH, IPPROTO_COMP */
+	u8 family;		/* AF_INET, AF_INET6 */
+	u16 zero;		/* keeps the key free of holes */
+};
+
+/* What the SPD asks for: an SA between two hosts for one request. */
+struct ipsec_sa_rid {
+	xfrm_address_t saddr;
+	xfrm_address_t daddr;
+	u32 reqid;
+	u8 proto;
+	u8 family;
+	u16 zero;
+};
+
+/* RFC 2367 2.3.3: the four limits, as a hard, soft or current lifetime.
+ * Times are seconds; in LIFETIME_CURRENT they are absolute.
+ */
+struct ipsec_lifetime {
+	u64 allocations;
+	u64 bytes;
+	u64 addtime;
+	u64 usetime;
+};
+
+/* An extension kept verbatim to be echoed back by GET and DUMP. */
+struct ipsec_blob {
+	u16 len;
+	u8 data[];
+};
+
+/* An entry of sad.all: an SA or a dump cursor. */
+struct ipsec_sad_node {
+	struct list_head list;
+	bool walker;
+};
+
+struct ipsec_sa {
+	struct rhash_head node;		/* sad.by_id */
+	struct rhlist_head rnode;	/* sad.by_rid */
+	struct ipsec_sad_node all;	/* sad.all, for dumps and flushes */
+	struct ipsec_sa_id id;
+	struct ipsec_sa_rid rid;
+	refcount_t refcnt;
+	struct rcu_head rcu;
+	struct llist_node gc;		/* waiting to be freed */
+	struct ipsec_net *in;
+
+	/* Set before the SA is published and never changed after. */
+	u8 satype;			/* SADB_SATYPE_* */
+	u8 mode;			/* IPSEC_MODE_ANY/TRANSPORT/TUNNEL */
+	u8 prefix_s, prefix_d, ul_proto;
+	u8 replay_window;
+	u32 flags;			/* sadb_sa_flags */
+	u32 reqid;
+	u32 seq, pid;			/* of the message that made it */
+	const struct ipsec_alg *ealg, *aalg, *calg;
+	u8 *ekey, *akey;		/* zeroed when freed */
+	u16 ekey_bits, akey_bits;
+	struct ipsec_lifetime hard, soft;
+	u8 natt_type;
+	__be16 natt_sport, natt_dport;
+	xfrm_address_t natt_oa;
+	struct ipsec_blob *ident_src, *ident_dst, *kmprivate;
+
+	/* Under sad.lock. */
+	u8 state;			/* read locklessly by the datapath */
+	bool soft_sent;
+	time64_t add_time;		/* real time, seconds */
+	time64_t use_time;		/* 0 until first use */
+	struct timer_list timer;	/* next time-based expiry */
+
+	/* Bumped by the datapath. */
+	atomic64_t cur_bytes;
+	atomic64_t cur_packets;
+};
+
+/* Per-namespace SAD. Writers hold lock (BH-safe: lifetimes expire from a
+ * timer); readers use RCU and take a reference to keep an SA.
+ */
+struct ipsec_sad {
+	spinlock_t lock;		/* writers; BH-safe */
+	struct rhashtable by_id;
+	struct rhltable by_rid;
+	struct list_head all;		/* SAs and dump walkers */
+	unsigned int count;		/* SAs in the tables */
+	unsigned int count_type[SADB_SATYPE_MAX + 1];
+	u32 spi_hint;
+};
+
+/* Dump cursor: sits in sad.all between the entries already sent and the
+ * rest, so a dump survives any number of pauses, adds and deletes.
+ */
+struct ipsec_sa_walk {
+	struct ipsec_sad_node all;
+	u8 satype;			/* SADB_SATYPE_UNSPEC: all */
+};
+
+int ipsec_sad_init(void);
+void ipsec_sad_uninit(void);
+int ipsec_sad_net_init(struct ipsec_net *in);
+void ipsec_sad_net_exit(struct ipsec_net *in);
+
+struct ipsec_sa *ipsec_sa_alloc(struct ipsec_net *in, gfp_t gfp);
+void ipsec_sa_put(struct ipsec_sa *sa);
+static inline void ipsec_sa_hold(struct ipsec_sa *sa)
+{
+	refcount_inc(&sa->refcnt);
+}
+
+struct ipsec_sa *ipsec_sa_lookup_rcu(struct ipsec_net *in,
+				     const struct ipsec_sa_id *id);
+struct ipsec_sa *ipsec_sa_get(struct ipsec_net *in,
+			      const struct ipsec_sa_id *id);
+struct ipsec_sa *ipsec_sa_find_rid(struct ipsec_net *in,
+				   const struct ipsec_sa_rid *rid);
+
+int ipsec_sa_insert(struct ipsec_sa *sa);
+int ipsec_sa_replace(struct ipsec_sa *old, struct ipsec_sa *sa);
+int ipsec_sa_delete(struct ipsec_sa *sa);
+unsigned int ipsec_sad_flush(struct ipsec_net *in, u8 proto);
+int ipsec_sa_alloc_spi(struct ipsec_sa *sa, u32 min, u32 max);
+
+void ipsec_sa_walk_start(struct ipsec_net *in, struct ipsec_sa_walk *w,
+			 u8 satype);
+struct ipsec_sa *ipsec_sa_walk_next(struct ipsec_net *in,
+				    struct ipsec_sa_walk *w);
+void ipsec_sa_walk_done(struct ipsec_net *in, struct ipsec_sa_walk *w);
+unsigned int ipsec_sad_count(struct ipsec_net *in, u8 satype);
+
+void ipsec_sa_lifetime_current(const struct ipsec_sa *sa,
+			       struct ipsec_lifetime *cur);
+void ipsec_sa_arm_timer(struct ipsec_sa *sa);
+
+/* Lifetime events, delivered to PF_KEY (pfkey_sa.c) */
+void ipsec_pfkey_sa_expired(struct ipsec_sa *sa, bool hard);
+
+#endif /* IPSEC_SAD_H */

@@ -1,0 +1,522 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The SPD: per namespace, a hash table by (selector, direction) for exact
+ * lookups, an xarray by policy id, one RCU list per direction ordered by
+ * priority for packet lookups, and a list in insertion order for dumps and
+ * flushes.
+ *
+ * Lifecycle: a policy enters the tables holding one reference (the
+ * tables') and leaves them under spd.lock, marked dead; its expiry work is
+ * cancelled before that reference is dropped. The last put frees it after
+ * an RCU grace period.
+ */
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include <net/ipv6.h>
+
+#include "netns.h"
+#include "spd.h"
+
+static struct kmem_cache *ipsec_policy_cache __read_mostly;
+/* Expiries; destroyed (drained) at unload, after every policy is gone. */
+static struct workqueue_struct *ipsec_spd_wq __read_mostly;
+
+static const struct rhashtable_params ipsec_policy_key_params = {
+	.key_len = sizeof(struct ipsec_policy_key),
+	.key_offset = offsetof(struct ipsec_policy, key),
+	.head_offset = offsetof(struct ipsec_policy, node),
+	.automatic_shrinking = true,
+};
+
+static void ipsec_policy_expire_work(struct work_struct *work);
+
+struct ipsec_policy *ipsec_policy_alloc(struct ipsec_net *in, gfp_t gfp)
+{
+	struct ipsec_policy *pol = kmem_cache_zalloc(ipsec_policy_cache, gfp);
+
+	if (!pol)
+		return NULL;
+	refcount_set(&pol->refcnt, 1);
+	pol->in = in;
+	INIT_LIST_HEAD(&pol->dir_list);
+	INIT_LIST_HEAD(&pol->all.list);
+	INIT_DELAYED_WORK(&pol->expire, ipsec_policy_expire_work);
+	return pol;
+}
+
+/* A fresh, unpublished copy of what a policy says (for MIGRATE). */
+struct ipsec_policy *ipsec_policy_clone(const struct ipsec_policy *old,
+					gfp_t gfp)
+{
+	struct ipsec_policy *pol = ipsec_policy_alloc(old->in, gfp);
+
+	if (!pol)
+		return NULL;
+	pol->key = old->key;
+	pol->priority = old->priority;
+	pol->action = old->action;
+	pol->nreqs = old->nreqs;
+	memcpy(pol->req, old->req, sizeof(pol->req));
+	pol->hard = old->hard;
+	pol->soft = old->soft;
+	return pol;
+}
+
+static void ipsec_policy_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(ipsec_policy_cache,
+			container_of(head, struct ipsec_policy, rcu));
+}
+
+void ipsec_policy_put(struct ipsec_policy *pol)
+{
+	if (refcount_dec_and_test(&pol->refcnt))
+		call_rcu(&pol->rcu, ipsec_policy_free_rcu);
+}
+
+static bool ipsec_prefix_match(const xfrm_address_t *sel,
+			       const xfrm_address_t *addr, u8 prefix,
+			       u8 family)
+{
+	if (family == AF_INET)
+		return !prefix ||
+		       !((sel->a4 ^ addr->a4) & htonl(~0U << (32 - prefix)));
+	return ipv6_prefix_equal(&sel->in6, &addr->in6, prefix);
+}
+
+/* RFC 4301 4.4.1.1: every selector field matches, "ANY" matches all. */
+static bool ipsec_selector_match(const struct ipsec_selector *sel,
+				 const struct ipsec_flow *flow)
+{
+	if (sel->family != flow->family)
+		return false;
+	if (sel->proto != IPSEC_ULPROTO_ANY && sel->proto != flow->proto)
+		return false;
+	if ((sel->sport && sel->sport != flow->sport) ||
+	    (sel->dport && sel->dport != flow->dport))
+		return false;
+	return ipsec_prefix_match(&sel->saddr, &flow->saddr, sel->prefix_s,
+				  sel->family) &&
+	       ipsec_prefix_match(&sel->daddr, &flow->daddr, sel->prefix_d,
+				  sel->family);
+}
+
+/*
+ * The policy for a packet: RFC 4301 4.4.1 says the SPD is ordered and the
+ * first match wins; here the order is priority, then age. A linear walk
+ * for now, to be replaced by something faster behind the same interface.
+ * Under rcu_read_lock(); the result is valid until rcu_read_unlock().
+ */
+struct ipsec_policy *ipsec_spd_lookup_rcu(struct ipsec_net *in, u8 dir,
+					  const struct ipsec_flow *flow)
+{
+	struct ipsec_policy *pol;
+
+	if (dir < IPSEC_DIR_INBOUND || dir > IPSEC_DIR_FWD)
+		return NULL;
+	list_for_each_entry_rcu(pol, &in->spd.dir[dir - 1], dir_list) {
+		if (ipsec_selector_match(&pol->key.sel, flow))
+			return pol;
+	}
+	return NULL;
+}
+
+static struct ipsec_policy *ipsec_policy_tryget(struct ipsec_policy *pol)
+{
+	if (pol && !refcount_inc_not_zero(&pol->refcnt))
+		return NULL;
+	return pol;
+}
+
+struct ipsec_policy *ipsec_policy_get(struct ipsec_net *in,
+				      const struct ipsec_policy_key *key)
+{
+	struct ipsec_policy *pol;
+
+	rcu_read_lock();
+	pol = rhashtable_lookup(&in->spd.by_key, key, ipsec_policy_key_params);
+	pol = ipsec_policy_tryget(pol);
+	rcu_read_unlock();
+	return pol;
+}
+
+struct ipsec_policy *ipsec_policy_get_id(struct ipsec_net *in, u32 id)
+{
+	struct ipsec_policy *pol;
+
+	rcu_read_lock();
+	pol = ipsec_policy_tryget(xa_load(&in->spd.by_id, id));
+	rcu_read_unlock();
+	return pol;
+}
+
+/* Under spd.lock: after every policy of a lower or equal priority. Key
+ * managers mostly add in priority order, so the tail is tried first.
+ */
+static void ipsec_policy_link_dir(struct ipsec_spd *spd,
+				  struct ipsec_policy *pol)
+{
+	struct list_head *head = &spd->dir[pol->key.dir - 1];
+	struct ipsec_policy *pos;
+
+	if (list_empty(head) ||
+	    list_last_entry(head, struct ipsec_policy,
+			    dir_list)->priority <= pol->priority) {
+		list_add_tail_rcu(&pol->dir_list, head);
+		return;
+	}
+	list_for_each_entry(pos, head, dir_list) {
+		if (pos->priority > pol->priority) {
+			list_add_tail_rcu(&pol->dir_list, &pos->dir_list);
+			return;
+		}
+	}
+	list_add_tail_rcu(&pol->dir_list, head);
+}
+
+/* The earliest time the hard lifetime runs out, or 0 for never. RFC 2367
+ * 2.3.3: addtime counts from creation, usetime from the last use (KAME
+ * counts an unused policy's from its creation).
+ */
+static time64_t ipsec_policy_deadline(const struct ipsec_policy *pol)
+{
+	time64_t next = 0, t;
+
+	if (pol->hard.addtime)
+		next = pol->add_time + pol->hard.addtime;
+	if (pol->hard.usetime) {
+		t = READ_ONCE(pol->use_time) ?: pol->add_time;
+		t += pol->hard.usetime;
+		if (!next || t < next)
+			next = t;
+	}
+	return next;
+}
+
+/* Under spd.lock. */
+static void ipsec_policy_arm(struct ipsec_policy *pol)
+{
+	time64_t next = ipsec_policy_deadline(pol), now;
+
+	if (!next || pol->dead)
+		return;
+	now = ktime_get_real_seconds();
+	mod_delayed_work(ipsec_spd_wq, &pol->expire,
+			 next > now ? (next - now) * HZ : 0);
+}
+
+/* Under spd.lock: a free id with the direction in the low 3 bits, as
+ * KAME and Linux do, so that an id alone says which list it is on.
+ */
+static int ipsec_policy_alloc_id(struct ipsec_spd *spd,
+				 struct ipsec_policy *pol)
+{
+	unsigned int tries;
+	int err = -EAGAIN;
+
+	for (tries = 0; tries < 64; tries++) {
+		pol->id = (spd->id_gen++ << 3) | pol->key.dir;
+		spd->id_gen &= U32_MAX >> 3;
+		err = xa_insert(&spd->by_id, pol->id, pol, GFP_KERNEL);
+		if (err != -EBUSY)
+			break;
+		err = -EAGAIN;
+	}
+	return err;
+}
+
+static int ipsec_policy_add_locked(struct ipsec_spd *spd,
+				   struct ipsec_policy *pol)
+{
+	int err;
+
+	pol->add_time = ktime_get_real_seconds();
+	err = ipsec_policy_alloc_id(spd, pol);
+	if (err)
+		return err;
+	err = rhashtable_lookup_insert_fast(&spd->by_key, &pol->node,
+					    ipsec_policy_key_params);
+	if (err) {
+		xa_erase(&spd->by_id, pol->id);
+		return err;
+	}
+	ipsec_policy_link_dir(spd, pol);
+	list_add_tail(&pol->all.list, &spd->all);
+	spd->count++;
+	ipsec_policy_arm(pol);
+	return 0;
+}
+
+/*
+ * Under spd.lock: pol takes old's place in every table, under old's id
+ * (Linux keeps the index too, so a key manager's id stays valid). On the
+ * direction list pol goes in before old comes out, so that a lookup never
+ * sees neither. The caller cancels old's work and drops its reference.
+ */
+static int ipsec_policy_replace_locked(struct ipsec_spd *spd,
+				       struct ipsec_policy *old,
+				       struct ipsec_policy *pol)
+{
+	int err;
+
+	pol->id = old->id;
+	pol->add_time = ktime_get_real_seconds();
+	pol->use_time = READ_ONCE(old->use_time);
+	err = rhashtable_replace_fast(&spd->by_key, &old->node, &pol->node,
+				      ipsec_policy_key_params);
+	if (err)
+		return err;
+	/* an existing entry: no allocation, cannot fail */
+	xa_store(&spd->by_id, pol->id, pol, GFP_KERNEL);
+	if (pol->priority == old->priority) {
+		list_replace_rcu(&old->dir_list, &pol->dir_list);
+	} else {
+		ipsec_policy_link_dir(spd, pol);
+		list_del_rcu(&old->dir_list);
+	}
+	list_replace_init(&old->all.list, &pol->all.list);
+	old->dead = true;
+	ipsec_policy_arm(pol);
+	return 0;
+}
+
+/* Under spd.lock: out of every table; the caller drops the tables'
+ * reference after cancelling the expiry (or from the expiry itself).
+ */
+static void ipsec_policy_unlink(struct ipsec_spd *spd,
+				struct ipsec_policy *pol)
+{
+	rhashtable_remove_fast(&spd->by_key, &pol->node,
+			       ipsec_policy_key_params);
+	xa_erase(&spd->by_id, pol->id);
+	list_del_rcu(&pol->dir_list);
+	list_del_init(&pol->all.list);
+	spd->count--;
+	pol->dead = true;
+}
+
+static void ipsec_policy_release(struct ipsec_policy *pol)
+{
+	cancel_delayed_work_sync(&pol->expire);
+	ipsec_policy_put(pol);
+}
+
+/*
+ * SPDADD (update false): publish a new policy, -EEXIST when one has its
+ * selector and direction. SPDUPDATE (update true): replace that one, or
+ * add. On success the tables own the caller's reference.
+ */
+int ipsec_policy_insert(struct ipsec_policy *pol, bool update)
+{
+	struct ipsec_spd *spd = &pol->in->spd;
+	struct ipsec_policy *old;
+	int err;
+
+	mutex_lock(&spd->lock);
+	old = rhashtable_lookup_fast(&spd->by_key, &pol->key,
+				     ipsec_policy_key_params);
+	if (!old)
+		err = ipsec_policy_add_locked(spd, pol);
+	else if (!update)
+		err = -EEXIST;
+	else
+		err = ipsec_policy_replace_locked(spd, old, pol);
+	mutex_unlock(&spd->lock);
+
+	if (!err && old)
+		ipsec_policy_release(old);
+	return err;
+}
+
+/* MIGRATE: pol takes old's place; -ENOENT when old is gone meanwhile. */
+int ipsec_policy_replace(struct ipsec_policy *old, struct ipsec_policy *pol)
+{
+	struct ipsec_spd *spd = &pol->in->spd;
+	int err = -ENOENT;
+
+	mutex_lock(&spd->lock);
+	if (!old->dead)
+		err = ipsec_policy_replace_locked(spd, old, pol);
+	mutex_unlock(&spd->lock);
+
+	if (!err)
+		ipsec_policy_release(old);
+	return err;
+}
+
+int ipsec_policy_delete(struct ipsec_policy *pol)
+{
+	struct ipsec_spd *spd = &pol->in->spd;
+
+	mutex_lock(&spd->lock);
+	if (pol->dead) {
+		mutex_unlock(&spd->lock);
+		return -ENOENT;
+	}
+	ipsec_policy_unlink(spd, pol);
+	mutex_unlock(&spd->lock);
+
+	ipsec_policy_release(pol);
+	return 0;
+}
+
+/* Remove every policy, a batch per lock hold so that dumps and expiries
+ * get the lock in between.
+ */
+unsigned int ipsec_spd_flush(struct ipsec_net *in)
+{
+	struct ipsec_spd *spd = &in->spd;
+	unsigned int total = 0;
+
+	for (;;) {
+		struct ipsec_spd_node *n, *tmp;
+		struct ipsec_policy *pol, *next;
+		unsigned int batch = 0;
+		LIST_HEAD(dead);
+
+		mutex_lock(&spd->lock);
+		list_for_each_entry_safe(n, tmp, &spd->all, list) {
+			if (n->walker)
+				continue;
+			pol = container_of(n, struct ipsec_policy, all);
+			ipsec_policy_unlink(spd, pol);
+			list_add(&pol->all.list, &dead);
+			if (++batch == 1024)
+				break;
+		}
+		mutex_unlock(&spd->lock);
+
+		list_for_each_entry_safe(pol, next, &dead, all.list) {
+			list_del_init(&pol->all.list);
+			ipsec_policy_release(pol);
+		}
+		total += batch;
+		if (batch < 1024)
+			return total;
+		cond_resched();
+	}
+}
+
+unsigned int ipsec_spd_count(struct ipsec_net *in)
+{
+	unsigned int n;
+
+	mutex_lock(&in->spd.lock);
+	n = in->spd.count;
+	mutex_unlock(&in->spd.lock);
+	return n;
+}
+
+/* RFC 2367 2.3.3 hard lifetime of a policy (KAME's SPDEXPIRE): remove it
+ * and tell every socket. The datapath may have moved the last use on, in
+ * which case the work only re-arms. The message goes out under spd.lock
+ * so that a namespace's exit, which flushes under it, waits for it.
+ */
+static void ipsec_policy_expire_work(struct work_struct *work)
+{
+	struct ipsec_policy *pol = container_of(to_delayed_work(work),
+						struct ipsec_policy, expire);
+	struct ipsec_spd *spd = &pol->in->spd;
+	bool expired = false;
+	time64_t next;
+
+	mutex_lock(&spd->lock);
+	if (!pol->dead) {
+		next = ipsec_policy_deadline(pol);
+		if (next && ktime_get_real_seconds() >= next) {
+			ipsec_policy_unlink(spd, pol);
+			ipsec_pfkey_policy_expired(pol);
+			expired = true;
+		} else {
+			ipsec_policy_arm(pol);
+		}
+	}
+	mutex_unlock(&spd->lock);
+
+	if (expired)
+		ipsec_policy_put(pol);		/* the tables' reference */
+}
+
+void ipsec_policy_walk_start(struct ipsec_net *in, struct ipsec_policy_walk *w)
+{
+	w->all.walker = true;
+	mutex_lock(&in->spd.lock);
+	list_add(&w->all.list, &in->spd.all);
+	mutex_unlock(&in->spd.lock);
+}
+
+/* The next policy after the cursor, with a reference; NULL at the end. */
+struct ipsec_policy *ipsec_policy_walk_next(struct ipsec_net *in,
+					    struct ipsec_policy_walk *w)
+{
+	struct ipsec_spd *spd = &in->spd;
+	struct ipsec_spd_node *n = &w->all;
+	struct ipsec_policy *found = NULL;
+
+	mutex_lock(&spd->lock);
+	list_for_each_entry_continue(n, &spd->all, list) {
+		if (n->walker)
+			continue;
+		found = container_of(n, struct ipsec_policy, all);
+		ipsec_policy_hold(found);
+		list_move(&w->all.list, &found->all.list);
+		break;
+	}
+	if (!found)
+		list_move_tail(&w->all.list, &spd->all);
+	mutex_unlock(&spd->lock);
+	return found;
+}
+
+void ipsec_policy_walk_done(struct ipsec_net *in, struct ipsec_policy_walk *w)
+{
+	mutex_lock(&in->spd.lock);
+	list_del_init(&w->all.list);
+	mutex_unlock(&in->spd.lock);
+}
+
+int ipsec_spd_net_init(struct ipsec_net *in)
+{
+	struct ipsec_spd *spd = &in->spd;
+	int i;
+
+	mutex_init(&spd->lock);
+	INIT_LIST_HEAD(&spd->all);
+	for (i = 0; i < ARRAY_SIZE(spd->dir); i++)
+		INIT_LIST_HEAD(&spd->dir[i]);
+	xa_init(&spd->by_id);
+	spd->id_gen = 1;
+	return rhashtable_init(&spd->by_key, &ipsec_policy_key_params);
+}
+
+void ipsec_spd_net_exit(struct ipsec_net *in)
+{
+	struct ipsec_spd *spd = &in->spd;
+
+	ipsec_spd_flush(in);
+	WARN_ON(!list_empty(&spd->all));
+	WARN_ON(!xa_empty(&spd->by_id));
+	xa_destroy(&spd->by_id);
+	rhashtable_destroy(&spd->by_key);
+	mutex_destroy(&spd->lock);
+}
+
+int ipsec_spd_init(void)
+{
+	ipsec_policy_cache = KMEM_CACHE(ipsec_policy, 0);
+	if (!ipsec_policy_cache)
+		return -ENOMEM;
+	ipsec_spd_wq = alloc_workqueue("ipsec_spd", 0, 0);
+	if (!ipsec_spd_wq) {
+		kmem_cache_destroy(ipsec_policy_cache);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void ipsec_spd_uninit(void)
+{
+	destroy_workqueue(ipsec_spd_wq);
+	rcu_barrier();		/* every ipsec_policy_free_rcu() has run */
+	kmem_cache_destroy(ipsec_policy_cache);
+}
