@@ -8,7 +8,8 @@
 # make install    module, pfkeyctl, man page, modprobe.d file
 
 KDIR ?= $(shell ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1)
-KVER ?= $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+# the running kernel's module directory name, e.g. 6.1.0-56-amd64
+KVER ?= $(notdir $(patsubst %/,%,$(dir $(KDIR))))
 DESTDIR ?=
 PREFIX ?= /usr/local
 TOP := $(CURDIR)
@@ -43,7 +44,8 @@ bench: deps
 	@tests/bench/run
 
 install: all
-	$(MAKE) -C $(KDIR) M=$(TOP) INSTALL_MOD_DIR=extra modules_install
+	$(MAKE) -C $(KDIR) M=$(TOP) INSTALL_MOD_DIR=extra \
+		INSTALL_MOD_PATH=$(DESTDIR) modules_install
 	install -D -m 0644 scripts/modprobe-ipsec.conf \
 		$(DESTDIR)/etc/modprobe.d/ipsec.conf
 	$(MAKE) -C tools/pfkeyctl install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
