@@ -55,6 +55,17 @@ struct ipsec_pfkey_req {
 	struct ipsec_pfkey_msg m;
 };
 
+/* A reply echoes the request's sadb_msg_seq and sadb_msg_pid. */
+static inline u32 ipsec_req_seq(const struct ipsec_pfkey_req *req)
+{
+	return req->m.hdr->sadb_msg_seq;
+}
+
+static inline u32 ipsec_req_pid(const struct ipsec_pfkey_req *req)
+{
+	return req->m.hdr->sadb_msg_pid;
+}
+
 enum ipsec_pfkey_to {
 	IPSEC_PFKEY_TO_ONE,		/* the requesting socket only */
 	IPSEC_PFKEY_TO_ALL,		/* every socket of the namespace */

@@ -12,16 +12,6 @@
 #include "netns.h"
 #include "pfkey.h"
 
-static u32 ipsec_req_seq(const struct ipsec_pfkey_req *req)
-{
-	return req->m.hdr->sadb_msg_seq;
-}
-
-static u32 ipsec_req_pid(const struct ipsec_pfkey_req *req)
-{
-	return req->m.hdr->sadb_msg_pid;
-}
-
 /* The reply to ADD/UPDATE/DELETE goes to every socket, keys left out
  * (RFC 2367 3.1.3, 3.1.4).
  */

@@ -233,16 +233,6 @@ static int ipsec_pfkey_to_policy(const struct ipsec_pfkey_msg *m,
 	return 0;
 }
 
-static u32 ipsec_req_seq(const struct ipsec_pfkey_req *req)
-{
-	return req->m.hdr->sadb_msg_seq;
-}
-
-static u32 ipsec_req_pid(const struct ipsec_pfkey_req *req)
-{
-	return req->m.hdr->sadb_msg_pid;
-}
-
 /* Replies to SPDADD, SPDUPDATE, SPDDELETE and SPDDELETE2 go to every
  * socket, echoing seq and pid, as af_key and KAME send them.
  */

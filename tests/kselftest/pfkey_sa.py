@@ -233,16 +233,7 @@ def test_flush_dump():
               ext_addr(EXT_SRC, A) + ext_addr(EXT_DST, B) +
               ext_key(EXT_KEY_AUTH, b"\3" * 20))
     other.drain()
-    s.seq += 1
-    s.send(msg(DUMP, SATYPE_ESP, seq=s.seq))
-    got = []
-    while True:
-        m = s.recv()
-        if m is None:
-            break
-        got.append(m)
-        if m.seq == 0:
-            break
+    got = s.dump(DUMP, SATYPE_ESP)
     t.eq(n, len(got), f"DUMP esp returns the {n} ESP SAs")
     t.eq(list(range(n - 1, -1, -1)), [m.seq for m in got],
          "DUMP counts sadb_msg_seq down to 0")

@@ -267,6 +267,20 @@ class Sock:
                 return out
             out.append(m)
 
+    def dump(self, mtype, satype=SATYPE_UNSPEC, timeout=2.0):
+        """Send a DUMP or X_SPDDUMP; the replies up to sadb_msg_seq 0 or
+        an error."""
+        self.seq += 1
+        self.send(msg(mtype, satype, seq=self.seq))
+        got = []
+        while True:
+            m = self.recv(timeout)
+            if m is None:
+                return got
+            got.append(m)
+            if m.seq == 0 or m.errno:
+                return got
+
     def request(self, mtype, satype, exts=b"", timeout=2.0):
         """Send and return our reply (matched by pid and seq)."""
         self.seq += 1
