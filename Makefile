@@ -4,7 +4,6 @@
 # make check      every test in QEMU guests; ends with "N passed, N failed"
 # make demo       two hosts with an ESP tunnel in a guest
 # make lint       checkpatch and sparse
-# make bench      ratios against stock XFRM
 # make install    module, pfkeyctl, man page, modprobe.d file
 
 KDIR ?= $(shell ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1)
@@ -14,7 +13,7 @@ DESTDIR ?=
 PREFIX ?= /usr/local
 TOP := $(CURDIR)
 
-.PHONY: all module tools deps check demo lint bench install uninstall clean
+.PHONY: all module tools deps check demo lint install uninstall clean
 
 all: module tools
 
@@ -38,10 +37,6 @@ demo: deps
 
 lint: deps
 	@scripts/lint
-
-bench: deps
-	@$(MAKE) --no-print-directory all >/dev/null
-	@tests/bench/run
 
 install: all
 	$(MAKE) -C $(KDIR) M=$(TOP) INSTALL_MOD_DIR=extra \
