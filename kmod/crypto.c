@@ -7,6 +7,11 @@
 #include <linux/pfkeyv2.h>
 #include <linux/string.h>
 #include <linux/crypto.h>
+#include <linux/err.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+#include <crypto/aead.h>
+#include <crypto/authenc.h>
 
 #include <ipsec/pfkey.h>
 
@@ -133,4 +138,85 @@ unsigned int ipsec_alg_count(void)
 bool ipsec_alg_available(const struct ipsec_alg *alg)
 {
 	return crypto_has_alg(alg->tfm, 0, 0);
+}
+
+/* A non-AEAD ESP pair as one authenc transform: the key blob is the
+ * format crypto_authenc_extractkeys() reads (an rtattr giving the cipher
+ * key length, then the authentication key, then the cipher key).
+ */
+static struct crypto_aead *ipsec_authenc_new(const struct ipsec_alg *ealg,
+					     const u8 *ekey, unsigned int ebits,
+					     const struct ipsec_alg *aalg,
+					     const u8 *akey, unsigned int abits)
+{
+	struct crypto_authenc_key_param *param;
+	unsigned int elen = ebits / 8, alen = abits / 8;
+	char name[CRYPTO_MAX_ALG_NAME];
+	struct crypto_aead *aead;
+	struct rtattr *rta;
+	unsigned int len;
+	u8 *blob;
+	int err;
+
+	if (snprintf(name, sizeof(name), "authenc(%s,%s)",
+		     aalg ? aalg->tfm : "digest_null", ealg->tfm) >=
+	    sizeof(name))
+		return ERR_PTR(-ENAMETOOLONG);
+	aead = crypto_alloc_aead(name, 0, 0);
+	if (IS_ERR(aead))
+		return aead;
+
+	len = RTA_SPACE(sizeof(*param)) + alen + elen;
+	blob = kmalloc(len, GFP_KERNEL);
+	if (!blob) {
+		err = -ENOMEM;
+		goto err_free;
+	}
+	rta = (void *)blob;
+	rta->rta_type = CRYPTO_AUTHENC_KEYA_PARAM;
+	rta->rta_len = RTA_LENGTH(sizeof(*param));
+	param = RTA_DATA(rta);
+	param->enckeylen = cpu_to_be32(elen);
+	memcpy(blob + RTA_SPACE(sizeof(*param)), akey, alen);
+	memcpy(blob + RTA_SPACE(sizeof(*param)) + alen, ekey, elen);
+	err = crypto_aead_setkey(aead, blob, len);
+	kfree_sensitive(blob);
+	if (err)
+		goto err_free;
+	err = crypto_aead_setauthsize(aead, aalg ? aalg->icv_len : 0);
+	if (err)
+		goto err_free;
+	return aead;
+
+err_free:
+	crypto_free_aead(aead);
+	return ERR_PTR(err);
+}
+
+/* The transform of an ESP SA: the table's AEAD with its key (salt
+ * included) or authenc() around the cipher and the HMAC. Process
+ * context: may sleep and load modules.
+ */
+struct crypto_aead *ipsec_esp_aead_new(const struct ipsec_alg *ealg,
+				       const u8 *ekey, unsigned int ebits,
+				       const struct ipsec_alg *aalg,
+				       const u8 *akey, unsigned int abits)
+{
+	struct crypto_aead *aead;
+	int err;
+
+	if (!ealg->aead)
+		return ipsec_authenc_new(ealg, ekey, ebits, aalg, akey, abits);
+
+	aead = crypto_alloc_aead(ealg->tfm, 0, 0);
+	if (IS_ERR(aead))
+		return aead;
+	err = crypto_aead_setkey(aead, ekey, ebits / 8);
+	if (!err)
+		err = crypto_aead_setauthsize(aead, ealg->icv_len);
+	if (err) {
+		crypto_free_aead(aead);
+		return ERR_PTR(err);
+	}
+	return aead;
 }

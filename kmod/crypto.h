@@ -38,4 +38,10 @@ const struct ipsec_alg *ipsec_alg_next(enum ipsec_alg_kind kind,
 unsigned int ipsec_alg_count(void);
 bool ipsec_alg_available(const struct ipsec_alg *alg);
 
+struct crypto_aead;
+struct crypto_aead *ipsec_esp_aead_new(const struct ipsec_alg *ealg,
+				       const u8 *ekey, unsigned int ebits,
+				       const struct ipsec_alg *aalg,
+				       const u8 *akey, unsigned int abits);
+
 #endif /* IPSEC_CRYPTO_H */

@@ -14,6 +14,7 @@
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 
+#include "esp.h"
 #include "netns.h"
 #include "sad.h"
 
@@ -61,6 +62,7 @@ struct ipsec_sa *ipsec_sa_alloc(struct ipsec_net *in, gfp_t gfp)
 static void ipsec_sa_destroy(struct ipsec_sa *sa)
 {
 	del_timer_sync(&sa->timer);
+	ipsec_esp_state_free(sa);
 	kfree_sensitive(sa->ekey);
 	kfree_sensitive(sa->akey);
 	kfree(sa->ident_src);

@@ -18,6 +18,7 @@
 
 struct ipsec_net;
 struct ipsec_alg;
+struct crypto_aead;
 
 /* RFC 2367 2.3.1 states */
 enum ipsec_sa_state {
@@ -95,6 +96,7 @@ struct ipsec_sa {
 	__be16 natt_sport, natt_dport;
 	xfrm_address_t natt_oa;
 	struct ipsec_blob *ident_src, *ident_dst, *kmprivate;
+	struct crypto_aead *aead;	/* ESP: cipher and ICV (esp.c) */
 
 	/* Under sad.lock. */
 	u8 state;			/* read locklessly by the datapath */
