@@ -147,7 +147,8 @@ bool ipsec_alg_available(const struct ipsec_alg *alg)
 static struct crypto_aead *ipsec_authenc_new(const struct ipsec_alg *ealg,
 					     const u8 *ekey, unsigned int ebits,
 					     const struct ipsec_alg *aalg,
-					     const u8 *akey, unsigned int abits)
+					     const u8 *akey, unsigned int abits,
+					     bool esn)
 {
 	struct crypto_authenc_key_param *param;
 	unsigned int elen = ebits / 8, alen = abits / 8;
@@ -158,7 +159,13 @@ static struct crypto_aead *ipsec_authenc_new(const struct ipsec_alg *ealg,
 	u8 *blob;
 	int err;
 
-	if (snprintf(name, sizeof(name), "authenc(%s,%s)",
+	/* ESN needs integrity; authencesn moves the high half of the
+	 * sequence number to the end of what the HMAC covers (RFC 4303 2.2.1)
+	 */
+	if (esn && !aalg)
+		return ERR_PTR(-EINVAL);
+	if (snprintf(name, sizeof(name), "%s(%s,%s)",
+		     esn ? "authencesn" : "authenc",
 		     aalg ? aalg->tfm : "digest_null", ealg->tfm) >=
 	    sizeof(name))
 		return ERR_PTR(-ENAMETOOLONG);
@@ -200,13 +207,15 @@ err_free:
 struct crypto_aead *ipsec_esp_aead_new(const struct ipsec_alg *ealg,
 				       const u8 *ekey, unsigned int ebits,
 				       const struct ipsec_alg *aalg,
-				       const u8 *akey, unsigned int abits)
+				       const u8 *akey, unsigned int abits,
+				       bool esn)
 {
 	struct crypto_aead *aead;
 	int err;
 
 	if (!ealg->aead)
-		return ipsec_authenc_new(ealg, ekey, ebits, aalg, akey, abits);
+		return ipsec_authenc_new(ealg, ekey, ebits, aalg, akey, abits,
+					 esn);
 
 	aead = crypto_alloc_aead(ealg->tfm, 0, 0);
 	if (IS_ERR(aead))

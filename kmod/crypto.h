@@ -42,6 +42,7 @@ struct crypto_aead;
 struct crypto_aead *ipsec_esp_aead_new(const struct ipsec_alg *ealg,
 				       const u8 *ekey, unsigned int ebits,
 				       const struct ipsec_alg *aalg,
-				       const u8 *akey, unsigned int abits);
+				       const u8 *akey, unsigned int abits,
+				       bool esn);
 
 #endif /* IPSEC_CRYPTO_H */

@@ -6,8 +6,13 @@
  * rtnl_link_ops: "ip link del" gets EOPNOTSUPP; NETNS_LOCAL: it cannot be
  * moved) and is not a route target: anything routed to it is dropped
  * and counted, and IPv6 autoconfiguration is off so it gets no routes.
+ *
+ * Outbound cleartext is shown to taps on enc0 after it passed netfilter
+ * as leaving through enc0; inbound cleartext is received on enc0, so
+ * taps, netfilter (iifname "enc0") and routing see it arrive there.
  */
 #include <linux/if_arp.h>
+#include <linux/inetdevice.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
 #include <net/addrconf.h>
@@ -56,15 +61,55 @@ static void ipsec_enc_setup(struct net_device *dev)
 	dev->needs_free_netdev = true;
 }
 
-/* Keep addrconf away before the device goes up: no link-local address,
- * no fe80::/64 or multicast route through enc0.
+/* Before the device goes up: no IPv6 link-local address (IPv6 itself
+ * stays on, or decrypted IPv6 could not be received here), and no
+ * reverse-path filter of its own: what arrives on enc0 was routed to
+ * the real interface first.
  */
-static void ipsec_enc_no_addrconf(struct net_device *dev)
+static void ipsec_enc_conf(struct net_device *dev)
 {
 	struct inet6_dev *idev = __in6_dev_get(dev);
+	struct in_device *in_dev = __in_dev_get_rtnl(dev);
 
 	if (idev)
-		idev->cnf.disable_ipv6 = 1;
+		idev->cnf.addr_gen_mode = IN6_ADDR_GEN_MODE_NONE;
+	if (in_dev)
+		IPV4_DEVCONF(in_dev->cnf, RP_FILTER) = 0;
+}
+
+/* Outbound cleartext that passed netfilter on enc0: counted and shown
+ * to taps (tcpdump -i enc0) as sent. skb->data is at the IP header.
+ */
+void ipsec_enc_tap_out(struct ipsec_net *in, struct sk_buff *skb)
+{
+	struct net_device *dev = in->enc_dev, *was = skb->dev;
+
+	dev_sw_netstats_tx_add(dev, 1, skb->len);
+	skb->dev = dev;
+	dev_queue_xmit_nit(skb, dev);
+	skb->dev = was;
+}
+
+/* Inbound cleartext: received on enc0 as a fresh packet. skb->data and
+ * the network header are at the IP header.
+ */
+void ipsec_enc_receive(struct ipsec_net *in, struct sk_buff *skb, u8 family)
+{
+	struct net_device *dev = in->enc_dev;
+
+	skb_dst_drop(skb);
+	nf_reset_ct(skb);
+	skb_clear_hash(skb);
+	skb->dev = dev;
+	skb->protocol = htons(family == AF_INET ? ETH_P_IP : ETH_P_IPV6);
+	skb->pkt_type = PACKET_HOST;
+	skb->ip_summed = CHECKSUM_NONE;
+	skb_reset_network_header(skb);
+	skb_reset_mac_header(skb);
+	skb->mac_len = 0;
+	memset(skb->cb, 0, sizeof(skb->cb));
+	dev_sw_netstats_rx_add(dev, skb->len);
+	netif_rx(skb);
 }
 
 int ipsec_enc_net_init(struct ipsec_net *in)
@@ -84,7 +129,7 @@ int ipsec_enc_net_init(struct ipsec_net *in)
 		free_netdev(dev);
 		return err;
 	}
-	ipsec_enc_no_addrconf(dev);
+	ipsec_enc_conf(dev);
 	err = dev_open(dev, NULL);
 	if (err) {
 		unregister_netdevice(dev);

@@ -2,9 +2,15 @@
 #ifndef IPSEC_ENC_H
 #define IPSEC_ENC_H
 
+#include <linux/types.h>
+
 struct ipsec_net;
 
 int ipsec_enc_net_init(struct ipsec_net *in);
 void ipsec_enc_net_exit(struct ipsec_net *in);
+
+struct sk_buff;
+void ipsec_enc_tap_out(struct ipsec_net *in, struct sk_buff *skb);
+void ipsec_enc_receive(struct ipsec_net *in, struct sk_buff *skb, u8 family);
 
 #endif /* IPSEC_ENC_H */

@@ -6,8 +6,10 @@
 #include <linux/rtnetlink.h>
 
 #include "enc.h"
+#include "hooks.h"
 #include "netns.h"
 #include "pfkey.h"
+#include "pfkey_acquire.h"
 #include "proc.h"
 #include "sad.h"
 #include "spd.h"
@@ -37,21 +39,31 @@ static int __net_init ipsec_net_init(struct net *net)
 	err = ipsec_pfkey_net_init(in);
 	if (err)
 		goto err_spd;
-	err = ipsec_sysctl_net_init(in);
+	err = ipsec_acquire_net_init(in);
 	if (err)
 		goto err_pfkey;
+	err = ipsec_sysctl_net_init(in);
+	if (err)
+		goto err_acquire;
 	err = ipsec_proc_net_init(in);
 	if (err)
 		goto err_sysctl;
 	err = ipsec_enc_net_init(in);
 	if (err)
 		goto err_proc;
+	err = ipsec_hooks_net_init(in);
+	if (err)
+		goto err_enc;
 	return 0;
 
+err_enc:
+	ipsec_enc_net_exit(in);
 err_proc:
 	ipsec_proc_net_exit(in);
 err_sysctl:
 	ipsec_sysctl_net_exit(in);
+err_acquire:
+	ipsec_acquire_net_exit(in);
 err_pfkey:
 	ipsec_pfkey_net_exit(in);
 err_spd:
@@ -67,9 +79,11 @@ static void __net_exit ipsec_net_exit(struct net *net)
 {
 	struct ipsec_net *in = ipsec_net(net);
 
+	ipsec_hooks_net_exit(in);
 	ipsec_enc_net_exit(in);
 	ipsec_proc_net_exit(in);
 	ipsec_sysctl_net_exit(in);
+	ipsec_acquire_net_exit(in);
 	ipsec_pfkey_net_exit(in);
 	ipsec_spd_net_exit(in);
 	ipsec_sad_net_exit(in);

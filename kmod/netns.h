@@ -18,6 +18,8 @@ struct ipsec_stats;
 struct ctl_table_header;
 struct proc_dir_entry;
 struct net_device;
+struct ipsec_acq_slot;
+struct nf_hook_ops;
 
 struct ipsec_net {
 	struct net *net;
@@ -48,6 +50,13 @@ struct ipsec_net {
 	struct hlist_head pfkey_socks;
 	atomic64_t pfkey_drops;		/* broadcasts a full socket missed */
 	atomic_t pfkey_registered;	/* sockets that sent REGISTER */
+
+	/* Kernel ACQUIREs: sequence numbers and the rate limit's slots. */
+	atomic_t acq_seq;
+	struct ipsec_acq_slot *acq;
+
+	/* Netfilter hooks: the SPD match and the inbound check. */
+	struct nf_hook_ops *hook_ops;
 };
 
 extern unsigned int ipsec_net_id;

@@ -15,6 +15,7 @@
 #include "esp.h"
 #include "netns.h"
 #include "pfkey.h"
+#include "replay.h"
 
 int ipsec_satype_proto(u8 satype)
 {
@@ -462,6 +463,7 @@ int ipsec_pfkey_to_sa(const struct ipsec_pfkey_req *req, struct ipsec_sa *sa)
 	sa->pid = m->hdr->sadb_msg_pid;
 	sa->replay_window = s->sadb_sa_replay;
 	sa->flags = s->sadb_sa_flags;
+	ipsec_replay_init(&sa->replay, sa->replay_window);
 
 	sa2 = (const void *)m->ext[SADB_X_EXT_SA2];
 	if (sa2) {

@@ -41,6 +41,65 @@ static LLIST_HEAD(ipsec_sa_gc_list);
 static void ipsec_sa_gc(struct work_struct *work);
 static DECLARE_WORK(ipsec_sa_gc_work, ipsec_sa_gc);
 
+/* Byte and packet limits (RFC 2367 2.3.3: allocations are packets) */
+static bool ipsec_count_passed(const struct ipsec_sa *sa,
+			       const struct ipsec_lifetime *lt)
+{
+	return (lt->bytes && atomic64_read(&sa->cur_bytes) >= lt->bytes) ||
+	       (lt->allocations &&
+		atomic64_read(&sa->cur_packets) >= lt->allocations);
+}
+
+static bool ipsec_crossed(u64 now, u64 was, u64 limit)
+{
+	return limit && now >= limit && was < limit;
+}
+
+/*
+ * Datapath: one packet of @bytes went through the SA. Returns false if
+ * the hard limit was reached before it (the packet must not use the SA).
+ * Crossing a limit, or the first use when a usetime limit is set, runs
+ * the SA's timer at once: expiry stays in one place.
+ */
+bool ipsec_sa_account(struct ipsec_sa *sa, unsigned int bytes)
+{
+	u64 b = atomic64_add_return(bytes, &sa->cur_bytes);
+	u64 p = atomic64_inc_return(&sa->cur_packets);
+	bool kick = false;
+
+	if (unlikely(!READ_ONCE(sa->use_time))) {
+		time64_t now = ktime_get_real_seconds();
+
+		if (!cmpxchg(&sa->use_time, 0, now) &&
+		    (sa->soft.usetime || sa->hard.usetime))
+			kick = true;
+	}
+	if (unlikely(sa->hard.bytes || sa->hard.allocations ||
+		     sa->soft.bytes || sa->soft.allocations)) {
+		if ((sa->hard.bytes && b - bytes >= sa->hard.bytes) ||
+		    (sa->hard.allocations && p - 1 >= sa->hard.allocations))
+			return false;
+		kick |= ipsec_crossed(b, b - bytes, sa->soft.bytes) ||
+			ipsec_crossed(b, b - bytes, sa->hard.bytes) ||
+			ipsec_crossed(p, p - 1, sa->soft.allocations) ||
+			ipsec_crossed(p, p - 1, sa->hard.allocations);
+	}
+	if (unlikely(kick))
+		mod_timer(&sa->timer, jiffies);
+	return true;
+}
+
+/* Datapath: the next sequence number would wrap (RFC 4303 3.3.3): the
+ * SA is done; its timer removes it and sends the hard EXPIRE.
+ */
+void ipsec_sa_exhausted(struct ipsec_sa *sa)
+{
+	if (!READ_ONCE(sa->exhausted)) {
+		WRITE_ONCE(sa->exhausted, true);
+		mod_timer(&sa->timer, jiffies);
+	}
+}
+
 static void ipsec_sa_expire_timer(struct timer_list *t);
 
 struct ipsec_sa *ipsec_sa_alloc(struct ipsec_net *in, gfp_t gfp)
@@ -119,13 +178,13 @@ struct ipsec_sa *ipsec_sa_get(struct ipsec_net *in,
  * newest of those (RFC 4301 leaves the choice; strongSwan rekeys by adding
  * the new SA first).
  */
-struct ipsec_sa *ipsec_sa_find_rid(struct ipsec_net *in,
-				   const struct ipsec_sa_rid *rid)
+/* Under RCU; no reference taken. */
+struct ipsec_sa *ipsec_sa_find_rid_rcu(struct ipsec_net *in,
+				       const struct ipsec_sa_rid *rid)
 {
 	struct ipsec_sa *sa, *best = NULL;
 	struct rhlist_head *list, *pos;
 
-	rcu_read_lock();
 	list = rhltable_lookup(&in->sad.by_rid, rid, ipsec_sa_rid_params);
 	rhl_for_each_entry_rcu(sa, pos, list, rnode) {
 		u8 state = READ_ONCE(sa->state);
@@ -137,6 +196,16 @@ struct ipsec_sa *ipsec_sa_find_rid(struct ipsec_net *in,
 		    (state == best->state && sa->add_time > best->add_time))
 			best = sa;
 	}
+	return best;
+}
+
+struct ipsec_sa *ipsec_sa_find_rid(struct ipsec_net *in,
+				   const struct ipsec_sa_rid *rid)
+{
+	struct ipsec_sa *best;
+
+	rcu_read_lock();
+	best = ipsec_sa_find_rid_rcu(in, rid);
 	if (best && !refcount_inc_not_zero(&best->refcnt))
 		best = NULL;
 	rcu_read_unlock();
@@ -440,12 +509,14 @@ static void ipsec_sa_expire_timer(struct timer_list *t)
 	}
 	larval = sa->state == IPSEC_SA_LARVAL;
 	if (ipsec_passed(now, sa->add_time, sa->hard.addtime) ||
-	    ipsec_passed(now, sa->use_time, sa->hard.usetime)) {
+	    ipsec_passed(now, sa->use_time, sa->hard.usetime) ||
+	    ipsec_count_passed(sa, &sa->hard) || READ_ONCE(sa->exhausted)) {
 		hard = true;
 		ipsec_sa_unlink(sad, sa);
 	} else if (!sa->soft_sent &&
 		   (ipsec_passed(now, sa->add_time, sa->soft.addtime) ||
-		    ipsec_passed(now, sa->use_time, sa->soft.usetime))) {
+		    ipsec_passed(now, sa->use_time, sa->soft.usetime) ||
+		    ipsec_count_passed(sa, &sa->soft))) {
 		soft = true;
 		sa->soft_sent = true;
 		if (sa->state == IPSEC_SA_MATURE)

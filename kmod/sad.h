@@ -16,6 +16,8 @@
 #include <linux/pfkeyv2.h>
 #include <linux/xfrm.h>
 
+#include "replay.h"
+
 struct ipsec_net;
 struct ipsec_alg;
 struct crypto_aead;
@@ -108,7 +110,25 @@ struct ipsec_sa {
 	/* Bumped by the datapath. */
 	atomic64_t cur_bytes;
 	atomic64_t cur_packets;
+	struct ipsec_oseq oseq;		/* outbound sequence numbers */
+	struct ipsec_replay replay;	/* inbound window */
+	bool exhausted;			/* sequence space used up */
 };
+
+/* ESN (RFC 4303 2.2.1), as pfkeyctl and strongSwan ask for it */
+#define IPSEC_SA_ESN	0x400		/* SADB_X_SAFLAGS_ESN */
+
+static inline bool ipsec_sa_esn(const struct ipsec_sa *sa)
+{
+	return sa->flags & IPSEC_SA_ESN;
+}
+
+static inline bool ipsec_sa_usable(const struct ipsec_sa *sa)
+{
+	u8 state = READ_ONCE(sa->state);
+
+	return state == IPSEC_SA_MATURE || state == IPSEC_SA_DYING;
+}
 
 /* Per-namespace SAD. Writers hold lock (BH-safe: lifetimes expire from a
  * timer); readers use RCU and take a reference to keep an SA.
@@ -147,6 +167,8 @@ struct ipsec_sa *ipsec_sa_lookup_rcu(struct ipsec_net *in,
 				     const struct ipsec_sa_id *id);
 struct ipsec_sa *ipsec_sa_get(struct ipsec_net *in,
 			      const struct ipsec_sa_id *id);
+struct ipsec_sa *ipsec_sa_find_rid_rcu(struct ipsec_net *in,
+				       const struct ipsec_sa_rid *rid);
 struct ipsec_sa *ipsec_sa_find_rid(struct ipsec_net *in,
 				   const struct ipsec_sa_rid *rid);
 
@@ -166,6 +188,8 @@ unsigned int ipsec_sad_count(struct ipsec_net *in, u8 satype);
 void ipsec_sa_lifetime_current(const struct ipsec_sa *sa,
 			       struct ipsec_lifetime *cur);
 void ipsec_sa_arm_timer(struct ipsec_sa *sa);
+bool ipsec_sa_account(struct ipsec_sa *sa, unsigned int bytes);
+void ipsec_sa_exhausted(struct ipsec_sa *sa);
 
 /* Lifetime events, delivered to PF_KEY (pfkey_sa.c) */
 void ipsec_pfkey_sa_expired(struct ipsec_sa *sa, bool hard);

@@ -1,0 +1,468 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Output. The hook finds the outbound policy of a packet and decides
+ * under RCU: discard, pass in the clear, or protect it, sending an
+ * ACQUIRE for a missing SA. A packet to protect is taken from the stack
+ * (GSO split, checksums finished), passes netfilter as leaving through
+ * enc0 (LOCAL_OUT or FORWARD, then POST_ROUTING, so "oifname enc0" rules
+ * filter, count and NAT it), is shown to taps on enc0, and only then gets
+ * its transforms in the policy's order, each possibly asynchronous. The
+ * result leaves through ip_local_out()/ip6_local_out(), so netfilter and
+ * taps on the real interface see the ESP packet. Nothing is referenced
+ * while the packet is inside netfilter (a rule may drop it): the policy
+ * is found again by its id after the enc0 hooks.
+ */
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <net/dst.h>
+#include <net/icmp.h>
+#include <net/ip.h>
+#include <net/ip6_route.h>
+#include <net/ipv6.h>
+#include <net/route.h>
+#include <linux/icmpv6.h>
+
+#include "enc.h"
+#include "esp.h"
+#include "netns.h"
+#include "output.h"
+#include "pfkey_acquire.h"
+#include "policy.h"
+#include "stats.h"
+#include "tunnel.h"
+
+struct ipsec_out_cb {
+	union {
+		struct inet_skb_parm h4;
+		struct inet6_skb_parm h6;
+	} header;
+	struct ipsec_policy *pol;	/* after the enc0 hooks; held */
+	struct ipsec_sa *sa;		/* the SA being applied; held */
+	u32 pol_id;
+	u8 idx;				/* next request to apply */
+	u8 skip;			/* requests (level use) with no SA */
+	u8 family;			/* of the packet as it is now */
+	u8 tunnel:1,			/* the outer header is ours: route it */
+	   frag_ok:1;			/* may be fragmented after ESP */
+};
+
+#define IPSEC_OUT_CB(skb) ((struct ipsec_out_cb *)(skb)->cb)
+
+static enum ipsec_proto_idx ipsec_pidx(u8 proto)
+{
+	switch (proto) {
+	case IPPROTO_AH:
+		return IPSEC_P_AH;
+	case IPPROTO_COMP:
+		return IPSEC_P_IPCOMP;
+	default:
+		return IPSEC_P_ESP;
+	}
+}
+
+static u8 ipsec_nfproto(u8 family)
+{
+	return family == AF_INET ? NFPROTO_IPV4 : NFPROTO_IPV6;
+}
+
+/* IKE (RFC 7296 2, RFC 3948) always passes: the key manager must reach
+ * its peer to make the SAs the policy asks for.
+ */
+static bool ipsec_is_ike(const struct ipsec_flow *f)
+{
+	return f->proto == IPPROTO_UDP &&
+	       (f->sport == htons(500) || f->dport == htons(500) ||
+		f->sport == htons(4500) || f->dport == htons(4500));
+}
+
+static void ipsec_out_drop(struct ipsec_net *in, struct sk_buff *skb,
+			   u8 proto, enum ipsec_stat why)
+{
+	struct ipsec_out_cb *cb = IPSEC_OUT_CB(skb);
+
+	ipsec_stat_inc(in->net, ipsec_pidx(proto), why);
+	if (cb->sa)
+		ipsec_sa_put(cb->sa);
+	if (cb->pol)
+		ipsec_policy_put(cb->pol);
+	kfree_skb(skb);
+}
+
+static int ipsec_out_route(struct ipsec_net *in, struct sk_buff *skb)
+{
+	struct net *net = in->net;
+	struct dst_entry *dst;
+
+	if (IPSEC_OUT_CB(skb)->family == AF_INET) {
+		struct iphdr *iph = ip_hdr(skb);
+		struct flowi4 fl4 = {
+			.daddr = iph->daddr,
+			.saddr = iph->saddr,
+			.flowi4_mark = skb->mark,
+			.flowi4_proto = iph->protocol,
+			.flowi4_tos = RT_TOS(iph->tos),
+		};
+		struct rtable *rt = ip_route_output_key(net, &fl4);
+
+		if (IS_ERR(rt))
+			return PTR_ERR(rt);
+		dst = &rt->dst;
+	} else {
+		struct ipv6hdr *ip6h = ipv6_hdr(skb);
+		struct flowi6 fl6 = {
+			.daddr = ip6h->daddr,
+			.saddr = ip6h->saddr,
+			.flowi6_mark = skb->mark,
+			.flowi6_proto = ip6h->nexthdr,
+		};
+
+		dst = ip6_route_output(net, NULL, &fl6);
+		if (dst->error) {
+			int err = dst->error;
+
+			dst_release(dst);
+			return err;
+		}
+	}
+	skb_dst_drop(skb);
+	skb_dst_set(skb, dst);
+	return 0;
+}
+
+/* All transforms done: out through the stack as a new packet. */
+static void ipsec_out_finish(struct ipsec_net *in, struct sk_buff *skb)
+{
+	struct ipsec_out_cb *cb = IPSEC_OUT_CB(skb);
+	u8 family = cb->family;
+	bool frag_ok = cb->frag_ok;
+	int err;
+
+	if (cb->tunnel) {
+		err = ipsec_out_route(in, skb);
+		if (err) {
+			ipsec_out_drop(in, skb, IPPROTO_ESP, IPSEC_STAT_OUTFAIL);
+			return;
+		}
+	}
+	ipsec_policy_put(cb->pol);
+	nf_reset_ct(skb);
+	skb->ignore_df = frag_ok;
+	if (family == AF_INET) {
+		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+		IPCB(skb)->flags = IPSKB_XFRM_TRANSFORMED;
+		ip_local_out(in->net, skb->sk, skb);
+	} else {
+		memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+		IP6CB(skb)->flags = IP6SKB_XFRM_TRANSFORMED;
+		ip6_local_out(in->net, skb->sk, skb);
+	}
+}
+
+/* Where ESP goes in the packet as it is now: after the IPv4 header, or
+ * after the IPv6 header and the extension headers that precede a
+ * fragment header (RFC 4303 3.1.1).
+ */
+static int ipsec_out_esp_at(struct sk_buff *skb, u8 family,
+			    unsigned int *hl, unsigned int *nh_off)
+{
+	u8 *prev;
+	int off;
+
+	if (family == AF_INET) {
+		*hl = ip_hdr(skb)->ihl * 4;
+		*nh_off = offsetof(struct iphdr, protocol);
+		return 0;
+	}
+	off = ip6_find_1stfragopt(skb, &prev);
+	if (off < 0)
+		return off;
+	*hl = off;
+	*nh_off = prev - skb_network_header(skb);
+	return 0;
+}
+
+static void ipsec_out_resume(struct sk_buff *skb, int err);
+
+/* Apply the remaining requests; returns when done, dropped or when a
+ * transform went asynchronous.
+ */
+static void ipsec_out_next(struct ipsec_net *in, struct sk_buff *skb)
+{
+	struct ipsec_out_cb *cb = IPSEC_OUT_CB(skb);
+	const struct ipsec_policy *pol = cb->pol;
+
+	for (;;) {
+		const struct ipsec_policy_req *r;
+		unsigned int hl, nh_off, len;
+		struct ipsec_sa_rid rid;
+		struct ipsec_flow f;
+		struct ipsec_sa *sa;
+		int err;
+
+		if (cb->sa) {
+			ipsec_sa_put(cb->sa);
+			cb->sa = NULL;
+		}
+		while (cb->idx < pol->nreqs && (cb->skip & BIT(cb->idx)))
+			cb->idx++;
+		if (cb->idx >= pol->nreqs) {
+			ipsec_out_finish(in, skb);
+			return;
+		}
+		r = &pol->req[cb->idx++];
+
+		if (ipsec_flow_from_skb(skb, cb->family, &f)) {
+			ipsec_out_drop(in, skb, r->proto, IPSEC_STAT_HDROPS);
+			return;
+		}
+		ipsec_req_rid(r, &f, &rid);
+		sa = ipsec_sa_find_rid(in, &rid);
+		if (!sa) {
+			/* went away since the hook looked */
+			if (ipsec_req_level(in, r, f.family) < IPSEC_LEVEL_REQUIRE)
+				continue;
+			ipsec_out_drop(in, skb, r->proto, IPSEC_STAT_NOTDB);
+			return;
+		}
+		cb->sa = sa;
+		if (sa->id.proto != IPPROTO_ESP || !sa->aead) {
+			ipsec_out_drop(in, skb, r->proto, IPSEC_STAT_NOXFORM);
+			return;
+		}
+		len = skb->len;
+		if (!ipsec_sa_account(sa, len)) {
+			ipsec_out_drop(in, skb, r->proto, IPSEC_STAT_INVALID);
+			return;
+		}
+		if (r->mode == IPSEC_MODE_TUNNEL) {
+			err = ipsec_tunnel_encap(in, skb, sa, cb->family);
+			if (err) {
+				ipsec_out_drop(in, skb, r->proto,
+					       IPSEC_STAT_QFULL);
+				return;
+			}
+			cb->family = sa->id.family;
+			cb->tunnel = 1;
+		}
+		ipsec_stat_add(in->net, IPSEC_P_ESP, IPSEC_STAT_OBYTES, len);
+		err = ipsec_out_esp_at(skb, cb->family, &hl, &nh_off);
+		if (!err)
+			err = ipsec_esp_output(skb, sa, hl, nh_off, cb->family,
+					       ipsec_out_resume);
+		if (err == -EINPROGRESS)
+			return;
+		if (err) {
+			ipsec_out_drop(in, skb, IPPROTO_ESP,
+				       err == -EOVERFLOW ? IPSEC_STAT_WRAP :
+				       err == -EMSGSIZE ? IPSEC_STAT_TOOBIG :
+				       err == -ENOMEM ? IPSEC_STAT_QFULL :
+				       IPSEC_STAT_CRYPTO);
+			return;
+		}
+		ipsec_stat_inc(in->net, IPSEC_P_ESP, IPSEC_STAT_OUTPUT);
+	}
+}
+
+static void ipsec_out_resume(struct sk_buff *skb, int err)
+{
+	struct ipsec_net *in = IPSEC_OUT_CB(skb)->sa->in;
+
+	if (err) {
+		ipsec_out_drop(in, skb, IPPROTO_ESP, IPSEC_STAT_CRYPTO);
+		return;
+	}
+	ipsec_stat_inc(in->net, IPSEC_P_ESP, IPSEC_STAT_OUTPUT);
+	ipsec_out_next(in, skb);
+}
+
+/* After POST_ROUTING on enc0: the packet is committed to IPsec. */
+static int ipsec_out_xform(struct net *net, struct sock *sk,
+			   struct sk_buff *skb)
+{
+	struct ipsec_net *in = ipsec_net(net);
+	struct ipsec_out_cb *cb = IPSEC_OUT_CB(skb);
+
+	ipsec_enc_tap_out(in, skb);
+	cb->sa = NULL;
+	cb->pol = ipsec_policy_get_id(in, cb->pol_id);
+	if (!cb->pol) {
+		ipsec_out_drop(in, skb, IPPROTO_ESP, IPSEC_STAT_PDROPS);
+		return 0;
+	}
+	ipsec_out_next(in, skb);
+	return 0;
+}
+
+static int ipsec_out_enc_post(struct net *net, struct sock *sk,
+			      struct sk_buff *skb)
+{
+	struct ipsec_net *in = ipsec_net(net);
+	int ret;
+
+	ret = nf_hook(ipsec_nfproto(IPSEC_OUT_CB(skb)->family),
+		      NF_INET_POST_ROUTING, net, sk, skb, NULL, in->enc_dev,
+		      ipsec_out_xform);
+	if (ret == 1)
+		ipsec_out_xform(net, sk, skb);
+	return 0;
+}
+
+/* One packet (or GSO segment) to protect, as decided by the hook. */
+static void ipsec_out_one(struct ipsec_net *in, struct sk_buff *skb,
+			  const struct nf_hook_state *state, u8 family,
+			  u32 pol_id, u8 skip, unsigned int overhead)
+{
+	struct ipsec_out_cb *cb = IPSEC_OUT_CB(skb);
+	struct dst_entry *dst = skb_dst(skb);
+	unsigned int mtu;
+	bool frag_ok = false;
+	int ret;
+
+	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb)) {
+		ipsec_stat_inc(in->net, IPSEC_P_ESP, IPSEC_STAT_OUTFAIL);
+		kfree_skb(skb);
+		return;
+	}
+	mtu = dst ? dst_mtu(dst) : IP_MAX_MTU;
+	if (skb->len + overhead > mtu) {
+		unsigned int inner = mtu > overhead ? mtu - overhead : 0;
+		bool df = family == AF_INET6 ||
+			  (ip_hdr(skb)->frag_off & htons(IP_DF));
+
+		if (state->hook == NF_INET_FORWARD && df) {
+			/* a router's answer: the source learns the MTU */
+			if (family == AF_INET)
+				icmp_ndo_send(skb, ICMP_DEST_UNREACH,
+					      ICMP_FRAG_NEEDED, htonl(inner));
+			else
+				icmpv6_ndo_send(skb, ICMPV6_PKT_TOOBIG, 0,
+						inner);
+			ipsec_stat_inc(in->net, IPSEC_P_ESP,
+				       IPSEC_STAT_TOOBIG);
+			kfree_skb(skb);
+			return;
+		}
+		/* local: lower the path MTU so the next packets fit, and let
+		 * this one go out in fragments
+		 */
+		if (state->hook != NF_INET_FORWARD && dst && inner) {
+			struct net_device *was = skb->dev;
+
+			/* the flow key is taken from skb->dev, not yet set
+			 * in LOCAL_OUT
+			 */
+			skb->dev = dst->dev;
+			skb_dst_update_pmtu_no_confirm(skb, inner);
+			skb->dev = was;
+		}
+		frag_ok = true;
+	}
+
+	memset(cb, 0, sizeof(*cb));
+	cb->pol_id = pol_id;
+	cb->skip = skip;
+	cb->family = family;
+	cb->frag_ok = frag_ok;
+	ret = nf_hook(ipsec_nfproto(family), state->hook, in->net, state->sk,
+		      skb, state->in, in->enc_dev, ipsec_out_enc_post);
+	if (ret == 1)
+		ipsec_out_enc_post(in->net, state->sk, skb);
+}
+
+static unsigned int ipsec_out_steal(struct ipsec_net *in, struct sk_buff *skb,
+				    const struct nf_hook_state *state,
+				    u8 family, u32 pol_id, u8 skip,
+				    unsigned int overhead)
+{
+	struct sk_buff *segs, *seg, *next;
+
+	if (!skb_is_gso(skb)) {
+		ipsec_out_one(in, skb, state, family, pol_id, skip, overhead);
+		return NF_STOLEN;
+	}
+	segs = skb_gso_segment(skb, 0);
+	if (IS_ERR_OR_NULL(segs)) {
+		ipsec_stat_inc(in->net, IPSEC_P_ESP, IPSEC_STAT_OUTFAIL);
+		return NF_DROP;
+	}
+	consume_skb(skb);
+	skb_list_walk_safe(segs, seg, next) {
+		skb_mark_not_on_list(seg);
+		ipsec_out_one(in, seg, state, family, pol_id, skip, overhead);
+	}
+	return NF_STOLEN;
+}
+
+static u8 ipsec_out_default(const struct ipsec_net *in, u8 family)
+{
+	const struct ipsec_af_cfg *c = family == AF_INET6 ? &in->cfg.inet6 :
+							    &in->cfg.inet;
+
+	return READ_ONCE(c->def_policy) == IPSEC_DEFPOLICY_DISCARD ?
+	       IPSEC_POLICY_DISCARD : IPSEC_POLICY_NONE;
+}
+
+/* Under RCU (a netfilter hook). */
+unsigned int ipsec_output(struct ipsec_net *in, struct sk_buff *skb,
+			  const struct nf_hook_state *state)
+{
+	u8 family = state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6;
+	unsigned int overhead = 0, i;
+	struct ipsec_flow flow, cur;
+	struct ipsec_policy *pol;
+	u8 skip = 0, action;
+
+	if (ipsec_flow_from_skb(skb, family, &flow))
+		return NF_ACCEPT;
+	if (ipsec_is_ike(&flow))
+		return NF_ACCEPT;
+	pol = ipsec_spd_lookup_rcu(in, IPSEC_DIR_OUTBOUND, &flow);
+	action = pol ? pol->action : ipsec_out_default(in, family);
+	if (action == IPSEC_POLICY_DISCARD) {
+		ipsec_stat_inc(in->net, IPSEC_P_ESP, IPSEC_STAT_PDROPS);
+		return NF_DROP;
+	}
+	if (action != IPSEC_POLICY_IPSEC)
+		return NF_ACCEPT;
+	ipsec_policy_used(pol, ktime_get_real_seconds());
+
+	/* every request must have its SA, or be of level use */
+	cur = flow;
+	for (i = 0; i < pol->nreqs; i++) {
+		const struct ipsec_policy_req *r = &pol->req[i];
+		struct ipsec_sa_rid rid;
+		struct ipsec_sa *sa;
+
+		ipsec_req_rid(r, &cur, &rid);
+		sa = ipsec_sa_find_rid_rcu(in, &rid);
+		if (!sa) {
+			ipsec_pfkey_acquire_send(in, pol, i, &rid);
+			if (ipsec_req_level(in, r, cur.family) >=
+			    IPSEC_LEVEL_REQUIRE) {
+				ipsec_stat_inc(in->net, ipsec_pidx(r->proto),
+					       IPSEC_STAT_NOTDB);
+				return NF_DROP;
+			}
+			skip |= BIT(i);
+			continue;
+		}
+		if (sa->id.proto != IPPROTO_ESP || !sa->aead) {
+			ipsec_stat_inc(in->net, ipsec_pidx(r->proto),
+				       IPSEC_STAT_NOXFORM);
+			return NF_DROP;
+		}
+		overhead += ipsec_esp_overhead(sa);
+		if (r->mode == IPSEC_MODE_TUNNEL) {
+			overhead += sa->id.family == AF_INET ?
+				    sizeof(struct iphdr) :
+				    sizeof(struct ipv6hdr);
+			cur.saddr = rid.saddr;
+			cur.daddr = rid.daddr;
+			cur.family = rid.family;
+		}
+	}
+	if (skip == GENMASK(pol->nreqs - 1, 0))
+		return NF_ACCEPT;	/* level use, no SA: in the clear */
+	return ipsec_out_steal(in, skb, state, family, pol->id, skip,
+			       overhead);
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The output path: the SPD match at the [X] point of OpenBSD's drawing
+ * (UL/R -> [X] -> PF/NAT(enc0) -> IPsec -> PF/NAT(IF) -> IF), as a
+ * netfilter hook at the head of LOCAL_OUT (local packets) and FORWARD
+ * (forwarded ones), IPv4 and IPv6.
+ */
+#ifndef IPSEC_OUTPUT_H
+#define IPSEC_OUTPUT_H
+
+#include <linux/netfilter.h>
+
+struct ipsec_net;
+
+unsigned int ipsec_output(struct ipsec_net *in, struct sk_buff *skb,
+			  const struct nf_hook_state *state);
+
+#endif /* IPSEC_OUTPUT_H */

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SADB_ACQUIRE from the kernel. The message carries the SA's endpoints,
+ * the policy (X_POLICY with its id: strongSwan finds its policy, hence
+ * the reqid and traffic selectors, by that id) and a PROPOSAL with one
+ * combination made of the namespace's default algorithms and the
+ * OpenBSD lifetimes of the net.ipsec sysctls.
+ *
+ * Rate limiting is a small lossy table per namespace: a slot per hash of
+ * (policy id, request, endpoints) holding when the next ACQUIRE may go.
+ * A collision costs at most one extra ACQUIRE; no lock, no allocation.
+ */
+#include <linux/jhash.h>
+#include <linux/slab.h>
+
+#include "crypto.h"
+#include "netns.h"
+#include "pfkey.h"
+#include "pfkey_acquire.h"
+
+#define IPSEC_ACQ_SLOTS	256
+
+struct ipsec_acq_slot {
+	u32 hash;
+	unsigned long next;		/* jiffies */
+};
+
+static bool ipsec_acquire_due(struct ipsec_net *in,
+			      const struct ipsec_policy *pol, unsigned int idx,
+			      const struct ipsec_sa_rid *rid)
+{
+	struct ipsec_acq_slot *slot;
+	unsigned long now = jiffies;
+	u32 h;
+
+	h = jhash(rid, sizeof(*rid), pol->id ^ (idx << 24));
+	slot = &in->acq[h % IPSEC_ACQ_SLOTS];
+	if (READ_ONCE(slot->hash) == h &&
+	    time_before(now, READ_ONCE(slot->next)))
+		return false;
+	WRITE_ONCE(slot->hash, h);
+	WRITE_ONCE(slot->next,
+		   now + READ_ONCE(in->cfg.expire_acquire) * HZ);
+	return true;
+}
+
+/* The sysctl strings change under a mutex this context cannot take: a
+ * copy torn by a concurrent write names no algorithm and is left out.
+ */
+static const struct ipsec_alg *ipsec_acquire_alg(const char *cfg,
+						 enum ipsec_alg_kind kind)
+{
+	char name[IPSEC_ALGNAME_MAX];
+
+	memcpy(name, cfg, sizeof(name));
+	name[sizeof(name) - 1] = '\0';
+	return ipsec_alg_by_name(kind, name);
+}
+
+static void ipsec_acquire_comb(struct ipsec_net *in, struct sadb_comb *c,
+			       u8 proto)
+{
+	const struct ipsec_sysctl *cfg = &in->cfg;
+	const struct ipsec_alg *e = NULL, *a;
+
+	a = ipsec_acquire_alg(cfg->auth_alg, IPSEC_ALG_AUTH);
+	if (proto == IPPROTO_ESP)
+		e = ipsec_acquire_alg(cfg->enc_alg, IPSEC_ALG_ENC);
+	if (proto == IPPROTO_COMP)
+		e = ipsec_acquire_alg(cfg->comp_alg, IPSEC_ALG_COMP);
+	if (e) {
+		c->sadb_comb_encrypt = e->sadb_id;
+		c->sadb_comb_encrypt_minbits = e->key_min;
+		c->sadb_comb_encrypt_maxbits = e->key_max;
+		if (e->aead)
+			a = NULL;	/* the ICV comes with the cipher */
+	}
+	if (a && proto != IPPROTO_COMP) {
+		c->sadb_comb_auth = a->sadb_id;
+		c->sadb_comb_auth_minbits = a->key_min;
+		c->sadb_comb_auth_maxbits = a->key_max;
+	}
+	if (READ_ONCE(cfg->pfs))
+		c->sadb_comb_flags |= SADB_SAFLAGS_PFS;
+	c->sadb_comb_soft_allocations = READ_ONCE(cfg->soft_allocs);
+	c->sadb_comb_hard_allocations = READ_ONCE(cfg->allocs);
+	c->sadb_comb_soft_bytes = READ_ONCE(cfg->soft_bytes);
+	c->sadb_comb_hard_bytes = READ_ONCE(cfg->bytes);
+	c->sadb_comb_soft_addtime = READ_ONCE(cfg->soft_timeout);
+	c->sadb_comb_hard_addtime = READ_ONCE(cfg->timeout);
+	c->sadb_comb_soft_usetime = READ_ONCE(cfg->soft_firstuse);
+	c->sadb_comb_hard_usetime = READ_ONCE(cfg->firstuse);
+}
+
+static void ipsec_acquire_addr(struct sk_buff *skb, u16 type, u8 family,
+			       const xfrm_address_t *x)
+{
+	struct sadb_address *a;
+
+	a = ipsec_pfkey_put_ext(skb, type, ipsec_pfkey_addr_len(family));
+	a->sadb_address_proto = IPSEC_ULPROTO_ANY;
+	a->sadb_address_prefixlen = family == AF_INET ? 32 : 128;
+	ipsec_sockaddr_put(a + 1, family, x, 0);
+}
+
+void ipsec_pfkey_acquire_send(struct ipsec_net *in,
+			      const struct ipsec_policy *pol, unsigned int idx,
+			      const struct ipsec_sa_rid *rid)
+{
+	u8 satype = ipsec_proto_satype(rid->proto);
+	struct sadb_x_policy *xp;
+	struct sadb_prop *prop;
+	struct sk_buff *skb;
+	struct sadb_msg *hdr;
+	size_t len;
+
+	if (!atomic_read(&in->pfkey_registered) ||
+	    !ipsec_acquire_due(in, pol, idx, rid))
+		return;
+
+	len = sizeof(struct sadb_msg) + 2 * ipsec_pfkey_addr_len(rid->family) +
+	      sizeof(*xp) + sizeof(*prop) + sizeof(struct sadb_comb);
+	skb = ipsec_pfkey_msg_alloc(len, GFP_ATOMIC);
+	if (!skb) {
+		atomic64_inc(&in->pfkey_drops);
+		return;
+	}
+	hdr = ipsec_pfkey_put_hdr(skb, SADB_ACQUIRE, satype,
+				  atomic_inc_return(&in->acq_seq), 0);
+	ipsec_acquire_addr(skb, SADB_EXT_ADDRESS_SRC, rid->family, &rid->saddr);
+	ipsec_acquire_addr(skb, SADB_EXT_ADDRESS_DST, rid->family, &rid->daddr);
+	xp = ipsec_pfkey_put_ext(skb, SADB_X_EXT_POLICY, sizeof(*xp));
+	xp->sadb_x_policy_type = pol->action;
+	xp->sadb_x_policy_dir = pol->key.dir;
+	xp->sadb_x_policy_id = pol->id;
+	xp->sadb_x_policy_priority = pol->priority;
+	prop = ipsec_pfkey_put_ext(skb, SADB_EXT_PROPOSAL,
+				   sizeof(*prop) + sizeof(struct sadb_comb));
+	prop->sadb_prop_replay = 32;
+	ipsec_acquire_comb(in, (struct sadb_comb *)(prop + 1), rid->proto);
+	ipsec_pfkey_finish(skb);
+	ipsec_pfkey_send(in, skb, IPSEC_PFKEY_TO_REGISTERED, hdr->sadb_msg_satype,
+			 NULL);
+}
+
+int ipsec_acquire_net_init(struct ipsec_net *in)
+{
+	in->acq = kcalloc(IPSEC_ACQ_SLOTS, sizeof(*in->acq), GFP_KERNEL);
+	if (!in->acq)
+		return -ENOMEM;
+	atomic_set(&in->acq_seq, 0);
+	return 0;
+}
+
+void ipsec_acquire_net_exit(struct ipsec_net *in)
+{
+	kfree(in->acq);
+	in->acq = NULL;
+}

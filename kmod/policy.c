@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The SPD applied to packets: selectors filled from headers (ports for
+ * TCP, UDP, SCTP, DCCP and UDP-Lite; ICMP type and code in the ports as
+ * strongSwan and XFRM encode them), KAME levels, and the inbound checks.
+ */
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <net/ip.h>
+#include <net/xfrm.h>
+#include <net/ipv6.h>
+
+#include "netns.h"
+#include "policy.h"
+#include "sad.h"
+
+static void ipsec_flow_ports(const struct sk_buff *skb, unsigned int off,
+			     struct ipsec_flow *flow)
+{
+	__be16 ports[2], *p;
+	u8 tc[2], *t;
+
+	switch (flow->proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP:
+	case IPPROTO_DCCP:
+		p = skb_header_pointer(skb, off, sizeof(ports), ports);
+		if (p) {
+			flow->sport = p[0];
+			flow->dport = p[1];
+		}
+		break;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		t = skb_header_pointer(skb, off, sizeof(tc), tc);
+		if (t) {
+			flow->sport = htons(t[0]);
+			flow->dport = htons(t[1]);
+		}
+		break;
+	}
+}
+
+int ipsec_flow_from_skb(const struct sk_buff *skb, u8 family,
+			struct ipsec_flow *flow)
+{
+	unsigned int noff = skb_network_offset(skb);
+
+	memset(flow, 0, sizeof(*flow));
+	flow->family = family;
+	if (family == AF_INET) {
+		struct iphdr _iph;
+		const struct iphdr *iph;
+
+		iph = skb_header_pointer(skb, noff, sizeof(_iph), &_iph);
+		if (!iph || iph->ihl < 5)
+			return -EINVAL;
+		flow->saddr.a4 = iph->saddr;
+		flow->daddr.a4 = iph->daddr;
+		flow->proto = iph->protocol;
+		/* later fragments carry no ports: RFC 4301 4.4.1.1 OPAQUE */
+		if (!(iph->frag_off & htons(IP_OFFSET)))
+			ipsec_flow_ports(skb, noff + iph->ihl * 4, flow);
+	} else {
+		struct ipv6hdr _ip6h;
+		const struct ipv6hdr *ip6h;
+		__be16 frag = 0;
+		u8 nh;
+		int off;
+
+		ip6h = skb_header_pointer(skb, noff, sizeof(_ip6h), &_ip6h);
+		if (!ip6h)
+			return -EINVAL;
+		flow->saddr.in6 = ip6h->saddr;
+		flow->daddr.in6 = ip6h->daddr;
+		nh = ip6h->nexthdr;
+		off = ipv6_skip_exthdr(skb, noff + sizeof(*ip6h), &nh, &frag);
+		if (off < 0)
+			return -EINVAL;
+		flow->proto = nh;
+		if (!(frag & htons(IP6_OFFSET)))
+			ipsec_flow_ports(skb, off, flow);
+	}
+	return 0;
+}
+
+u8 ipsec_req_level(const struct ipsec_net *in, const struct ipsec_policy_req *r,
+		   u8 family)
+{
+	const struct ipsec_af_cfg *c = family == AF_INET6 ? &in->cfg.inet6 :
+							    &in->cfg.inet;
+	bool tunnel = r->mode == IPSEC_MODE_TUNNEL;
+	int lev;
+
+	if (r->level != IPSEC_LEVEL_DEFAULT)
+		return r->level;
+	if (r->proto == IPPROTO_AH)
+		lev = tunnel ? READ_ONCE(c->ah_net_deflev) :
+			       READ_ONCE(c->ah_trans_deflev);
+	else if (r->proto == IPPROTO_ESP)
+		lev = tunnel ? READ_ONCE(c->esp_net_deflev) :
+			       READ_ONCE(c->esp_trans_deflev);
+	else
+		lev = IPSEC_LEVEL_USE;	/* IPComp may be skipped (RFC 3173) */
+	return lev;
+}
+
+bool ipsec_req_matches_sa(const struct ipsec_policy_req *r,
+			  const struct ipsec_sa *sa)
+{
+	if (r->proto != sa->id.proto)
+		return false;
+	if (sa->mode != IPSEC_MODE_ANY && r->mode != sa->mode)
+		return false;
+	if (r->mode == IPSEC_MODE_TUNNEL &&
+	    (r->family != sa->id.family ||
+	     !xfrm_addr_equal(&r->daddr, &sa->id.daddr, r->family) ||
+	     !xfrm_addr_equal(&r->saddr, &sa->rid.saddr, r->family)))
+		return false;
+	if (r->level == IPSEC_LEVEL_UNIQUE && r->reqid && r->reqid != sa->reqid)
+		return false;
+	return true;
+}
+
+void ipsec_req_rid(const struct ipsec_policy_req *r,
+		   const struct ipsec_flow *flow, struct ipsec_sa_rid *rid)
+{
+	memset(rid, 0, sizeof(*rid));
+	if (r->mode == IPSEC_MODE_TUNNEL) {
+		rid->saddr = r->saddr;
+		rid->daddr = r->daddr;
+		rid->family = r->family;
+	} else {
+		rid->saddr = flow->saddr;
+		rid->daddr = flow->daddr;
+		rid->family = flow->family;
+	}
+	rid->reqid = r->reqid;
+	rid->proto = r->proto;
+}
+
+static u8 ipsec_default_action(const struct ipsec_net *in, u8 family)
+{
+	const struct ipsec_af_cfg *c = family == AF_INET6 ? &in->cfg.inet6 :
+							    &in->cfg.inet;
+
+	return READ_ONCE(c->def_policy) == IPSEC_DEFPOLICY_DISCARD ?
+	       IPSEC_POLICY_DISCARD : IPSEC_POLICY_NONE;
+}
+
+enum ipsec_verdict ipsec_policy_check_in(struct ipsec_net *in, u8 dir,
+					 const struct ipsec_flow *flow,
+					 const struct ipsec_sa *sa, u8 *proto)
+{
+	struct ipsec_policy *pol;
+	bool must = false;
+	unsigned int i;
+	u8 action;
+
+	*proto = sa ? sa->id.proto : IPPROTO_ESP;
+	pol = ipsec_spd_lookup_rcu(in, dir, flow);
+	action = pol ? pol->action : ipsec_default_action(in, flow->family);
+	if (action == IPSEC_POLICY_DISCARD)
+		return IPSEC_DROP;
+	if (action != IPSEC_POLICY_IPSEC)
+		return IPSEC_PASS;
+
+	ipsec_policy_used(pol, ktime_get_real_seconds());
+	for (i = 0; i < pol->nreqs; i++) {
+		const struct ipsec_policy_req *r = &pol->req[i];
+
+		if (sa && ipsec_req_matches_sa(r, sa))
+			return IPSEC_PASS;
+		if (ipsec_req_level(in, r, flow->family) >= IPSEC_LEVEL_REQUIRE) {
+			must = true;
+			*proto = r->proto;
+		}
+	}
+	return must ? IPSEC_DROP : IPSEC_PASS;
+}

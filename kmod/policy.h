@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the SPD means for packets: the flow of a packet, the level of a
+ * request, and the inbound checks (RFC 4301 5.2).
+ */
+#ifndef IPSEC_POLICY_H
+#define IPSEC_POLICY_H
+
+#include <linux/skbuff.h>
+
+#include "spd.h"
+
+struct ipsec_net;
+struct ipsec_sa;
+
+/* Fills @flow from the IP header at skb's network header. */
+int ipsec_flow_from_skb(const struct sk_buff *skb, u8 family,
+			struct ipsec_flow *flow);
+
+/* A request's level with IPSEC_LEVEL_DEFAULT resolved by the deflev
+ * sysctls.
+ */
+u8 ipsec_req_level(const struct ipsec_net *in, const struct ipsec_policy_req *r,
+		   u8 family);
+
+/* Does a request want this SA? */
+bool ipsec_req_matches_sa(const struct ipsec_policy_req *r,
+			  const struct ipsec_sa *sa);
+
+/* The rid naming the SA a request wants for a flow. */
+void ipsec_req_rid(const struct ipsec_policy_req *r,
+		   const struct ipsec_flow *flow, struct ipsec_sa_rid *rid);
+
+enum ipsec_verdict {
+	IPSEC_PASS,
+	IPSEC_DROP,
+};
+
+/* Under RCU. A packet that came out of @sa (NULL: in the clear), with
+ * inner flow @flow, in direction @dir (IPSEC_DIR_INBOUND or _FWD): may
+ * it pass? *proto gets the protocol to count a drop on.
+ */
+enum ipsec_verdict ipsec_policy_check_in(struct ipsec_net *in, u8 dir,
+					 const struct ipsec_flow *flow,
+					 const struct ipsec_sa *sa, u8 *proto);
+
+#endif /* IPSEC_POLICY_H */

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Sequence numbers (RFC 4303 3.3.3) and the anti-replay window (RFC 4303
+ * 3.4.3 and Appendix A) of one SA. Sequence numbers are kept as 64 bits;
+ * without ESN the high half stays 0 and an SA stops before it wraps.
+ */
+#ifndef IPSEC_REPLAY_H
+#define IPSEC_REPLAY_H
+
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+/* sadb_sa_replay is a u8: windows up to 255 packets, in 4 words */
+#define IPSEC_REPLAY_WORDS	4
+
+struct ipsec_replay {
+	spinlock_t lock;		/* the window; BH context */
+	u64 top;			/* highest sequence number seen */
+	u64 bitmap[IPSEC_REPLAY_WORDS];	/* bit i: top - i was seen */
+	u32 window;			/* packets; 0: no replay check */
+};
+
+struct ipsec_oseq {
+	atomic64_t next;		/* last sequence number sent */
+};
+
+void ipsec_replay_init(struct ipsec_replay *r, unsigned int window);
+
+/* Outbound: the next sequence number, or 0 once the space is used up
+ * (2^32 - 1 without ESN, 2^64 - 1 with it).
+ */
+u64 ipsec_oseq_next(struct ipsec_oseq *o, bool esn);
+
+/* Inbound, before the ICV is checked (RFC 4303 3.4.3): may seq be new?
+ * Returns the full 64-bit number for seq_lo, guessing the high half
+ * with RFC 4303 Appendix A2.2 when esn, or 0 when the packet is too old
+ * or already seen.
+ */
+u64 ipsec_replay_check(struct ipsec_replay *r, u32 seq_lo, bool esn);
+
+/* Inbound, after the ICV was verified: mark seq as seen. Returns false
+ * if another CPU marked it first (a replay that raced the check).
+ */
+bool ipsec_replay_advance(struct ipsec_replay *r, u64 seq);
+
+#endif /* IPSEC_REPLAY_H */
