@@ -9,7 +9,8 @@
  * SPD with its SA already (input.c). Anything else arriving is cleartext:
  * if the inbound (LOCAL_IN) or forward (FORWARD) policy for it asks for
  * IPsec at level require or unique, it is dropped and counted. ESP, AH
- * and IPComp themselves pass (their handlers check them), as does IKE.
+ * and IPComp themselves pass (their handlers check them), as do IKE and
+ * IPv6 neighbour discovery.
  */
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
@@ -55,9 +56,7 @@ static unsigned int ipsec_check_clear(struct ipsec_net *in,
 		return NF_ACCEPT;
 	if (ipsec_is_ipsec_proto(flow.proto))
 		return NF_ACCEPT;
-	if (flow.proto == IPPROTO_UDP &&
-	    (flow.dport == htons(500) || flow.dport == htons(4500) ||
-	     flow.sport == htons(500) || flow.sport == htons(4500)))
+	if (ipsec_flow_bypass(&flow))
 		return NF_ACCEPT;
 	if (ipsec_policy_check_in(in, dir, &flow, NULL, &proto) == IPSEC_PASS)
 		return NF_ACCEPT;

@@ -65,16 +65,6 @@ static u8 ipsec_nfproto(u8 family)
 	return family == AF_INET ? NFPROTO_IPV4 : NFPROTO_IPV6;
 }
 
-/* IKE (RFC 7296 2, RFC 3948) always passes: the key manager must reach
- * its peer to make the SAs the policy asks for.
- */
-static bool ipsec_is_ike(const struct ipsec_flow *f)
-{
-	return f->proto == IPPROTO_UDP &&
-	       (f->sport == htons(500) || f->dport == htons(500) ||
-		f->sport == htons(4500) || f->dport == htons(4500));
-}
-
 static void ipsec_out_drop(struct ipsec_net *in, struct sk_buff *skb,
 			   u8 proto, enum ipsec_stat why)
 {
@@ -216,7 +206,7 @@ static void ipsec_out_next(struct ipsec_net *in, struct sk_buff *skb)
 			return;
 		}
 		ipsec_req_rid(r, &f, &rid);
-		sa = ipsec_sa_find_rid(in, &rid);
+		sa = ipsec_sa_find_rid(in, &rid, r->mode);
 		if (!sa) {
 			/* went away since the hook looked */
 			if (ipsec_req_level(in, r, f.family) < IPSEC_LEVEL_REQUIRE)
@@ -414,7 +404,7 @@ unsigned int ipsec_output(struct ipsec_net *in, struct sk_buff *skb,
 
 	if (ipsec_flow_from_skb(skb, family, &flow))
 		return NF_ACCEPT;
-	if (ipsec_is_ike(&flow))
+	if (ipsec_flow_bypass(&flow))
 		return NF_ACCEPT;
 	pol = ipsec_spd_lookup_rcu(in, IPSEC_DIR_OUTBOUND, &flow);
 	action = pol ? pol->action : ipsec_out_default(in, family);
@@ -434,7 +424,7 @@ unsigned int ipsec_output(struct ipsec_net *in, struct sk_buff *skb,
 		struct ipsec_sa *sa;
 
 		ipsec_req_rid(r, &cur, &rid);
-		sa = ipsec_sa_find_rid_rcu(in, &rid);
+		sa = ipsec_sa_find_rid_rcu(in, &rid, r->mode);
 		if (!sa) {
 			ipsec_pfkey_acquire_send(in, pol, i, &rid);
 			if (ipsec_req_level(in, r, cur.family) >=

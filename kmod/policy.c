@@ -12,6 +12,7 @@
 #include <net/ip.h>
 #include <net/xfrm.h>
 #include <net/ipv6.h>
+#include <net/ndisc.h>
 
 #include "netns.h"
 #include "policy.h"
@@ -87,6 +88,22 @@ int ipsec_flow_from_skb(const struct sk_buff *skb, u8 family,
 			ipsec_flow_ports(skb, off, flow);
 	}
 	return 0;
+}
+
+/* Traffic no policy applies to: IKE (RFC 7296 2, RFC 3948), so the key
+ * manager can reach its peer to make the SAs, and IPv6 neighbour
+ * discovery (RFC 4861: router/neighbour solicitation and advertisement,
+ * redirect), which must stay on the link it names.
+ */
+bool ipsec_flow_bypass(const struct ipsec_flow *f)
+{
+	u16 type = ntohs(f->sport);
+
+	if (f->proto == IPPROTO_UDP)
+		return f->sport == htons(500) || f->dport == htons(500) ||
+		       f->sport == htons(4500) || f->dport == htons(4500);
+	return f->proto == IPPROTO_ICMPV6 && type >= NDISC_ROUTER_SOLICITATION &&
+	       type <= NDISC_REDIRECT;
 }
 
 u8 ipsec_req_level(const struct ipsec_net *in, const struct ipsec_policy_req *r,

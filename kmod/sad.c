@@ -178,9 +178,11 @@ struct ipsec_sa *ipsec_sa_get(struct ipsec_net *in,
  * newest of those (RFC 4301 leaves the choice; strongSwan rekeys by adding
  * the new SA first).
  */
-/* Under RCU; no reference taken. */
+/* Under RCU; no reference taken. @mode: what the request asks for (an
+ * SA of mode any serves both).
+ */
 struct ipsec_sa *ipsec_sa_find_rid_rcu(struct ipsec_net *in,
-				       const struct ipsec_sa_rid *rid)
+				       const struct ipsec_sa_rid *rid, u8 mode)
 {
 	struct ipsec_sa *sa, *best = NULL;
 	struct rhlist_head *list, *pos;
@@ -191,6 +193,9 @@ struct ipsec_sa *ipsec_sa_find_rid_rcu(struct ipsec_net *in,
 
 		if (state != IPSEC_SA_MATURE && state != IPSEC_SA_DYING)
 			continue;
+		if (sa->mode != IPSEC_MODE_ANY && mode != IPSEC_MODE_ANY &&
+		    sa->mode != mode)
+			continue;
 		if (!best || (best->state == IPSEC_SA_DYING &&
 			      state == IPSEC_SA_MATURE) ||
 		    (state == best->state && sa->add_time > best->add_time))
@@ -200,12 +205,12 @@ struct ipsec_sa *ipsec_sa_find_rid_rcu(struct ipsec_net *in,
 }
 
 struct ipsec_sa *ipsec_sa_find_rid(struct ipsec_net *in,
-				   const struct ipsec_sa_rid *rid)
+				   const struct ipsec_sa_rid *rid, u8 mode)
 {
 	struct ipsec_sa *best;
 
 	rcu_read_lock();
-	best = ipsec_sa_find_rid_rcu(in, rid);
+	best = ipsec_sa_find_rid_rcu(in, rid, mode);
 	if (best && !refcount_inc_not_zero(&best->refcnt))
 		best = NULL;
 	rcu_read_unlock();

@@ -168,9 +168,9 @@ struct ipsec_sa *ipsec_sa_lookup_rcu(struct ipsec_net *in,
 struct ipsec_sa *ipsec_sa_get(struct ipsec_net *in,
 			      const struct ipsec_sa_id *id);
 struct ipsec_sa *ipsec_sa_find_rid_rcu(struct ipsec_net *in,
-				       const struct ipsec_sa_rid *rid);
+				       const struct ipsec_sa_rid *rid, u8 mode);
 struct ipsec_sa *ipsec_sa_find_rid(struct ipsec_net *in,
-				   const struct ipsec_sa_rid *rid);
+				   const struct ipsec_sa_rid *rid, u8 mode);
 
 int ipsec_sa_insert(struct ipsec_sa *sa);
 int ipsec_sa_replace(struct ipsec_sa *old, struct ipsec_sa *sa);
