@@ -470,7 +470,8 @@ void ipsec_spd_net_exit(struct ipsec_net *in)
 
 int ipsec_spd_init(void)
 {
-	ipsec_policy_cache = KMEM_CACHE(ipsec_policy, 0);
+	/* 504 bytes, 512 aligned: a lookup touches 2 cache lines, not 3 */
+	ipsec_policy_cache = KMEM_CACHE(ipsec_policy, SLAB_HWCACHE_ALIGN);
 	if (!ipsec_policy_cache)
 		return -ENOMEM;
 	ipsec_spd_wq = alloc_workqueue("ipsec_spd", 0, 0);

@@ -56,10 +56,10 @@ struct ipsec_policy {
 	struct ipsec_spd_node all;	/* spd.all, for dumps and flushes */
 	struct ipsec_policy_key key;
 	refcount_t refcnt;
+	/* spd.cls[key.dir - 1]; with the selector's tail, one cache line */
+	struct ipsec_cls_node cls;
 	struct rcu_head rcu;
 	struct ipsec_net *in;
-
-	struct ipsec_cls_node cls;	/* spd.cls[key.dir - 1] */
 
 	/* Set before the policy is published and never changed after;
 	 * UPDATE and MIGRATE publish a new policy in the old one's place.
