@@ -5,11 +5,14 @@
  * headers it names are empty files in include/linux/; the UAPI ones
  * (<linux/types.h>, <linux/xfrm.h>, <linux/ipsec.h>) come from /usr/include.
  *
- * RCU: readers are not simulated (the test is single-threaded), but
- * kfree_rcu() only queues, and the queue is freed at shim_grace_period(),
- * which cond_synchronize_rcu() calls too. Allocations can be made to fail
- * (shim_fail_rate) and the hash made weak (shim_hash_mask) to force long
- * chains. WARN_ON() counts into shim_warnings.
+ * RCU: kfree_rcu() only queues; shim_grace_period(), which
+ * cond_synchronize_rcu() calls too, waits for every reader thread that was
+ * inside shim_read_lock()/shim_read_unlock() when it started, then frees
+ * the queue (writer thread only). Pointers are published with release
+ * stores and read with acquire loads (on x86, what the kernel's primitives
+ * compile to). Allocations can be made to fail (shim_fail_rate) and the
+ * hash made weak (shim_hash_mask) to force long chains. WARN_ON() counts
+ * into shim_warnings.
  */
 #ifndef SPD_CLASS_SHIM_H
 #define SPD_CLASS_SHIM_H
@@ -58,6 +61,8 @@ void shim_warn(const char *file, int line, const char *cond);
 void *shim_alloc(size_t size, bool zero);
 void shim_defer_free(void *p);
 void shim_grace_period(void);
+void shim_read_lock(unsigned int reader);
+void shim_read_unlock(unsigned int reader);
 
 #define WARN_ON(c) ({							\
 	int __w = !!(c);						\
@@ -74,9 +79,9 @@ void shim_grace_period(void);
 #define kfree_rcu(p, f)		shim_defer_free(p)
 #define kvfree_rcu(p, f)	shim_defer_free(p)
 
-#define rcu_dereference(p)		(p)
+#define rcu_dereference(p)		__atomic_load_n(&(p), __ATOMIC_ACQUIRE)
 #define rcu_dereference_protected(p, c)	((void)(c), (p))
-#define rcu_assign_pointer(p, v)	((p) = (v))
+#define rcu_assign_pointer(p, v)	__atomic_store_n(&(p), v, __ATOMIC_RELEASE)
 #define RCU_INIT_POINTER(p, v)		((p) = (v))
 #define get_state_synchronize_rcu()	0UL
 #define cond_synchronize_rcu(s)		((void)(s), shim_grace_period())

@@ -7,14 +7,18 @@
  * SPD's rule: the lowest priority wins, then the earliest inserted; a
  * replacement keeps its rank at the same priority and goes last at another.
  * Also with a weak hash (long chains), with failing allocations, at 100,000
- * policies, and a timing case: lookups among 100,000 host-to-host policies
- * must cost about what they cost among 10.
+ * policies, with reader threads looking up while the writer churns and
+ * resizes (grace periods really wait for them), and a timing case: lookups
+ * among 100,000 host-to-host policies must cost about what they cost
+ * among 10.
  *
  * KTAP on stdout. SPD_SEED in the environment overrides the fixed seed.
  * With "timing" as the only argument, the timing case alone: run.sh runs
  * it in perf_spd_class, built without sanitizers.
  */
 #include <linux/ipsec.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -74,8 +78,41 @@ void shim_defer_free(void *p)
 	deferred[ndeferred++] = p;
 }
 
+#define MAX_READERS	4
+
+static unsigned long gp_ctr = 1;
+/* per reader: 0 outside a read-side section, else gp_ctr at its start */
+static unsigned long reader_gp[MAX_READERS];
+
+void shim_read_lock(unsigned int reader)
+{
+	__atomic_store_n(&reader_gp[reader],
+			 __atomic_load_n(&gp_ctr, __ATOMIC_SEQ_CST),
+			 __ATOMIC_SEQ_CST);
+	/* store-load: the writer sees us, or we see its unlinking */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+void shim_read_unlock(unsigned int reader)
+{
+	__atomic_store_n(&reader_gp[reader], 0, __ATOMIC_RELEASE);
+}
+
+/* Only the writer thread queues and calls this. */
 void shim_grace_period(void)
 {
+	unsigned long gp = __atomic_add_fetch(&gp_ctr, 1, __ATOMIC_SEQ_CST);
+	unsigned long r;
+	unsigned int i;
+
+	for (i = 0; i < MAX_READERS; i++) {
+		for (;;) {
+			r = __atomic_load_n(&reader_gp[i], __ATOMIC_SEQ_CST);
+			if (!r || r >= gp)
+				break;
+			sched_yield();
+		}
+	}
 	while (ndeferred)
 		free(deferred[--ndeferred]);
 }
@@ -86,6 +123,7 @@ struct rule {
 	struct ipsec_selector sel;
 	u32 prio;
 	u64 order;
+	int stable;			/* concurrent case: its flow, or -1 */
 };
 
 static struct ipsec_cls cls;
@@ -586,6 +624,134 @@ static void test_ranks(void)
 	result(ok, "ranks: ties by insertion, replace at same and other priority, bad selectors");
 }
 
+/*
+ * Concurrent readers: NSTABLE rules at priority 10, each the only one of
+ * them matching its flow, must be found by every lookup while the writer
+ * churns other rules (priority 10 and worse, inserted later: they never
+ * win) through many resizes both ways and replaces the stable ones in
+ * place; never nothing, never another rule, no use after free.
+ */
+#define NSTABLE		64
+#define NREADERS	2
+
+static struct rule *stable[NSTABLE];
+static struct ipsec_flow stable_flow[NSTABLE];
+static bool readers_stop;
+static unsigned long reader_lookups[NREADERS], reader_errors[NREADERS];
+
+static void stable_sel(struct ipsec_selector *sel, struct ipsec_flow *f,
+		       unsigned int i)
+{
+	memset(sel, 0, sizeof(*sel));
+	sel->family = AF_INET;
+	sel->saddr.a4 = htonl(0x0a000000 | i << 16);
+	sel->daddr.a4 = htonl(0xac100000 | i);
+	sel->prefix_s = 16 + i % 16;
+	sel->prefix_d = 32;
+	sel->proto = i % 2 ? 6 : IPSEC_ULPROTO_ANY;
+	sel->dport = i % 3 ? 0 : htons(443);
+	memset(f, 0, sizeof(*f));
+	f->family = AF_INET;
+	f->saddr.a4 = htonl(0x0a000001 | i << 16);
+	f->daddr = sel->daddr;
+	f->proto = 6;
+	f->sport = htons(40000);
+	f->dport = htons(443);
+}
+
+static void *reader(void *arg)
+{
+	unsigned int id = (unsigned int)(uintptr_t)arg, seed = id * 7 + 1;
+	const struct ipsec_cls_node *n;
+	const struct rule *r;
+	unsigned int i;
+
+	while (!__atomic_load_n(&readers_stop, __ATOMIC_RELAXED)) {
+		seed = seed * 1103515245 + 12345;
+		i = (seed >> 8) % NSTABLE;
+		shim_read_lock(id);
+		n = ipsec_cls_lookup(&cls, &stable_flow[i]);
+		r = n ? (const struct rule *)((const char *)n -
+					      offsetof(struct rule, node))
+		      : NULL;
+		if (!r || r->stable != (int)i)
+			reader_errors[id]++;
+		shim_read_unlock(id);
+		if (++reader_lookups[id] % 64 == 0)
+			sched_yield();	/* the writer may be on this CPU */
+	}
+	return NULL;
+}
+
+static void test_concurrent(void)
+{
+	struct mix m = { .families = 3, .dup_pct = 5 };
+	unsigned long ops, total = 0, errors = 0;
+	unsigned int i, target = 0, warn = shim_warnings;
+	pthread_t th[NREADERS];
+	struct rule *r, *old;
+	char buf[160];
+
+	for (i = 0; i < NSTABLE; i++) {
+		r = rule_new();
+		stable_sel(&r->sel, &stable_flow[i], i);
+		r->prio = 10;
+		r->stable = i;
+		if (ipsec_cls_insert(&cls, &r->node, &r->sel, r->prio))
+			abort();
+		stable[i] = r;
+	}
+	for (i = 0; i < NREADERS; i++)
+		if (pthread_create(&th[i], NULL, reader, (void *)(uintptr_t)i))
+			abort();
+	for (ops = 0; ops < 40000; ops++) {
+		if (ops % 10000 == 0)
+			target = target ? 0 : 3000;	/* grow, then shrink */
+		if (rnd() % 16 == 0) {
+			i = rnd() % NSTABLE;
+			old = stable[i];
+			r = rule_new();
+			r->sel = old->sel;
+			r->prio = 10;
+			r->stable = i;
+			if (ipsec_cls_replace(&cls, &old->node, &r->node, &r->sel,
+					      10))
+				abort();
+			stable[i] = r;
+			shim_defer_free(old);
+		} else if (nlive < target ? rnd() % 8 : !(rnd() % 8) &&
+			   nlive) {
+			r = rule_new();
+			rand_sel(&m, &r->sel);
+			r->prio = 10 + rnd() % 1000;
+			r->stable = -1;
+			if (ipsec_cls_insert(&cls, &r->node, &r->sel, r->prio))
+				abort();
+			live_add(r);
+		} else if (nlive) {
+			op_remove(rnd() % nlive);
+		}
+		if (ops % 256 == 0)
+			shim_grace_period();
+	}
+	__atomic_store_n(&readers_stop, true, __ATOMIC_RELAXED);
+	for (i = 0; i < NREADERS; i++) {
+		pthread_join(th[i], NULL);
+		total += reader_lookups[i];
+		errors += reader_errors[i];
+	}
+	for (i = 0; i < NSTABLE; i++) {
+		ipsec_cls_remove(&cls, &stable[i]->node);
+		shim_defer_free(stable[i]);
+	}
+	printf("# concurrent: %lu lookups by %u readers, %lu wrong\n", total,
+	       NREADERS, errors);
+	snprintf(buf, sizeof(buf),
+		 "concurrent readers: %u stable policies always found during churn",
+		 NSTABLE);
+	result(finish() && total && !errors && shim_warnings == warn, buf);
+}
+
 static double now_ns(void)
 {
 	struct timespec ts;
@@ -655,7 +821,7 @@ int main(int argc, char **argv)
 		rng = strtoull(seed, NULL, 0) ?: 1;
 	shim_seed = rnd();
 	ipsec_cls_init(&cls, NULL);
-	printf("TAP version 13\n1..%u\n", timing_only ? 1 : 5);
+	printf("TAP version 13\n1..%u\n", timing_only ? 1 : 6);
 	printf("# seed 0x%llx\n", (unsigned long long)rng);
 	if (timing_only) {
 		test_timing();
@@ -666,6 +832,7 @@ int main(int argc, char **argv)
 	test_random("weak hash", 100, 0x7, 0);
 	test_random("failing allocations", 200, ~0U, 7);
 	test_scale();
+	test_concurrent();
 	free(live);
 	free(deferred);
 	printf("# %u failed\n", failures);
