@@ -18,6 +18,7 @@
 #include <linux/xfrm.h>
 
 #include "sad.h"
+#include "spd_class.h"
 
 struct ipsec_net;
 
@@ -26,35 +27,11 @@ struct ipsec_net;
  */
 #define IPSEC_SPD_MAX_REQS	4
 
-/*
- * RFC 4301 4.4.1.1 selectors, as PF_KEY carries them (RFC 2367 2.3.4):
- * prefixes, the upper-layer protocol and ports. strongSwan puts the ICMP
- * type in sport and the code in dport. Addresses are kept as given, host
- * bits included, so that SPDDELETE names a policy exactly as KAME does.
- */
-struct ipsec_selector {
-	xfrm_address_t saddr;
-	xfrm_address_t daddr;
-	__be16 sport, dport;		/* 0: any */
-	u8 prefix_s, prefix_d;
-	u8 proto;			/* IPSEC_ULPROTO_ANY: any */
-	u8 family;			/* AF_INET, AF_INET6 */
-};
-
 /* What names a policy: its selector and direction; the rhashtable key. */
 struct ipsec_policy_key {
 	struct ipsec_selector sel;
 	u8 dir;				/* IPSEC_DIR_INBOUND/OUTBOUND/FWD */
 	u8 zero[3];			/* keeps the key free of holes */
-};
-
-/* A packet's header fields, as the datapath will fill them. */
-struct ipsec_flow {
-	xfrm_address_t saddr;
-	xfrm_address_t daddr;
-	__be16 sport, dport;		/* ICMP: type and code */
-	u8 proto;
-	u8 family;
 };
 
 /* One KAME sadb_x_ipsecrequest: a transform to apply, in order. */
@@ -76,10 +53,11 @@ struct ipsec_spd_node {
 
 struct ipsec_policy {
 	struct rhash_head node;		/* spd.by_key */
-	struct list_head dir_list;	/* spd.dir[key.dir - 1], RCU */
 	struct ipsec_spd_node all;	/* spd.all, for dumps and flushes */
 	struct ipsec_policy_key key;
 	refcount_t refcnt;
+	/* spd.cls[key.dir - 1]; with the selector's tail, one cache line */
+	struct ipsec_cls_node cls;
 	struct rcu_head rcu;
 	struct ipsec_net *in;
 
@@ -104,15 +82,15 @@ struct ipsec_policy {
 
 /*
  * Per-namespace SPD. Writers hold lock (a mutex: nothing changes the
- * SPD from softirq); packet-path readers walk dir[] under RCU and take no
- * lock; other readers take a reference.
+ * SPD from softirq); packet-path readers search cls[] under RCU and take
+ * no lock; other readers take a reference.
  */
 struct ipsec_spd {
 	struct mutex lock;		/* writers; dump cursors */
 	struct rhashtable by_key;
 	struct xarray by_id;
-	/* by priority, then insertion: the first match wins */
-	struct list_head dir[IPSEC_DIR_FWD];
+	/* per direction: the lowest priority, then the oldest, wins */
+	struct ipsec_cls cls[IPSEC_DIR_FWD];
 	struct list_head all;		/* policies and dump walkers */
 	unsigned int count;
 	u32 id_gen;			/* next id >> 3 */
