@@ -26,7 +26,7 @@ check_eq "enc0 has no IPv6 address" "" "$(ip -6 -o addr show dev enc0)"
 # IPv6 stays enabled on enc0 so decrypted IPv6 can be received there; the
 # kernel then adds its ff00::/8 multicast route, which routes no unicast.
 check_eq "no unicast route points at enc0" "" \
-	"$(ip route show table all dev enc0
+	"$(ip -4 route show table all dev enc0
 	   ip -6 route show table all dev enc0 | grep -v '^multicast ff00::/8 ')"
 check "enc0 exists in a namespace created before load" \
 	ip -n before link show dev enc0

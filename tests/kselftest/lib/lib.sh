@@ -154,9 +154,11 @@ ns_run()
 link_ns()
 {
 	_len=${5:-24}
+	_nodad=
+	case $3 in *:*) _nodad=nodad ;; esac
 	ip link add veth_"$1" netns "$1" type veth peer name veth_"$2" netns "$2"
-	ip -n "$1" addr add "$3/$_len" dev veth_"$1" nodad
-	ip -n "$2" addr add "$4/$_len" dev veth_"$2" nodad
+	ip -n "$1" addr add "$3/$_len" dev veth_"$1" $_nodad
+	ip -n "$2" addr add "$4/$_len" dev veth_"$2" $_nodad
 	ip -n "$1" link set lo up
 	ip -n "$2" link set lo up
 	ip -n "$1" link set veth_"$1" up
