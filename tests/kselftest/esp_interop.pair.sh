@@ -214,6 +214,7 @@ add $p_out $m_out esp $spi_pm -m $mode -r 64 $our_pm;
 spdadd $m_sel $p_sel any -P out ipsec esp/$mode/$tmpl_mp/require;
 spdadd $p_sel $m_sel any -P in ipsec esp/$mode/$tmpl_pm/require;
 EOF
+	t0=$(date +%s)
 	check "$name: SAs and policies through PF_KEY" "$PFKEYCTL" -f /tmp/case.conf
 	check "$name: the peer's SAs and policies through ip xfrm" peer "
 		ip xfrm state add src $m_out dst $p_out proto esp spi $spi_mp \
@@ -233,11 +234,13 @@ EOF
 	tdpid=$!
 	wait_until 20 grep -q listening /tmp/tcpdump.err
 
+	t1=$(date +%s)
 	check "$name: main pings the peer" \
 		ping -c 3 -i 0.3 -w 15 -I "$m_in" "$p_in"
 	check "$name: the peer pings main" \
 		peer ping -c 3 -i 0.3 -w 15 -I "$p_in" "$m_in"
 
+	t2=$(date +%s)
 	PORT=$((PORT + 1))
 	check "$name: the peer listens on TCP $PORT" peer "
 		rm -f /tmp/ready
@@ -247,6 +250,7 @@ EOF
 		xfer_check "$SUM $SIZE" python3 "$XFER" send "$m_in" "$p_in" \
 		"$PORT" "$DATA"
 
+	t3=$(date +%s)
 	PORT=$((PORT + 1))
 	rm -f /tmp/ready
 	python3 "$XFER" recv "$m_in" "$PORT" /tmp/ready >/tmp/recv.log 2>&1 &
@@ -258,6 +262,7 @@ EOF
 	kill "$rpid" 2>/dev/null
 	wait "$rpid" 2>/dev/null
 
+	t4=$(date +%s)
 	sleep 0.5
 	kill -INT "$tdpid"
 	wait "$tdpid"
@@ -280,6 +285,8 @@ EOF
 	ip -6 route flush cache
 	peer "ip xfrm state flush; ip xfrm policy flush;
 		ip route flush cache; ip -6 route flush cache" >/dev/null
+	t5=$(date +%s)
+	ktap_info "case $CASE took $((t5 - t0)) s: setup $((t1 - t0)), pings $((t2 - t1)), TCP main->peer $((t3 - t2)), peer->main $((t4 - t3)), checks $((t5 - t4))"
 }
 
 require_module
