@@ -5,9 +5,13 @@
 # (rfc4106) and AES-CBC + HMAC-SHA-256-128, transport and tunnel mode,
 # IPv4 and IPv6 and a tunnel of each family inside the other. Every case
 # pings both ways, moves a file over TCP both ways (each side connects
-# once) and compares its SHA-256, captures main's eth0 to see only ESP
-# with the case's SPIs (no cleartext ICMP or TCP, no inner address), and
-# reads the counters of both stacks.
+# once) and compares its SHA-256, and reads the counters of both stacks:
+# /proc/net/ipsec/esp, enc0 and the SAs' lifetimes here, "ip -s xfrm
+# state" and /proc/net/xfrm_stat there. main's eth0 is captured for the
+# whole run: at the end every case must show ESP both ways with its own
+# SPIs, and nothing but ESP may have crossed (ARP and link-local IPv6
+# aside). Last, a case keyed with a wrong key on each side must fail
+# both ways and be counted as such by both stacks: the test can fail.
 #
 # The peer only runs what main hands it: main writes a shell command to
 # $PAIR_DIR/cmd.N, the peer runs it and leaves out.N and rc.N.
@@ -34,7 +38,7 @@ $(cat "$PAIR_DIR/cmd.$n")" >"$PAIR_DIR/out.$n" 2>&1 </dev/null
 fi
 
 PFKEYCTL=$TOP/tools/pfkeyctl/pfkeyctl
-SIZE=${INTEROP_SIZE:-2097152}
+SIZE=${INTEROP_SIZE:-1048576}
 DATA=$PAIR_DIR/data
 XFER=$PAIR_DIR/xfer.py
 echo 0 >/tmp/peer.seq
@@ -119,29 +123,68 @@ esp_errors()
 	done
 }
 
-# capture_check FILE M_OUT P_OUT SPI_MP SPI_PM CLEAR_FILTER
-capture_check()
+# spi_filter SPI...: pcap filter for ESP with one of these SPIs (the
+# ESP header follows a plain IPv4 or IPv6 header here)
+spi_filter()
 {
-	_f=$1
-	_mp=$(printf 'ESP(spi=0x%08x' "$4")
-	_pm=$(printf 'ESP(spi=0x%08x' "$5")
-	_esp=$(tcpdump -r "$_f" -n esp 2>/dev/null)
-	_ok=0
-	_n_mp=$(printf '%s\n' "$_esp" | grep -cF "$2 > $3: $_mp")
-	_n_pm=$(printf '%s\n' "$_esp" | grep -cF "$3 > $2: $_pm")
-	_spis=$(printf '%s\n' "$_esp" | grep -o 'ESP(spi=0x[0-9a-f]*' | sort -u |
-		tr '\n' ' ')
-	_clear=$(tcpdump -r "$_f" -n "$6" 2>/dev/null)
-	echo "ESP main->peer spi $4: $_n_mp, peer->main spi $5: $_n_pm; SPIs seen: $_spis"
-	[ "$_n_mp" -ge 10 ] && [ "$_n_pm" -ge 10 ] || _ok=1
-	[ "$_spis" = "$(printf '%s\n%s\n' "$_mp" "$_pm" | sort -u | tr '\n' ' ')" ] ||
-		_ok=1
-	if [ -n "$_clear" ]; then
-		echo "cleartext on the wire ($6):"
-		printf '%s\n' "$_clear" | head -n 10
-		_ok=1
-	fi
-	return $_ok
+	_f=
+	for _s in "$@"; do
+		_f="$_f${_f:+ or }ip[20:4] = $_s or ip6[40:4] = $_s"
+	done
+	echo "esp and ($_f)"
+}
+
+# pcount FILTER: packets of /tmp/cap.pcap matching FILTER (BPF only, no
+# printing: TCG is slow)
+pcount()
+{
+	tcpdump -r /tmp/cap.pcap --count "$1" 2>&1 |
+		sed -n 's/^\([0-9]*\) packets\{0,1\}.*/\1/p'
+}
+
+# wire_check M_OUT P_OUT SPI_MP SPI_PM: at least 10 ESP packets each way
+# with the case's SPIs and addresses
+wire_check()
+{
+	_n_mp=$(pcount "src $1 and dst $2 and $(spi_filter "$3")")
+	_n_pm=$(pcount "src $2 and dst $1 and $(spi_filter "$4")")
+	echo "ESP main->peer spi $3: $_n_mp, peer->main spi $4: $_n_pm"
+	[ "${_n_mp:-0}" -ge 10 ] && [ "${_n_pm:-0}" -ge 10 ]
+}
+
+# xfrm_sa STATE-TEXT: "packets bytes failed" of one SA from ip -s xfrm state
+xfrm_sa()
+{
+	printf '%s\n' "$1" | awk '
+		/lifetime current:/ { getline; gsub(/[(),a-z]+/, " ")
+				      b = $1; p = $2 }
+		/replay-window .* failed/ { f = $NF }
+		END { print p + 0, b + 0, f + 0 }'
+}
+
+# our_sa_bytes SPI: current bytes of our SA with that SPI
+our_sa_bytes()
+{
+	"$PFKEYCTL" -D | awk -v s="spi=$1(" '
+		index($0, s) { f = 1 }
+		f && $1 == "current:" { sub(/\(.*/, "", $2); print $2; exit }'
+}
+
+# ge NAME VALUE MIN...: every VALUE is at least its MIN; says which
+ge()
+{
+	_r=0
+	while [ $# -ge 3 ]; do
+		echo "$1: $2 (at least $3)"
+		[ "${2:-0}" -ge "$3" ] || _r=1
+		shift 3
+	done
+	return $_r
+}
+
+enc0()
+{
+	cat "/sys/class/net/enc0/statistics/$1"
 }
 
 # xfer_check EXPECTED CMD...: CMD prints the receiver's "sha256 length"
@@ -175,7 +218,6 @@ run_case()
 		m_in=$m_out p_in=$p_out
 		m_sel=$m_out p_sel=$p_out
 		tmpl_mp= tmpl_pm=
-		clear_filter='tcp or icmp or (icmp6 and (ip6[40] == 128 or ip6[40] == 129))'
 	else
 		if [ "$inner" = 4 ]; then
 			m_in=10.2.0.1 p_in=10.1.0.1
@@ -185,10 +227,13 @@ run_case()
 			m_sel=fd00:2::/64 p_sel=fd00:1::/64
 		fi
 		tmpl_mp=$m_out-$p_out tmpl_pm=$p_out-$m_out
-		clear_filter="tcp or icmp or (icmp6 and (ip6[40] == 128 or ip6[40] == 129)) or host $m_in or host $p_in"
 	fi
+	# XFRM gives an SA a selector of the SA's own family unless told
+	# otherwise: a tunnel of the other family needs one of its own
+	sel_mp= sel_pm=
 	if [ "$mode" = tunnel ] && [ "$inner" != "$outer" ]; then
 		name="$alg tunnel IPv$inner-in-IPv$outer"
+		sel_mp="sel src $m_sel dst $p_sel" sel_pm="sel src $p_sel dst $m_sel"
 	else
 		name="$alg $mode IPv$outer"
 	fi
@@ -218,9 +263,9 @@ EOF
 	check "$name: SAs and policies through PF_KEY" "$PFKEYCTL" -f /tmp/case.conf
 	check "$name: the peer's SAs and policies through ip xfrm" peer "
 		ip xfrm state add src $m_out dst $p_out proto esp spi $spi_mp \
-			mode $mode replay-window 64 $xf_mp &&
+			mode $mode replay-window 64 $xf_mp $sel_mp &&
 		ip xfrm state add src $p_out dst $m_out proto esp spi $spi_pm \
-			mode $mode $xf_pm &&
+			mode $mode $xf_pm $sel_pm &&
 		ip xfrm policy add src $p_sel dst $m_sel dir out \
 			tmpl src $p_out dst $m_out proto esp mode $mode &&
 		ip xfrm policy add src $m_sel dst $p_sel dir in \
@@ -228,11 +273,8 @@ EOF
 
 	out0=$(ipsec_counter esp output_packets)
 	in0=$(ipsec_counter esp input_packets)
-	rm -f /tmp/cap.pcap /tmp/tcpdump.err
-	tcpdump -i eth0 -n -U -Z root -s 96 -w /tmp/cap.pcap \
-		2>/tmp/tcpdump.err &
-	tdpid=$!
-	wait_until 20 grep -q listening /tmp/tcpdump.err
+	etx0=$(enc0 tx_packets) erx0=$(enc0 rx_packets)
+	echo "$name|$m_out|$p_out|$spi_mp|$spi_pm" >>/tmp/cases
 
 	t1=$(date +%s)
 	check "$name: main pings the peer" \
@@ -263,21 +305,33 @@ EOF
 	wait "$rpid" 2>/dev/null
 
 	t4=$(date +%s)
-	sleep 0.5
-	kill -INT "$tdpid"
-	wait "$tdpid"
-	check "$name: only ESP with SPIs $(printf '0x%x 0x%x' $spi_mp $spi_pm) on the wire" \
-		capture_check /tmp/cap.pcap "$m_out" "$p_out" "$spi_mp" \
-		"$spi_pm" "$clear_filter"
-
+	ktap_info "route to $p_in here: $(ip route get "$p_in" | tr -s ' \n' ' ')"
 	out1=$(ipsec_counter esp output_packets)
 	in1=$(ipsec_counter esp input_packets)
+	etx1=$(enc0 tx_packets) erx1=$(enc0 rx_packets)
 	min=$((SIZE / 1500))
 	check "$name: output_packets went up by at least $min" \
-		test $((out1 - out0)) -ge "$min"
+		ge output_packets $((out1 - out0)) "$min"
 	check "$name: input_packets went up by at least $min" \
-		test $((in1 - in0)) -ge "$min"
+		ge input_packets $((in1 - in0)) "$min"
+	check "$name: enc0 sent and received at least $min each" \
+		ge tx_packets $((etx1 - etx0)) "$min" \
+		rx_packets $((erx1 - erx0)) "$min"
+	check "$name: our SAs each carried at least $SIZE bytes" \
+		ge "SA $spi_mp" "$(our_sa_bytes $spi_mp)" "$SIZE" \
+		"SA $spi_pm" "$(our_sa_bytes $spi_pm)" "$SIZE"
 	check_eq "$name: no ESP errors counted here" "$ERRS0" "$(esp_errors)"
+	st_mp=$(peer ip -s xfrm state get src $m_out dst $p_out proto esp \
+		spi $spi_mp)
+	st_pm=$(peer ip -s xfrm state get src $p_out dst $m_out proto esp \
+		spi $spi_pm)
+	set -- $(xfrm_sa "$st_mp") $(xfrm_sa "$st_pm")
+	ktap_info "peer: SA $spi_mp in: $1 packets $2 bytes $3 failed, SA $spi_pm out: $4 packets $5 bytes"
+	check "$name: the peer's inbound SA took at least $min packets, $SIZE bytes" \
+		ge packets "$1" "$min" bytes "$2" "$SIZE"
+	check_eq "$name: the peer's inbound SA had no ICV failure" 0 "$3"
+	check "$name: the peer's outbound SA sent at least $min packets, $SIZE bytes" \
+		ge packets "$4" "$min" bytes "$5" "$SIZE"
 
 	"$PFKEYCTL" -F
 	"$PFKEYCTL" -F -P
@@ -321,6 +375,13 @@ check "the peer loads esp4, esp6, xfrm_user and sets up its addresses" peer "
 check "the guests reach each other in the clear" \
 	ping -c 2 -i 0.3 -w 15 192.0.2.1
 
+# the whole run on the wire, headers only
+rm -f /tmp/cases
+tcpdump -i eth0 -n -U -s 128 -B 8192 -w /tmp/cap.pcap 2>/tmp/tcpdump.err &
+tdpid=$!
+check "tcpdump captures main's eth0" \
+	wait_until 60 grep -q listening /tmp/tcpdump.err
+
 for fam in ${INTEROP_FAMILIES:-4 6 46 64}; do
 	case $fam in
 	4|6)
@@ -334,8 +395,74 @@ for fam in ${INTEROP_FAMILIES:-4 6 46 64}; do
 	esac
 done
 
+sleep 1
+kill -INT "$tdpid"
+wait "$tdpid"
+ktap_info "tcpdump: $(grep -E 'captured|dropped' /tmp/tcpdump.err | tr '\n' ' ')"
+while IFS='|' read -r name m_out p_out spi_mp spi_pm; do
+	check "$name: ESP both ways on the wire with SPIs $(printf '0x%x 0x%x' "$spi_mp" "$spi_pm")" \
+		wire_check "$m_out" "$p_out" "$spi_mp" "$spi_pm"
+done </tmp/cases
+all_esp=$(pcount esp)
+check_eq "all $all_esp ESP packets on the wire carry the cases' SPIs" 0 \
+	"$(pcount "esp and not ($(spi_filter $(cut -d'|' -f4,5 /tmp/cases |
+		tr '|' ' ')))")"
+# RFC 4301 8: the path MTU is the sender's business: TCP must learn an
+# MSS that fits in one ESP packet, as stock XFRM's does
+check_eq "no IP fragments on the wire" 0 \
+	"$(pcount '(ip and ip[6:2] & 0x3fff != 0) or (ip6 and ip6[6] = 44)')"
+# anything else is cleartext that should have been protected: TCP, ICMP,
+# the inner addresses of a tunnel, ICMP errors
+clear='not esp and not arp and not (ip6 and (src net fe80::/10 or dst net ff00::/8))'
+check_eq "nothing but ESP crossed the wire" "" \
+	"$(tcpdump -r /tmp/cap.pcap -n -c 20 "$clear" 2>/dev/null)"
+
 check "stock XFRM on the peer counted no input errors" peer '
 	awk "\$1 ~ /^XfrmIn(Error|StateProtoError|StateSeqError|NoStates|StateInvalid|StateMismatch)\$/ && \$2 != 0 { bad = 1 } { print } END { exit bad }" /proc/net/xfrm_stat'
+
+# The negative control: the peer keyed with other keys than ours (the
+# first hex digit changed) in each direction. Nothing may get through,
+# and each stack must count the ICVs that do not verify.
+CASE=$((CASE + 1))
+spi_mp=$((0x1000 * CASE + 0x101))
+spi_pm=$((0x1000 * CASE + 0x202))
+k_mp=$(hexkey 20 "bad $CASE mp") k_pm=$(hexkey 20 "bad $CASE pm")
+bad_mp=$(printf '%s' "$k_mp" | sed 's/^0/1/; t; s/^./0/')
+bad_pm=$(printf '%s' "$k_pm" | sed 's/^0/1/; t; s/^./0/')
+ktap_info "case $CASE: gcm transport IPv4 with wrong keys, SPIs $(printf '0x%x 0x%x' $spi_mp $spi_pm)"
+cat >/tmp/case.conf <<EOF
+add 192.0.2.2 192.0.2.1 esp $spi_mp -m transport -r 64 -E aes-gcm-16 0x$k_mp;
+add 192.0.2.1 192.0.2.2 esp $spi_pm -m transport -r 64 -E aes-gcm-16 0x$k_pm;
+spdadd 192.0.2.2 192.0.2.1 any -P out ipsec esp/transport//require;
+spdadd 192.0.2.1 192.0.2.2 any -P in ipsec esp/transport//require;
+EOF
+check "wrong keys: SAs and policies through PF_KEY" "$PFKEYCTL" -f /tmp/case.conf
+check "wrong keys: the peer's SAs and policies through ip xfrm" peer "
+	ip xfrm state add src 192.0.2.2 dst 192.0.2.1 proto esp spi $spi_mp \
+		mode transport replay-window 64 aead 'rfc4106(gcm(aes))' 0x$bad_mp 128 &&
+	ip xfrm state add src 192.0.2.1 dst 192.0.2.2 proto esp spi $spi_pm \
+		mode transport aead 'rfc4106(gcm(aes))' 0x$bad_pm 128 &&
+	ip xfrm policy add src 192.0.2.1 dst 192.0.2.2 dir out \
+		tmpl proto esp mode transport &&
+	ip xfrm policy add src 192.0.2.2 dst 192.0.2.1 dir in \
+		tmpl proto esp mode transport"
+auth0=$(ipsec_counter esp bad_auth)
+check_fails "wrong keys: main cannot ping the peer" \
+	ping -c 2 -i 0.3 -w 4 -I 192.0.2.2 192.0.2.1
+check_fails "wrong keys: the peer cannot ping main" \
+	peer ping -c 2 -i 0.3 -w 4 -I 192.0.2.1 192.0.2.2
+auth1=$(ipsec_counter esp bad_auth)
+check "wrong keys: bad_auth counted the peer's packets here" \
+	test $((auth1 - auth0)) -ge 2
+st_mp=$(peer ip -s xfrm state get src 192.0.2.2 dst 192.0.2.1 proto esp \
+	spi $spi_mp)
+set -- $(xfrm_sa "$st_mp")
+check "wrong keys: the peer's inbound SA counted ours as failed ($3)" \
+	test "$3" -ge 2
+"$PFKEYCTL" -F
+"$PFKEYCTL" -F -P
+peer "ip xfrm state flush; ip xfrm policy flush" >/dev/null
+
 touch "$PAIR_DIR/main-done"
 ipsec_unload
 ktap_end
