@@ -404,8 +404,9 @@ while IFS='|' read -r name m_out p_out spi_mp spi_pm; do
 		wire_check "$m_out" "$p_out" "$spi_mp" "$spi_pm"
 done </tmp/cases
 all_esp=$(pcount esp)
+# (a later IPv4 fragment has no ESP header to read an SPI from)
 check_eq "all $all_esp ESP packets on the wire carry the cases' SPIs" 0 \
-	"$(pcount "esp and not ($(spi_filter $(cut -d'|' -f4,5 /tmp/cases |
+	"$(pcount "esp and not (ip and ip[6:2] & 0x1fff != 0) and not ($(spi_filter $(cut -d'|' -f4,5 /tmp/cases |
 		tr '|' ' ')))")"
 # RFC 4301 8: the path MTU is the sender's business: TCP must learn an
 # MSS that fits in one ESP packet, as stock XFRM's does
