@@ -297,10 +297,60 @@ static int ipsec_out_enc_post(struct net *net, struct sock *sk,
 	return 0;
 }
 
-/* One packet (or GSO segment) to protect, as decided by the hook. */
+/* The path MTU towards a tunnel's far end (0 if there is no route). */
+static unsigned int ipsec_outer_mtu(struct net *net,
+				    const struct ipsec_flow *outer, u32 mark)
+{
+	struct dst_entry *dst;
+	unsigned int mtu;
+
+	if (outer->family == AF_INET) {
+		struct flowi4 fl4 = {
+			.daddr = outer->daddr.a4,
+			.saddr = outer->saddr.a4,
+			.flowi4_mark = mark,
+			.flowi4_proto = IPPROTO_ESP,
+		};
+		struct rtable *rt = ip_route_output_key(net, &fl4);
+
+		if (IS_ERR(rt))
+			return 0;
+		dst = &rt->dst;
+	} else {
+		struct flowi6 fl6 = {
+			.daddr = outer->daddr.in6,
+			.saddr = outer->saddr.in6,
+			.flowi6_mark = mark,
+			.flowi6_proto = IPPROTO_ESP,
+		};
+
+		dst = ip6_route_output(net, NULL, &fl6);
+		if (dst->error) {
+			dst_release(dst);
+			return 0;
+		}
+	}
+	mtu = dst_mtu(dst);
+	dst_release(dst);
+	return mtu;
+}
+
+/* One packet (or GSO segment) to protect, as decided by the hook. outer is
+ * the flow of the outermost tunnel header when it goes to another
+ * destination than the packet, else NULL.
+ *
+ * Without a tunnel the ESP packet leaves by the packet's own route, so that
+ * route cannot carry both MTUs (XFRM gives the packet a bundle route of its
+ * own for that): too big a packet is sent in fragments after ESP, and the
+ * route's path MTU is left alone. With a tunnel the inner route takes the
+ * outer path's MTU less the overhead, so that the source sends packets
+ * that fit; that is checked against the outer route, since the inner one
+ * then already says less.
+ */
 static void ipsec_out_one(struct ipsec_net *in, struct sk_buff *skb,
 			  const struct nf_hook_state *state, u8 family,
-			  u32 pol_id, u8 skip, unsigned int overhead)
+			  u32 pol_id, u8 skip, unsigned int overhead,
+			  const struct ipsec_flow *outer)
 {
 	struct ipsec_out_cb *cb = IPSEC_OUT_CB(skb);
 	struct dst_entry *dst = skb_dst(skb);
@@ -314,6 +364,12 @@ static void ipsec_out_one(struct ipsec_net *in, struct sk_buff *skb,
 		return;
 	}
 	mtu = dst ? dst_mtu(dst) : IP_MAX_MTU;
+	if (skb->len + overhead > mtu && outer) {
+		unsigned int omtu = ipsec_outer_mtu(in->net, outer, skb->mark);
+
+		if (omtu)
+			mtu = omtu;
+	}
 	if (skb->len + overhead > mtu) {
 		unsigned int inner = mtu > overhead ? mtu - overhead : 0;
 		bool df = family == AF_INET6 ||
@@ -335,7 +391,8 @@ static void ipsec_out_one(struct ipsec_net *in, struct sk_buff *skb,
 		/* local: lower the path MTU so the next packets fit, and let
 		 * this one go out in fragments
 		 */
-		if (state->hook != NF_INET_FORWARD && dst && inner) {
+		if (state->hook != NF_INET_FORWARD && outer && dst && inner &&
+		    inner < dst_mtu(dst)) {
 			struct net_device *was = skb->dev;
 
 			/* the flow key is taken from skb->dev, not yet set
@@ -362,12 +419,14 @@ static void ipsec_out_one(struct ipsec_net *in, struct sk_buff *skb,
 static unsigned int ipsec_out_steal(struct ipsec_net *in, struct sk_buff *skb,
 				    const struct nf_hook_state *state,
 				    u8 family, u32 pol_id, u8 skip,
-				    unsigned int overhead)
+				    unsigned int overhead,
+				    const struct ipsec_flow *outer)
 {
 	struct sk_buff *segs, *seg, *next;
 
 	if (!skb_is_gso(skb)) {
-		ipsec_out_one(in, skb, state, family, pol_id, skip, overhead);
+		ipsec_out_one(in, skb, state, family, pol_id, skip, overhead,
+			      outer);
 		return NF_STOLEN;
 	}
 	segs = skb_gso_segment(skb, 0);
@@ -378,7 +437,8 @@ static unsigned int ipsec_out_steal(struct ipsec_net *in, struct sk_buff *skb,
 	consume_skb(skb);
 	skb_list_walk_safe(segs, seg, next) {
 		skb_mark_not_on_list(seg);
-		ipsec_out_one(in, seg, state, family, pol_id, skip, overhead);
+		ipsec_out_one(in, seg, state, family, pol_id, skip, overhead,
+			      outer);
 	}
 	return NF_STOLEN;
 }
@@ -401,6 +461,7 @@ unsigned int ipsec_output(struct ipsec_net *in, struct sk_buff *skb,
 	struct ipsec_flow flow, cur;
 	struct ipsec_policy *pol;
 	u8 skip = 0, action;
+	bool tunnel;
 
 	if (ipsec_flow_from_skb(skb, family, &flow))
 		return NF_ACCEPT;
@@ -453,6 +514,8 @@ unsigned int ipsec_output(struct ipsec_net *in, struct sk_buff *skb,
 	}
 	if (skip == GENMASK(pol->nreqs - 1, 0))
 		return NF_ACCEPT;	/* level use, no SA: in the clear */
+	tunnel = cur.family != flow.family ||
+		 !xfrm_addr_equal(&cur.daddr, &flow.daddr, flow.family);
 	return ipsec_out_steal(in, skb, state, family, pol->id, skip,
-			       overhead);
+			       overhead, tunnel ? &cur : NULL);
 }

@@ -13,12 +13,18 @@
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
+#include <linux/wait_bit.h>
 
 #include "esp.h"
 #include "netns.h"
 #include "sad.h"
 
 static struct kmem_cache *ipsec_sa_cache __read_mostly;
+/* SAs not yet destroyed, in every namespace: an SA outlives its namespace's
+ * SAD while an asynchronous crypto request holds it, and the module must
+ * not go before the request's completion has run.
+ */
+static atomic_t ipsec_sa_live = ATOMIC_INIT(0);
 
 static const struct rhashtable_params ipsec_sa_id_params = {
 	.key_len = sizeof(struct ipsec_sa_id),
@@ -108,6 +114,7 @@ struct ipsec_sa *ipsec_sa_alloc(struct ipsec_net *in, gfp_t gfp)
 
 	if (!sa)
 		return NULL;
+	atomic_inc(&ipsec_sa_live);
 	refcount_set(&sa->refcnt, 1);
 	sa->in = in;
 	sa->state = IPSEC_SA_LARVAL;
@@ -128,6 +135,8 @@ static void ipsec_sa_destroy(struct ipsec_sa *sa)
 	kfree(sa->ident_dst);
 	kfree_sensitive(sa->kmprivate);
 	kmem_cache_free(ipsec_sa_cache, sa);
+	if (atomic_dec_and_test(&ipsec_sa_live))
+		wake_up_var(&ipsec_sa_live);
 }
 
 static void ipsec_sa_gc(struct work_struct *work)
@@ -572,6 +581,7 @@ int ipsec_sad_init(void)
 
 void ipsec_sad_uninit(void)
 {
+	wait_var_event(&ipsec_sa_live, !atomic_read(&ipsec_sa_live));
 	rcu_barrier();		/* every ipsec_sa_free_rcu() has run */
 	flush_work(&ipsec_sa_gc_work);
 	kmem_cache_destroy(ipsec_sa_cache);
