@@ -91,9 +91,11 @@ void ipsec_enc_tap_out(struct ipsec_net *in, struct sk_buff *skb)
 }
 
 /* Inbound cleartext: received on enc0 as a fresh packet. skb->data and
- * the network header are at the IP header.
+ * the network header are at the IP header. csum_ok: the transport
+ * checksum is not to be checked (it covers addresses a NAT changed).
  */
-void ipsec_enc_receive(struct ipsec_net *in, struct sk_buff *skb, u8 family)
+void ipsec_enc_receive(struct ipsec_net *in, struct sk_buff *skb, u8 family,
+		       bool csum_ok)
 {
 	struct net_device *dev = in->enc_dev;
 
@@ -103,7 +105,7 @@ void ipsec_enc_receive(struct ipsec_net *in, struct sk_buff *skb, u8 family)
 	skb->dev = dev;
 	skb->protocol = htons(family == AF_INET ? ETH_P_IP : ETH_P_IPV6);
 	skb->pkt_type = PACKET_HOST;
-	skb->ip_summed = CHECKSUM_NONE;
+	skb->ip_summed = csum_ok ? CHECKSUM_UNNECESSARY : CHECKSUM_NONE;
 	skb_reset_network_header(skb);
 	skb_reset_mac_header(skb);
 	skb->mac_len = 0;

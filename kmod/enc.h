@@ -11,6 +11,7 @@ void ipsec_enc_net_exit(struct ipsec_net *in);
 
 struct sk_buff;
 void ipsec_enc_tap_out(struct ipsec_net *in, struct sk_buff *skb);
-void ipsec_enc_receive(struct ipsec_net *in, struct sk_buff *skb, u8 family);
+void ipsec_enc_receive(struct ipsec_net *in, struct sk_buff *skb, u8 family,
+		       bool csum_ok);
 
 #endif /* IPSEC_ENC_H */

@@ -9,10 +9,14 @@
  * that carried it, then received on enc0 as a new packet, so routing,
  * conntrack and rules see it there. Every drop is counted by cause.
  */
+#include <linux/netfilter.h>
 #include <linux/skbuff.h>
+#include <linux/tcp.h>
+#include <asm/unaligned.h>
 #include <net/esp.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
+#include <net/tcp.h>
 #include <net/addrconf.h>
 #include <net/route.h>
 
@@ -20,9 +24,11 @@
 #include "esp.h"
 #include "input.h"
 #include "netns.h"
+#include "output.h"
 #include "policy.h"
 #include "stats.h"
 #include "tunnel.h"
+#include "udpencap.h"
 
 /* Fixed part of each header: ESP SPI+seq (RFC 4303 2), AH through the
  * sequence number (RFC 4302 2), IPComp's CPI header (RFC 3173 2.2).
@@ -40,8 +46,11 @@ struct ipsec_in_cb {
 	} header;
 	struct ipsec_sa *sa;		/* held */
 	u64 seq;
-	u16 hl;				/* bytes of IP header before ESP */
+	u16 hl;				/* bytes of IP header before ESP
+					 * (or before UDP for ESP in UDP)
+					 */
 	u8 family;
+	u8 encap;			/* UDP_ENCAP_* or 0 */
 };
 
 #define IPSEC_IN_CB(skb) ((struct ipsec_in_cb *)(skb)->cb)
@@ -107,6 +116,102 @@ static u8 ipsec_in_dir(struct ipsec_net *in, const struct ipsec_flow *f)
 	return local ? IPSEC_DIR_INBOUND : IPSEC_DIR_FWD;
 }
 
+/* Transport mode: a TCP SYN or SYN-ACK that arrived protected gets its
+ * MSS option lowered to what fits our ESP packets back to the peer. The
+ * ESP packet leaves by the same route as the segment, which has one MTU
+ * for both (XFRM gives such packets a route of their own): without this
+ * every full-sized segment would go out in two fragments.
+ */
+static void ipsec_in_clamp_mss(struct ipsec_net *in, struct sk_buff *skb,
+			       u8 family)
+{
+	struct ipsec_flow rev = { .family = family, .proto = IPPROTO_TCP };
+	unsigned int thoff, optlen, i, mss;
+	struct tcphdr *th;
+	u8 *opt;
+
+	if (family == AF_INET) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		if (iph->protocol != IPPROTO_TCP || ip_is_fragment(iph))
+			return;
+		thoff = iph->ihl * 4;
+		rev.saddr.a4 = iph->daddr;
+		rev.daddr.a4 = iph->saddr;
+	} else {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		if (ip6h->nexthdr != IPPROTO_TCP)
+			return;
+		thoff = sizeof(*ip6h);
+		rev.saddr.in6 = ip6h->daddr;
+		rev.daddr.in6 = ip6h->saddr;
+	}
+	if (!pskb_may_pull(skb, thoff + sizeof(*th)))
+		return;
+	th = (struct tcphdr *)(skb->data + thoff);
+	if (!th->syn || th->doff * 4 <= sizeof(*th) ||
+	    !pskb_may_pull(skb, thoff + th->doff * 4) ||
+	    skb_ensure_writable(skb, thoff + th->doff * 4))
+		return;
+	th = (struct tcphdr *)(skb->data + thoff);
+	rev.sport = th->dest;
+	rev.dport = th->source;
+	rcu_read_lock();
+	mss = ipsec_out_tcp_mss(in, &rev, skb->mark);
+	rcu_read_unlock();
+	if (!mss)
+		return;
+
+	opt = (u8 *)(th + 1);
+	optlen = th->doff * 4 - sizeof(*th);
+	for (i = 0; i < optlen; ) {
+		if (opt[i] == TCPOPT_EOL)
+			return;
+		if (opt[i] == TCPOPT_NOP) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= optlen || opt[i + 1] < 2 || i + opt[i + 1] > optlen)
+			return;
+		if (opt[i] == TCPOPT_MSS && opt[i + 1] == TCPOLEN_MSS) {
+			u16 old = get_unaligned_be16(opt + i + 2);
+
+			if (old > mss) {
+				put_unaligned_be16(mss, opt + i + 2);
+				csum_replace2(&th->check, htons(old),
+					      htons(mss));
+			}
+			return;
+		}
+		i += opt[i + 1];
+	}
+}
+
+static int ipsec_in_filtered(struct net *net, struct sock *sk,
+			     struct sk_buff *skb)
+{
+	ipsec_enc_receive(ipsec_net(net), skb,
+			  skb->protocol == htons(ETH_P_IP) ? AF_INET : AF_INET6,
+			  false);
+	return 0;
+}
+
+/* net.ipsec.filter_tunnel (KAME's IPSEC_FILTERTUNNEL): the inner packet
+ * of a tunnel also passes PRE_ROUTING as arriving on the interface that
+ * carried the ESP packet, so that interface's rules see it too, before
+ * it is received on enc0. Conntrack state from this pass is not kept:
+ * the connection is tracked on enc0.
+ */
+static void ipsec_in_filter_tunnel(struct ipsec_net *in, struct sk_buff *skb,
+				   u8 family)
+{
+	memset(skb->cb, 0, sizeof(skb->cb));
+	NF_HOOK(family == AF_INET ? NFPROTO_IPV4 : NFPROTO_IPV6,
+		NF_INET_PRE_ROUTING, in->net, NULL, skb, skb->dev, NULL,
+		ipsec_in_filtered);
+}
+
 static void ipsec_in_resume(struct sk_buff *skb, int err)
 {
 	struct ipsec_in_cb *cb = IPSEC_IN_CB(skb);
@@ -114,6 +219,7 @@ static void ipsec_in_resume(struct sk_buff *skb, int err)
 	struct ipsec_net *in = sa->in;
 	struct ipsec_flow flow;
 	int nh, family;
+	bool tunnel;
 	u8 proto;
 
 	if (err) {
@@ -138,11 +244,14 @@ static void ipsec_in_resume(struct sk_buff *skb, int err)
 		ipsec_in_drop(in, skb, IPSEC_STAT_INVALID);
 		return;
 	}
+	if (cb->encap)
+		ipsec_udpencap_mapping(sa, skb, cb->family, cb->hl);
 	ipsec_stat_inc(in->net, IPSEC_P_ESP, IPSEC_STAT_INPUT);
 	ipsec_stat_add(in->net, IPSEC_P_ESP, IPSEC_STAT_IBYTES, skb->len);
 
-	if ((nh == IPPROTO_IPIP || nh == IPPROTO_IPV6) &&
-	    sa->mode != IPSEC_MODE_TRANSPORT) {
+	tunnel = (nh == IPPROTO_IPIP || nh == IPPROTO_IPV6) &&
+		 sa->mode != IPSEC_MODE_TRANSPORT;
+	if (tunnel) {
 		family = ipsec_tunnel_decap(in, skb, nh);
 		if (family < 0) {
 			ipsec_in_drop(in, skb, family == -EBADMSG ?
@@ -152,6 +261,7 @@ static void ipsec_in_resume(struct sk_buff *skb, int err)
 	} else {
 		ipsec_in_transport(skb, nh);
 		family = cb->family;
+		ipsec_in_clamp_mss(in, skb, family);
 	}
 
 	/* RFC 4301 5.2: the SA must be one the policy asks for */
@@ -168,11 +278,18 @@ static void ipsec_in_resume(struct sk_buff *skb, int err)
 		return;
 	}
 	ipsec_sa_put(sa);
-	ipsec_enc_receive(in, skb, family);
+	if (tunnel && READ_ONCE(in->cfg.filter_tunnel)) {
+		ipsec_in_filter_tunnel(in, skb, family);
+		return;
+	}
+	/* RFC 3948 3.1.2: in transport mode through a NAT the TCP or UDP
+	 * checksum covers the addresses before the NAT: not checked
+	 */
+	ipsec_enc_receive(in, skb, family, !tunnel && cb->encap);
 }
 
 static int ipsec_esp_rcv(struct ipsec_net *in, struct sk_buff *skb,
-			 int family)
+			 int family, u8 encap)
 {
 	struct ipsec_in_cb *cb = IPSEC_IN_CB(skb);
 	const struct ip_esp_hdr *esph = (void *)skb->data;
@@ -196,7 +313,15 @@ static int ipsec_esp_rcv(struct ipsec_net *in, struct sk_buff *skb,
 	}
 	cb->sa = sa;
 	cb->family = family;
-	cb->hl = skb->data - skb_network_header(skb);
+	cb->encap = encap;
+	cb->hl = skb->data - skb_network_header(skb) -
+		 ipsec_udpencap_len(encap);
+	/* ESP in UDP for the SAs that say so, and only for them */
+	if (encap != sa->natt_type) {
+		ipsec_in_drop(in, skb, encap ? IPSEC_STAT_UDPINVAL :
+				       IPSEC_STAT_UDPNEEDED);
+		return 0;
+	}
 	if (!ipsec_sa_usable(sa)) {
 		ipsec_in_drop(in, skb, IPSEC_STAT_INVALID);
 		return 0;
@@ -236,12 +361,42 @@ int ipsec_input(struct sk_buff *skb, enum ipsec_proto_idx p, int family)
 		goto drop;
 	}
 	if (p == IPSEC_P_ESP)
-		return ipsec_esp_rcv(in, skb, family);
+		return ipsec_esp_rcv(in, skb, family, 0);
 
 	/* AH and IPComp SAs cannot be used yet: nothing can match */
 	why = IPSEC_STAT_NOTDB;
 drop:
 	ipsec_stat_inc(net, p, why);
+	kfree_skb(skb);
+	return 0;
+}
+
+/* ESP in UDP (RFC 3948), from a UDP_ENCAP socket: the UDP header (and the
+ * non-IKE marker) lies between the IP header and skb->data.
+ */
+int ipsec_input_encap(struct sk_buff *skb, int family, int encap_type)
+{
+	struct net *net = dev_net(skb->dev);
+	struct ipsec_net *in = ipsec_net(net);
+	enum ipsec_stat why;
+
+	if (encap_type != UDP_ENCAP_ESPINUDP &&
+	    encap_type != UDP_ENCAP_ESPINUDP_NON_IKE) {
+		why = IPSEC_STAT_UDPINVAL;
+		goto drop;
+	}
+	ipsec_stat_inc(net, IPSEC_P_ESP, IPSEC_STAT_UDPENCIN);
+	if (!ipsec_proto_enabled(in, IPSEC_P_ESP)) {
+		why = IPSEC_STAT_PDROPS;
+		goto drop;
+	}
+	if (!pskb_may_pull(skb, ipsec_min_hdr[IPSEC_P_ESP])) {
+		why = IPSEC_STAT_HDROPS;
+		goto drop;
+	}
+	return ipsec_esp_rcv(in, skb, family, encap_type);
+drop:
+	ipsec_stat_inc(net, IPSEC_P_ESP, why);
 	kfree_skb(skb);
 	return 0;
 }

@@ -7,5 +7,6 @@
 #include "stats.h"
 
 int ipsec_input(struct sk_buff *skb, enum ipsec_proto_idx p, int family);
+int ipsec_input_encap(struct sk_buff *skb, int family, int encap_type);
 
 #endif /* IPSEC_INPUT_H */

@@ -14,6 +14,7 @@
  */
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
+#include <linux/tcp.h>
 #include <net/dst.h>
 #include <net/icmp.h>
 #include <net/ip.h>
@@ -30,6 +31,7 @@
 #include "policy.h"
 #include "stats.h"
 #include "tunnel.h"
+#include "udpencap.h"
 
 struct ipsec_out_cb {
 	union {
@@ -173,6 +175,26 @@ static int ipsec_out_esp_at(struct sk_buff *skb, u8 family,
 
 static void ipsec_out_resume(struct sk_buff *skb, int err);
 
+/* ESP is in place: counted, and put in UDP for a NAT-T SA. Non-zero if
+ * the packet was dropped.
+ */
+static int ipsec_out_esp_done(struct ipsec_net *in, struct sk_buff *skb)
+{
+	struct ipsec_out_cb *cb = IPSEC_OUT_CB(skb);
+	unsigned int hl, nh_off;
+
+	ipsec_stat_inc(in->net, IPSEC_P_ESP, IPSEC_STAT_OUTPUT);
+	if (!cb->sa->natt_type)
+		return 0;
+	if (ipsec_out_esp_at(skb, cb->family, &hl, &nh_off) ||
+	    ipsec_udpencap_push(skb, cb->sa, cb->family, hl, nh_off)) {
+		ipsec_out_drop(in, skb, IPPROTO_ESP, IPSEC_STAT_QFULL);
+		return -ENOMEM;
+	}
+	ipsec_stat_inc(in->net, IPSEC_P_ESP, IPSEC_STAT_UDPENCOUT);
+	return 0;
+}
+
 /* Apply the remaining requests; returns when done, dropped or when a
  * transform went asynchronous.
  */
@@ -249,7 +271,8 @@ static void ipsec_out_next(struct ipsec_net *in, struct sk_buff *skb)
 				       IPSEC_STAT_CRYPTO);
 			return;
 		}
-		ipsec_stat_inc(in->net, IPSEC_P_ESP, IPSEC_STAT_OUTPUT);
+		if (ipsec_out_esp_done(in, skb))
+			return;
 	}
 }
 
@@ -261,7 +284,8 @@ static void ipsec_out_resume(struct sk_buff *skb, int err)
 		ipsec_out_drop(in, skb, IPPROTO_ESP, IPSEC_STAT_CRYPTO);
 		return;
 	}
-	ipsec_stat_inc(in->net, IPSEC_P_ESP, IPSEC_STAT_OUTPUT);
+	if (ipsec_out_esp_done(in, skb))
+		return;
 	ipsec_out_next(in, skb);
 }
 
@@ -335,6 +359,44 @@ static unsigned int ipsec_outer_mtu(struct net *net,
 	return mtu;
 }
 
+/* Lower the path MTU of a local packet's route to mtu, if it says more. */
+static void ipsec_lower_pmtu(struct sk_buff *skb, unsigned int mtu)
+{
+	struct dst_entry *dst = skb_dst(skb);
+	struct net_device *was = skb->dev;
+
+	if (!dst || !mtu || mtu >= dst_mtu(dst))
+		return;
+	/* the flow key is taken from skb->dev, not yet set in LOCAL_OUT */
+	skb->dev = dst->dev;
+	skb_dst_update_pmtu_no_confirm(skb, mtu);
+	skb->dev = was;
+}
+
+/* A TCP SYN or SYN-ACK, not fragmented. */
+static bool ipsec_is_tcp_syn(const struct sk_buff *skb, u8 family)
+{
+	struct tcphdr _th;
+	const struct tcphdr *th;
+	unsigned int off;
+
+	if (family == AF_INET) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		if (iph->protocol != IPPROTO_TCP || ip_is_fragment(iph))
+			return false;
+		off = skb_network_offset(skb) + iph->ihl * 4;
+	} else {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		if (ip6h->nexthdr != IPPROTO_TCP)
+			return false;
+		off = skb_network_offset(skb) + sizeof(*ip6h);
+	}
+	th = skb_header_pointer(skb, off, sizeof(_th), &_th);
+	return th && th->syn;
+}
+
 /* One packet (or GSO segment) to protect, as decided by the hook. outer is
  * the flow of the outermost tunnel header when it goes to another
  * destination than the packet, else NULL.
@@ -345,7 +407,8 @@ static unsigned int ipsec_outer_mtu(struct net *net,
  * route's path MTU is left alone. With a tunnel the inner route takes the
  * outer path's MTU less the overhead, so that the source sends packets
  * that fit; that is checked against the outer route, since the inner one
- * then already says less.
+ * then already says less. A TCP SYN lowers it already, so the connection's
+ * MSS fits from its first segment.
  */
 static void ipsec_out_one(struct ipsec_net *in, struct sk_buff *skb,
 			  const struct nf_hook_state *state, u8 family,
@@ -391,18 +454,18 @@ static void ipsec_out_one(struct ipsec_net *in, struct sk_buff *skb,
 		/* local: lower the path MTU so the next packets fit, and let
 		 * this one go out in fragments
 		 */
-		if (state->hook != NF_INET_FORWARD && outer && dst && inner &&
-		    inner < dst_mtu(dst)) {
-			struct net_device *was = skb->dev;
-
-			/* the flow key is taken from skb->dev, not yet set
-			 * in LOCAL_OUT
-			 */
-			skb->dev = dst->dev;
-			skb_dst_update_pmtu_no_confirm(skb, inner);
-			skb->dev = was;
-		}
+		if (state->hook != NF_INET_FORWARD && outer)
+			ipsec_lower_pmtu(skb, inner);
 		frag_ok = true;
+	} else if (outer && state->hook != NF_INET_FORWARD &&
+		   ipsec_is_tcp_syn(skb, family)) {
+		/* a connection starts: its MSS must fit the tunnel from the
+		 * first segment on
+		 */
+		unsigned int omtu = ipsec_outer_mtu(in->net, outer, skb->mark);
+
+		if (omtu > overhead)
+			ipsec_lower_pmtu(skb, omtu - overhead);
 	}
 
 	memset(cb, 0, sizeof(*cb));
@@ -502,7 +565,8 @@ unsigned int ipsec_output(struct ipsec_net *in, struct sk_buff *skb,
 				       IPSEC_STAT_NOXFORM);
 			return NF_DROP;
 		}
-		overhead += ipsec_esp_overhead(sa);
+		overhead += ipsec_esp_overhead(sa) +
+			    ipsec_udpencap_len(sa->natt_type);
 		if (r->mode == IPSEC_MODE_TUNNEL) {
 			overhead += sa->id.family == AF_INET ?
 				    sizeof(struct iphdr) :
@@ -518,4 +582,47 @@ unsigned int ipsec_output(struct ipsec_net *in, struct sk_buff *skb,
 		 !xfrm_addr_equal(&cur.daddr, &flow.daddr, flow.family);
 	return ipsec_out_steal(in, skb, state, family, pol->id, skip,
 			       overhead, tunnel ? &cur : NULL);
+}
+
+/* Under RCU: the largest TCP MSS whose segments, sent on the flow, still
+ * fit the path once the outbound policy's transforms are applied; 0 if
+ * no transform applies or the path is unknown.
+ */
+unsigned int ipsec_out_tcp_mss(struct ipsec_net *in,
+			       const struct ipsec_flow *flow, u32 mark)
+{
+	unsigned int overhead = 0, hdr, mtu, i;
+	const struct ipsec_policy *pol;
+	struct ipsec_flow cur = *flow;
+
+	pol = ipsec_spd_lookup_rcu(in, IPSEC_DIR_OUTBOUND, flow);
+	if (!pol || pol->action != IPSEC_POLICY_IPSEC)
+		return 0;
+	for (i = 0; i < pol->nreqs; i++) {
+		const struct ipsec_policy_req *r = &pol->req[i];
+		struct ipsec_sa_rid rid;
+		struct ipsec_sa *sa;
+
+		ipsec_req_rid(r, &cur, &rid);
+		sa = ipsec_sa_find_rid_rcu(in, &rid, r->mode);
+		if (!sa || sa->id.proto != IPPROTO_ESP || !sa->aead)
+			continue;
+		overhead += ipsec_esp_overhead(sa) +
+			    ipsec_udpencap_len(sa->natt_type);
+		if (r->mode == IPSEC_MODE_TUNNEL) {
+			overhead += sa->id.family == AF_INET ?
+				    sizeof(struct iphdr) :
+				    sizeof(struct ipv6hdr);
+			cur.saddr = rid.saddr;
+			cur.daddr = rid.daddr;
+			cur.family = rid.family;
+		}
+	}
+	if (!overhead)
+		return 0;
+	mtu = ipsec_outer_mtu(in->net, &cur, mark);
+	hdr = sizeof(struct tcphdr) + (flow->family == AF_INET ?
+				       sizeof(struct iphdr) :
+				       sizeof(struct ipv6hdr));
+	return mtu > overhead + hdr ? mtu - overhead - hdr : 0;
 }

@@ -11,8 +11,11 @@
 #include <linux/netfilter.h>
 
 struct ipsec_net;
+struct ipsec_flow;
 
 unsigned int ipsec_output(struct ipsec_net *in, struct sk_buff *skb,
 			  const struct nf_hook_state *state);
+unsigned int ipsec_out_tcp_mss(struct ipsec_net *in,
+			       const struct ipsec_flow *flow, u32 mark);
 
 #endif /* IPSEC_OUTPUT_H */

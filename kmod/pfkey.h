@@ -121,6 +121,9 @@ void ipsec_pfkey_finish(struct sk_buff *skb);
 struct sk_buff *ipsec_pfkey_sa_msg(const struct ipsec_sa *sa, u8 type,
 				   u32 seq, u32 pid, unsigned int what,
 				   gfp_t gfp);
+struct sk_buff *ipsec_pfkey_mapping_msg(const struct ipsec_sa *sa,
+					const xfrm_address_t *saddr,
+					__be16 sport, gfp_t gfp);
 struct sk_buff *ipsec_pfkey_copy_nokeys(const struct sadb_msg *msg,
 					gfp_t gfp);
 int ipsec_pfkey_to_sa(const struct ipsec_pfkey_req *req,

@@ -287,6 +287,47 @@ struct sk_buff *ipsec_pfkey_sa_msg(const struct ipsec_sa *sa, u8 type,
 	return skb;
 }
 
+/* SADB_X_NAT_T_NEW_MAPPING as KAME and Linux send it (the new source in
+ * ADDRESS_SRC and NAT_T_SPORT), with SA2 besides: strongSwan finds the SA
+ * by its reqid and ignores the message without it.
+ */
+struct sk_buff *ipsec_pfkey_mapping_msg(const struct ipsec_sa *sa,
+					const xfrm_address_t *saddr,
+					__be16 sport, gfp_t gfp)
+{
+	struct sadb_x_nat_t_port *p;
+	struct sadb_x_sa2 *sa2;
+	struct sk_buff *skb;
+	struct sadb_sa *s;
+	size_t len;
+
+	len = sizeof(struct sadb_msg) + sizeof(struct sadb_sa) +
+	      2 * ipsec_pfkey_addr_len(sa->id.family) +
+	      2 * sizeof(struct sadb_x_nat_t_port) + sizeof(struct sadb_x_sa2);
+	skb = ipsec_pfkey_msg_alloc(len, gfp);
+	if (!skb)
+		return NULL;
+	ipsec_pfkey_put_hdr(skb, SADB_X_NAT_T_NEW_MAPPING, sa->satype, 0, 0);
+	s = ipsec_pfkey_put_ext(skb, SADB_EXT_SA, sizeof(*s));
+	s->sadb_sa_spi = sa->id.spi;
+	s->sadb_sa_replay = sa->replay_window;
+	s->sadb_sa_state = ipsec_sadb_state(READ_ONCE(sa->state));
+	s->sadb_sa_flags = sa->flags;
+	ipsec_put_addr(skb, SADB_EXT_ADDRESS_SRC, sa->id.family, saddr, 0,
+		       sa->id.family == AF_INET ? 32 : 128, 0);
+	p = ipsec_pfkey_put_ext(skb, SADB_X_EXT_NAT_T_SPORT, sizeof(*p));
+	p->sadb_x_nat_t_port_port = sport;
+	ipsec_put_addr(skb, SADB_EXT_ADDRESS_DST, sa->id.family,
+		       &sa->id.daddr, 0, sa->id.family == AF_INET ? 32 : 128, 0);
+	p = ipsec_pfkey_put_ext(skb, SADB_X_EXT_NAT_T_DPORT, sizeof(*p));
+	p->sadb_x_nat_t_port_port = sa->natt_dport;
+	sa2 = ipsec_pfkey_put_ext(skb, SADB_X_EXT_SA2, sizeof(*sa2));
+	sa2->sadb_x_sa2_mode = sa->mode;
+	sa2->sadb_x_sa2_reqid = sa->reqid;
+	ipsec_pfkey_finish(skb);
+	return skb;
+}
+
 /* A copy of a request for promiscuous listeners, keys left out
  * (RFC 2367 3.1.3: no key material in anything but a GET or DUMP reply).
  */

@@ -2,7 +2,7 @@
 /*
  * The SA messages of RFC 2367 3.1: GETSPI, UPDATE, ADD, DELETE, GET,
  * ACQUIRE (a key manager's error reply), REGISTER, EXPIRE (sent),
- * FLUSH, DUMP and X_PROMISC. Each handler returns 0 once its reply is
+ * FLUSH, DUMP, X_PROMISC and X_NAT_T_NEW_MAPPING (sent). Each handler returns 0 once its reply is
  * queued, or a negative errno that the caller turns into an error reply.
  */
 #include <linux/ipsec.h>
@@ -361,6 +361,21 @@ void ipsec_pfkey_sa_expired(struct ipsec_sa *sa, bool hard)
 				 IPSEC_PFKEY_CURRENT |
 				 (hard ? IPSEC_PFKEY_HARD : IPSEC_PFKEY_SOFT),
 				 GFP_ATOMIC);
+	if (!skb) {
+		atomic64_inc(&sa->in->pfkey_drops);
+		return;
+	}
+	ipsec_pfkey_send(sa->in, skb, IPSEC_PFKEY_TO_REGISTERED, sa->satype,
+			 NULL);
+}
+
+/* From the datapath (udpencap.c): a NAT changed an SA's peer's mapping. */
+void ipsec_pfkey_new_mapping(struct ipsec_sa *sa, const xfrm_address_t *saddr,
+			     __be16 sport)
+{
+	struct sk_buff *skb;
+
+	skb = ipsec_pfkey_mapping_msg(sa, saddr, sport, GFP_ATOMIC);
 	if (!skb) {
 		atomic64_inc(&sa->in->pfkey_drops);
 		return;

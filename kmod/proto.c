@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The protocol slots: ESP (50), AH (51) and IPComp (108) for IPv4 and
- * IPv6. Each slot holds one handler; if a stock module (esp4, ah4, ipcomp,
- * esp6, ah6, ipcomp6, all through xfrm4/6_protocol) holds one, loading
- * fails, says which module is in the way, and leaves nothing behind.
+ * IPv6. AH and IPComp take the slot itself. ESP goes through the kernel's
+ * xfrm4/6_protocol dispatcher, the only way in for ESP in UDP: a key
+ * manager's UDP_ENCAP socket (RFC 3948) hands what it receives to the
+ * dispatcher's handlers, after the UDP header. A stock module (esp4, ah4,
+ * ipcomp, esp6, ah6, ipcomp6) in the way makes loading fail with a message
+ * naming it, and leaves nothing behind.
  */
 #include <linux/in.h>
 #include <linux/module.h>
 #include <net/ipv6.h>
 #include <net/protocol.h>
+#include <net/xfrm.h>
 
 #include "input.h"
 #include "proto.h"
@@ -31,6 +35,25 @@ static int ipsec_ipcomp4_rcv(struct sk_buff *skb)
 static int ipsec_esp6_rcv(struct sk_buff *skb)
 {
 	return ipsec_input(skb, IPSEC_P_ESP, AF_INET6);
+}
+
+/* ESP in UDP: skb->data is at the ESP header, the UDP header before it */
+static int ipsec_esp4_encap_rcv(struct sk_buff *skb, int nexthdr, __be32 spi,
+				int encap_type)
+{
+	return ipsec_input_encap(skb, AF_INET, encap_type);
+}
+
+static int ipsec_esp6_encap_rcv(struct sk_buff *skb, int nexthdr,
+				__be32 spi, int encap_type)
+{
+	return ipsec_input_encap(skb, AF_INET6, encap_type);
+}
+
+/* Only xfrm_input() calls back here, and it never sees our packets. */
+static int ipsec_esp_cb(struct sk_buff *skb, int err)
+{
+	return 0;
 }
 
 static int ipsec_ah6_rcv(struct sk_buff *skb)
@@ -66,15 +89,24 @@ struct ipsec_slot {
 	struct inet6_protocol v6;
 };
 
+/* esp4 and esp6 take priority 0 too: either they or we */
+static struct xfrm4_protocol ipsec_esp4 = {
+	.handler = ipsec_esp4_rcv,
+	.input_handler = ipsec_esp4_encap_rcv,
+	.cb_handler = ipsec_esp_cb,
+	.err_handler = ipsec_err4,
+	.priority = 0,
+};
+
+static struct xfrm6_protocol ipsec_esp6 = {
+	.handler = ipsec_esp6_rcv,
+	.input_handler = ipsec_esp6_encap_rcv,
+	.cb_handler = ipsec_esp_cb,
+	.err_handler = ipsec_err6,
+	.priority = 0,
+};
+
 static struct ipsec_slot ipsec_slots[] = {
-	{
-		.proto = IPPROTO_ESP, .what = "ESP",
-		.v4_owner = "esp4", .v6_owner = "esp6",
-		.v4 = { .handler = ipsec_esp4_rcv, .err_handler = ipsec_err4,
-			.no_policy = 1 },
-		.v6 = { .handler = ipsec_esp6_rcv, .err_handler = ipsec_err6,
-			.flags = INET6_PROTO_NOPOLICY },
-	},
 	{
 		.proto = IPPROTO_AH, .what = "AH",
 		.v4_owner = "ah4", .v6_owner = "ah6",
@@ -108,16 +140,56 @@ static void ipsec_slots_del(unsigned int n4, unsigned int n6)
 		inet_del_protocol(&ipsec_slots[n4].v4, ipsec_slots[n4].proto);
 }
 
+static void ipsec_esp_busy(int v, const char *m)
+{
+	pr_err("IPv%d ESP handlers are already registered, most likely by %s: unload it with 'modprobe -r %s' or keep it from loading with 'blacklist %s' in /etc/modprobe.d (make install does this)\n",
+	       v, m, m, m);
+}
+
+/* On -EAGAIN the handler is on the list but the slot is someone else's */
+static int ipsec_esp_add(void)
+{
+	int err;
+
+	err = xfrm4_protocol_register(&ipsec_esp4, IPPROTO_ESP);
+	if (err) {
+		if (err == -EAGAIN)
+			xfrm4_protocol_deregister(&ipsec_esp4, IPPROTO_ESP);
+		ipsec_esp_busy(4, "esp4");
+		return -EBUSY;
+	}
+	err = xfrm6_protocol_register(&ipsec_esp6, IPPROTO_ESP);
+	if (err) {
+		if (err == -EAGAIN)
+			xfrm6_protocol_deregister(&ipsec_esp6, IPPROTO_ESP);
+		xfrm4_protocol_deregister(&ipsec_esp4, IPPROTO_ESP);
+		ipsec_esp_busy(6, "esp6");
+		return -EBUSY;
+	}
+	return 0;
+}
+
+static void ipsec_esp_del(void)
+{
+	xfrm6_protocol_deregister(&ipsec_esp6, IPPROTO_ESP);
+	xfrm4_protocol_deregister(&ipsec_esp4, IPPROTO_ESP);
+}
+
 int ipsec_proto_init(void)
 {
 	unsigned int n4, n6;
+	int err;
 
+	err = ipsec_esp_add();
+	if (err)
+		return err;
 	for (n4 = 0; n4 < ARRAY_SIZE(ipsec_slots); n4++) {
 		struct ipsec_slot *s = &ipsec_slots[n4];
 
 		if (inet_add_protocol(&s->v4, s->proto) < 0) {
 			ipsec_slot_busy(s, 4, s->v4_owner);
 			ipsec_slots_del(n4, 0);
+			ipsec_esp_del();
 			return -EBUSY;
 		}
 	}
@@ -127,6 +199,7 @@ int ipsec_proto_init(void)
 		if (inet6_add_protocol(&s->v6, s->proto) < 0) {
 			ipsec_slot_busy(s, 6, s->v6_owner);
 			ipsec_slots_del(n4, n6);
+			ipsec_esp_del();
 			return -EBUSY;
 		}
 	}
@@ -136,4 +209,5 @@ int ipsec_proto_init(void)
 void ipsec_proto_uninit(void)
 {
 	ipsec_slots_del(ARRAY_SIZE(ipsec_slots), ARRAY_SIZE(ipsec_slots));
+	ipsec_esp_del();
 }

@@ -113,6 +113,7 @@ struct ipsec_sa {
 	struct ipsec_oseq oseq;		/* outbound sequence numbers */
 	struct ipsec_replay replay;	/* inbound window */
 	bool exhausted;			/* sequence space used up */
+	unsigned long natt_mapping_at;	/* jiffies of the last NEW_MAPPING */
 };
 
 /* ESN (RFC 4303 2.2.1), as pfkeyctl and strongSwan ask for it */
@@ -193,5 +194,7 @@ void ipsec_sa_exhausted(struct ipsec_sa *sa);
 
 /* Lifetime events, delivered to PF_KEY (pfkey_sa.c) */
 void ipsec_pfkey_sa_expired(struct ipsec_sa *sa, bool hard);
+void ipsec_pfkey_new_mapping(struct ipsec_sa *sa, const xfrm_address_t *saddr,
+			     __be16 sport);
 
 #endif /* IPSEC_SAD_H */

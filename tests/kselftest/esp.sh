@@ -185,9 +185,40 @@ tshark -r $T/wt.pcap -o esp.enable_encryption_decode:TRUE \
 	-T fields -e esp.spi -e esp.icv_good -e esp.protocol \
 	-Y esp 2>/dev/null >$T/wt.txt
 check_eq "Wireshark verifies the 12 tunnel packets" 12 \
-	"$(awk '$2 == "True" || $2 == 1' $T/wt.txt | wc -l)"
+	"$(awk '$2 == "True" || $2 == 1' $T/wt.txt | wc -l)" ||
+	{ sed 's/^/# tshark: /' $T/wt.txt
+	  tcpdump -nr $T/wt.pcap 2>/dev/null | sed 's/^/# tcpdump: /'; }
 check_eq "... carrying IPv4 (4) and IPv6 (41)" "0x04 0x29" \
 	"$(awk '{ print $3 }' $T/wt.txt | sort -u | tr '\n' ' ' | sed 's/ $//')"
+
+# --- filter_tunnel ----------------------------------------------------------
+# b's rule on the wire interface for the inner network: it sees the inner
+# packets of the tunnel only with net.ipsec.filter_tunnel=1
+ns_run b nft -f - <<'EOT'
+table inet ft {
+	chain p { type filter hook prerouting priority 0;
+		iifname "veth_b" ip saddr 10.1.0.0/24 counter drop;
+		iifname "enc0" ip saddr 10.1.0.0/24 counter; }
+}
+EOT
+ft_count() {	# RULE_INDEX (0: veth_b, 1: enc0)
+	ip netns exec b nft list chain inet ft p |
+		sed -n 's/.* counter packets \([0-9]*\) .*/\1/p' |
+		sed -n "$(($1 + 1))p"
+}
+check "filter_tunnel=0: the tunnel's inner packets pass the wire interface's rules unseen" \
+	ns_run a ping -c 2 -i 0.3 -W 2 -I 10.1.0.1 10.2.0.1
+check_eq "... its counter stays 0, enc0's counts 2" "0 2" "$(ft_count 0) $(ft_count 1)"
+ns_run b sysctl -qw net.ipsec.filter_tunnel=1
+in0=$(cnt b input_packets)
+check_fails "filter_tunnel=1: a drop rule on the wire interface stops them" \
+	ns_run a ping -c 2 -i 0.3 -W 1 -I 10.1.0.1 10.2.0.1
+check_eq "... after decryption (input_packets +2), counted there, not on enc0" \
+	"$((in0 + 2)) 2 2" "$(cnt b input_packets) $(ft_count 0) $(ft_count 1)"
+check "filter_tunnel=1: transport mode is not affected" \
+	ns_run a ping -c 1 -W 2 10.0.0.2
+ns_run b sysctl -qw net.ipsec.filter_tunnel=0
+ns_run b nft delete table inet ft
 
 # --- inbound policy -------------------------------------------------------
 pd=$(cnt b policy_drops)

@@ -95,6 +95,7 @@ check_eq()
 		ktap_fail "$1"
 		echo "# expected: '$2'"
 		echo "# got:      '$3'"
+		return 1
 	fi
 }
 
