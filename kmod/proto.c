@@ -10,11 +10,17 @@
  */
 #include <linux/in.h>
 #include <linux/module.h>
+#include <net/icmp.h>
+#include <net/ip6_route.h>
 #include <net/ipv6.h>
+#include <net/ndisc.h>
+#include <net/route.h>
 #include <net/protocol.h>
 #include <net/xfrm.h>
 
 #include "input.h"
+#include "netns.h"
+#include "sad.h"
 #include "proto.h"
 
 static int ipsec_esp4_rcv(struct sk_buff *skb)
@@ -66,17 +72,67 @@ static int ipsec_ipcomp6_rcv(struct sk_buff *skb)
 	return ipsec_input(skb, IPSEC_P_IPCOMP, AF_INET6);
 }
 
-/* ICMP errors about our packets: consumed; PMTU handling joins the
- * datapath.
+/* Does an ICMP error quote an ESP packet of one of our SAs? Under RCU. */
+static bool ipsec_err_ours(struct sk_buff *skb, u8 family, int offset,
+			   const xfrm_address_t *daddr)
+{
+	const struct ip_esp_hdr *esph;
+	struct ipsec_sa_id id = {
+		.proto = IPPROTO_ESP,
+		.family = family,
+		.daddr = *daddr,
+	};
+
+	if (!pskb_may_pull(skb, offset + 4))
+		return false;
+	esph = (const struct ip_esp_hdr *)(skb->data + offset);
+	id.spi = esph->spi;
+	return ipsec_sa_lookup_rcu(ipsec_net(dev_net(skb->dev)), &id);
+}
+
+/* ICMP errors about packets we sent. "Fragmentation needed" for an ESP
+ * packet of ours lowers the path MTU towards its destination (the tunnel
+ * end, or the peer in transport mode), which the output path then takes
+ * into account; redirects are followed. The rest is consumed. skb->data
+ * is at the quoted IP header.
  */
 static int ipsec_err4(struct sk_buff *skb, u32 info)
 {
+	const struct iphdr *iph = (const struct iphdr *)skb->data;
+	struct net *net = dev_net(skb->dev);
+	xfrm_address_t daddr = { .a4 = iph->daddr };
+	u8 type = icmp_hdr(skb)->type, code = icmp_hdr(skb)->code;
+
+	if (iph->protocol != IPPROTO_ESP)
+		return 0;
+	if (!(type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED) &&
+	    type != ICMP_REDIRECT)
+		return 0;
+	if (!ipsec_err_ours(skb, AF_INET, iph->ihl * 4, &daddr))
+		return 0;
+	if (type == ICMP_REDIRECT)
+		ipv4_redirect(skb, net, 0, IPPROTO_ESP);
+	else
+		ipv4_update_pmtu(skb, net, info, 0, IPPROTO_ESP);
 	return 0;
 }
 
 static int ipsec_err6(struct sk_buff *skb, struct inet6_skb_parm *opt,
 		      u8 type, u8 code, int offset, __be32 info)
 {
+	const struct ipv6hdr *ip6h = (const struct ipv6hdr *)skb->data;
+	struct net *net = dev_net(skb->dev);
+	xfrm_address_t daddr = { .in6 = ip6h->daddr };
+
+	if (type != ICMPV6_PKT_TOOBIG && type != NDISC_REDIRECT)
+		return 0;
+	if (!ipsec_err_ours(skb, AF_INET6, offset, &daddr))
+		return 0;
+	if (type == NDISC_REDIRECT)
+		ip6_redirect(skb, net, skb->dev->ifindex, 0,
+			     sock_net_uid(net, NULL));
+	else
+		ip6_update_pmtu(skb, net, info, 0, 0, sock_net_uid(net, NULL));
 	return 0;
 }
 

@@ -294,6 +294,27 @@ check_eq "a burst of 100,000 forged packets: no_sa counts each one" \
 check "the SAs still work afterwards" \
 	ns_run a ping -c 2 -i 0.3 -W 2 -I 10.1.0.1 10.2.0.1
 
+# --- ICMP errors about our ESP packets -------------------------------------
+# from a router's address that no policy covers
+TOOBIG="$TOP/tests/kselftest/lib/icmp_toobig.py"
+ip -n b addr add 10.0.0.4/24 dev veth_b
+ip -n b addr add fd00::4/64 dev veth_b nodad
+mtu_of() { ip -n a "$1" route get "$2" 2>/dev/null | sed -n 's/.* mtu \([0-9]*\).*/\1/p'; }
+mtu_is() { [ "$(mtu_of "$1" "$2")" = "$3" ]; }
+ns_run b "$TOOBIG" 10.0.0.4 10.0.0.1 10.0.0.1 10.0.0.2 0x9999 1300
+ns_run b "$TOOBIG" fd00::4 fd00::1 fd00::1 fd00::2 0x9999 1300
+sleep 0.5
+check_eq "fragmentation needed quoting an SPI that is not ours: ignored" \
+	"/" "$(mtu_of -4 10.0.0.2)/$(mtu_of -6 fd00::2)"
+ns_run b "$TOOBIG" 10.0.0.4 10.0.0.1 10.0.0.1 10.0.0.2 0x1001 1300
+check "fragmentation needed for SA 0x1001's packet: the path MTU is 1300" \
+	wait_until 5 mtu_is -4 10.0.0.2 1300
+ns_run b "$TOOBIG" fd00::4 fd00::1 fd00::1 fd00::2 0x1101 1350
+check "packet too big for SA 0x1101's packet: the IPv6 path MTU is 1350" \
+	wait_until 5 mtu_is -6 fd00::2 1350
+check "the tunnel through that path still carries a 1400-byte ping" \
+	ns_run a ping -c 2 -i 0.3 -W 2 -M dont -s 1400 -I 10.1.0.1 10.2.0.1
+
 ip netns del a
 ip netns del b
 rm -rf "$T"

@@ -102,7 +102,7 @@ check "b's GET shows the NAT-T ports" \
 ip netns exec b python3 "$NATT" mapping 20 1 >$T/mapping &
 mpid=$!
 wait_until 10 grep -q registered $T/mapping
-ip netns exec b tcpdump -U -ni veth_b -w $T/w4.pcap >/dev/null 2>&1 &
+ip netns exec b tcpdump --immediate-mode -U -ni veth_b -w $T/w4.pcap >/dev/null 2>&1 &
 tdpid=$!
 wait_until 10 test -s $T/w4.pcap
 sleep 0.5
@@ -110,7 +110,7 @@ ain=$(cnt a udpencap_input) aout=$(cnt a udpencap_output)
 bin=$(cnt b udpencap_input) bout=$(cnt b udpencap_output)
 check "a pings b's inner network through ESP in UDP and the NAT" \
 	ns_run a ping -c 3 -i 0.3 -W 2 -I 10.1.0.1 10.2.0.1
-sleep 0.5
+sleep 1
 kill $tdpid
 wait $tdpid $mpid
 check_eq "udpencap_output/input: a sent 3 and got 3, b got 3 and sent 3" \
@@ -167,13 +167,13 @@ check "ESP in UDP for b's plain SA: dropped, counted in udpencap_invalid" \
 	wait_until 5 test "$(cnt b udpencap_invalid)" = "$((inval + 1))"
 
 # --- IPv6 transport, no NAT ---------------------------------------------------
-ip netns exec b tcpdump -U -ni veth_b -w $T/w6.pcap ip6 and not icmp6 >/dev/null 2>&1 &
+ip netns exec b tcpdump --immediate-mode -U -ni veth_b -w $T/w6.pcap ip6 and not icmp6 >/dev/null 2>&1 &
 tdpid=$!
 wait_until 10 test -s $T/w6.pcap
 sleep 0.5
 check "IPv6 transport: a pings b through ESP in UDP" \
 	ns_run a ping -6 -c 3 -i 0.3 -W 2 fd20::2
-sleep 0.5
+sleep 1
 kill $tdpid
 wait $tdpid
 check_eq "b's wire: 6 UDP packets between ports 4500" 6 \
