@@ -96,7 +96,7 @@ static bool ipsec_err_ours(struct sk_buff *skb, u8 family, int offset,
  * into account; redirects are followed. The rest is consumed. skb->data
  * is at the quoted IP header.
  */
-static int ipsec_err4(struct sk_buff *skb, u32 info)
+static int ipsec_esp_err4(struct sk_buff *skb, u32 info)
 {
 	const struct iphdr *iph = (const struct iphdr *)skb->data;
 	struct net *net = dev_net(skb->dev);
@@ -117,8 +117,8 @@ static int ipsec_err4(struct sk_buff *skb, u32 info)
 	return 0;
 }
 
-static int ipsec_err6(struct sk_buff *skb, struct inet6_skb_parm *opt,
-		      u8 type, u8 code, int offset, __be32 info)
+static int ipsec_esp_err6(struct sk_buff *skb, struct inet6_skb_parm *opt,
+			  u8 type, u8 code, int offset, __be32 info)
 {
 	const struct ipv6hdr *ip6h = (const struct ipv6hdr *)skb->data;
 	struct net *net = dev_net(skb->dev);
@@ -136,6 +136,18 @@ static int ipsec_err6(struct sk_buff *skb, struct inet6_skb_parm *opt,
 	return 0;
 }
 
+/* AH and IPComp: consumed (AH and IPComp do not go on the wire yet) */
+static int ipsec_err4(struct sk_buff *skb, u32 info)
+{
+	return 0;
+}
+
+static int ipsec_err6(struct sk_buff *skb, struct inet6_skb_parm *opt,
+		      u8 type, u8 code, int offset, __be32 info)
+{
+	return 0;
+}
+
 struct ipsec_slot {
 	u8 proto;
 	const char *what;
@@ -150,7 +162,7 @@ static struct xfrm4_protocol ipsec_esp4 = {
 	.handler = ipsec_esp4_rcv,
 	.input_handler = ipsec_esp4_encap_rcv,
 	.cb_handler = ipsec_esp_cb,
-	.err_handler = ipsec_err4,
+	.err_handler = ipsec_esp_err4,
 	.priority = 0,
 };
 
@@ -158,7 +170,7 @@ static struct xfrm6_protocol ipsec_esp6 = {
 	.handler = ipsec_esp6_rcv,
 	.input_handler = ipsec_esp6_encap_rcv,
 	.cb_handler = ipsec_esp_cb,
-	.err_handler = ipsec_err6,
+	.err_handler = ipsec_esp_err6,
 	.priority = 0,
 };
 
