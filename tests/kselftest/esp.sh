@@ -78,7 +78,7 @@ capture()	# NS IF FILE FILTER...
 {
 	_ns=$1 _if=$2 _f=$3
 	shift 3
-	ip netns exec "$_ns" tcpdump -U -ni "$_if" -w "$_f" "$@" \
+	ip netns exec "$_ns" tcpdump --immediate-mode -U -ni "$_if" -w "$_f" "$@" \
 		>/dev/null 2>&1 &
 	wait_until 10 test -s "$_f"
 	sleep 0.5
