@@ -39,10 +39,15 @@ struct ipsec_pfkey_dump {
 
 struct ipsec_pfkey_sock {
 	struct sock sk;			/* first: a struct sock * is one */
-	unsigned long registered;	/* bit per SADB_SATYPE_*, atomic ops */
+	unsigned long registered;	/* bit per SADB_SATYPE_*, atomic ops,
+					 * and IPSEC_PFKEY_REG_COUNTED
+					 */
 	bool promisc;
 	struct ipsec_pfkey_dump dump;	/* under lock_sock() */
 };
+
+/* in ipsec_pfkey_sock.registered: counted in pfkey_registered */
+#define IPSEC_PFKEY_REG_COUNTED	(BITS_PER_LONG - 1)
 
 static inline struct ipsec_pfkey_sock *ipsec_pfkey_sk(struct sock *sk)
 {

@@ -289,7 +289,9 @@ int ipsec_pfkey_register(struct ipsec_pfkey_req *req)
 	skb = ipsec_pfkey_supported(req, satype);
 	if (!skb)
 		return -ENOBUFS;
-	if (!test_and_set_bit(satype, &req->ps->registered))
+	/* pfkey_registered counts sockets, not the types they asked for */
+	set_bit(satype, &req->ps->registered);
+	if (!test_and_set_bit(IPSEC_PFKEY_REG_COUNTED, &req->ps->registered))
 		atomic_inc(&req->in->pfkey_registered);
 	/* RFC 2367 3.1.2: the reply goes to every socket registered for
 	 * the type, the new one included

@@ -354,8 +354,11 @@ unsigned int ipsec_sad_flush(struct ipsec_net *in, u8 satype)
 		struct ipsec_sa *sa, *next;
 		unsigned int batch = 0;
 
+		/* newest first: each is then at the head of its by_rid list,
+		 * so a flush of many SAs of one reqid stays linear
+		 */
 		spin_lock_bh(&sad->lock);
-		list_for_each_entry_safe(n, tmp, &sad->all, list) {
+		list_for_each_entry_safe_reverse(n, tmp, &sad->all, list) {
 			if (n->walker)
 				continue;
 			sa = container_of(n, struct ipsec_sa, all);
