@@ -198,8 +198,11 @@ sc "charon's IPsec backend is kernel-pfkey: kernel-netlink's kernel-ipsec not ta
 	"$T/a/charon.log" "$T/b/charon.log"
 # kernel-pfkey opens two PF_KEY sockets and registers one of them (its
 # event socket) for ESP and then for AH
-sc_eq "... and each charon has one registered PF_KEY socket" "1 1" \
-	"$(ipsec_counter a pfkey registered_sockets) $(ipsec_counter b pfkey registered_sockets)"
+regs="$(ipsec_counter a pfkey registered_sockets) $(ipsec_counter b pfkey registered_sockets)"
+sc_eq "... and each charon has one registered PF_KEY socket" "1 1" "$regs"
+[ "$regs" = "1 1" ] || ktap_info "ipsec.ko's registered_sockets counts a" \
+	"socket once per SA type it registers (kmod/pfkey_sa.c," \
+	"ipsec_pfkey_register) but uncounts it once (kmod/pfkey.c, release)"
 sc "... and no PF_KEY errors at startup" \
 	sh -c "! grep -iE 'PF_KEY' $T/a/charon.log $T/b/charon.log"
 # kernel-pfkey's bypass_socket() puts a BYPASS sadb_x_policy on its IKE
