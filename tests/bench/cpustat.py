@@ -1,0 +1,56 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Guest CPU busy time from /proc/stat, as guest instructions.
+
+The bench guests run under QEMU's -icount shift=S: every guest
+instruction advances the virtual clock by 2^S ns, so time the CPU spent
+busy (user, nice, system, irq, softirq, steal: everything but idle and
+iowait) is instructions * 2^S ns. Idle time is not: with sleep=off the
+clock jumps to the next timer while the CPU halts. BENCH_SHIFT is the
+shift the host gave QEMU."""
+import os
+import time
+
+SHIFT = int(os.environ.get("BENCH_SHIFT", "4"))
+NS_PER_INSN = 1 << SHIFT
+TICK_NS = 1e9 / os.sysconf("SC_CLK_TCK")
+# /proc/stat "cpu" columns: user nice system idle iowait irq softirq steal
+BUSY_COLUMNS = (0, 1, 2, 5, 6, 7)
+
+
+def busy_ticks():
+    with open("/proc/stat") as f:
+        cols = f.readline().split()[1:]
+    return sum(int(cols[i]) for i in BUSY_COLUMNS)
+
+
+class Window:
+    """Accumulates virtual elapsed time and busy time over one or more
+    start()/stop() intervals."""
+
+    def __init__(self):
+        self.elapsed_ns = 0
+        self.busy = 0
+        self._t = self._b = None
+
+    def start(self):
+        self._b = busy_ticks()
+        self._t = time.monotonic_ns()
+
+    def stop(self):
+        self.elapsed_ns += time.monotonic_ns() - self._t
+        self.busy += busy_ticks() - self._b
+
+    def busy_ns(self):
+        return self.busy * TICK_NS
+
+    def instructions(self):
+        """Guest instructions executed while busy in the window."""
+        return self.busy_ns() / NS_PER_INSN
+
+    def busy_share(self):
+        return self.busy_ns() / self.elapsed_ns if self.elapsed_ns else 0.0
+
+
+def report(name, value, unit):
+    """One result line; tests/bench/run collects these."""
+    print(f"bench {name} {value:.6g} {unit}", flush=True)
