@@ -9,7 +9,7 @@
 # after one second of warm-up.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=tests/bench/tunnel.sh
+# shellcheck source=SCRIPTDIR/tunnel.sh
 . "$HERE/tunnel.sh"
 STACK=${1:?ours or stock}
 SECONDS_=${BENCH_SECONDS:-5}

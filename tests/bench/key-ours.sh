@@ -6,7 +6,7 @@
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=${TOP:-$(cd "$HERE/../.." && pwd)}
-# shellcheck source=tests/bench/tunnel.sh
+# shellcheck source=SCRIPTDIR/tunnel.sh
 . "$HERE/tunnel.sh"
 PFK=$TOP/tools/pfkeyctl/pfkeyctl
 

@@ -5,7 +5,7 @@
 #   key-stock.sh gcm|cbc
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=tests/bench/tunnel.sh
+# shellcheck source=SCRIPTDIR/tunnel.sh
 . "$HERE/tunnel.sh"
 
 # sa NS SRC DST SPI: one SA of the chosen algorithm

@@ -179,11 +179,14 @@ def main():
 
     # ADD up to n SAs
     w = Window()
+    per_chunk = []          # µs per ADD in each batch: does it grow?
     for base in range(1, n, CHUNK):
         msgs = [for_sa(ADD_T, i) for i in range(base, min(base + CHUNK, n))]
+        t = w.elapsed_ns
         w.start()
         add.send(msgs)
         w.stop()
+        per_chunk.append((w.elapsed_ns - t) / len(msgs) / 1e3)
         if add.failed:
             break
     add.settle(n)
@@ -194,6 +197,9 @@ def main():
     print(f"# ADD: {add.ok} SAs in the SAD, {add.failed} failed "
           f"(first errno {add.first_errno}), CPU busy {w.busy_share():.0%}",
           flush=True)
+    if per_chunk:
+        print(f"# ADD: {per_chunk[0]:.0f} us each for the first {CHUNK}, "
+              f"{per_chunk[-1]:.0f} us for the last batch", flush=True)
     total = add.ok
     if total != n:
         print(f"# only {total} of {n} SAs: the figures below are at {total}")

@@ -1,0 +1,36 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Loads one IPsec stack in a benchmark guest, sourced by guest and
+# profile.sh:
+#   stack_load ours|stock
+# ours: kmod/ipsec.ko, which takes ESP and PF_KEY; stock: esp4, af_key
+# and xfrm_user. The two cannot share a kernel.
+
+stack_loaded() { [ -d "/sys/module/$1" ]; }
+
+stack_load()
+{
+	case $1 in
+	ours)
+		insmod "$TOP/kmod/ipsec.ko"
+		for _m in esp4 af_key; do
+			! stack_loaded $_m ||
+				{ echo "# $_m is loaded beside ipsec.ko" >&2; return 1; }
+		done
+		;;
+	stock)
+		modprobe -a esp4 af_key xfrm_user
+		! stack_loaded ipsec ||
+			{ echo "# ipsec.ko is loaded" >&2; return 1; }
+		;;
+	*)
+		echo "unknown stack $1 (ours or stock)" >&2
+		return 2
+		;;
+	esac
+	# A real machine's udev loads the CPU's crypto drivers (from the cpu
+	# modalias); the guest has no udev, and without them both stacks
+	# would get the generic C AES and SHA-256.
+	modprobe -a aesni_intel sha256_ssse3 ghash_clmulni_intel
+	"$HERE/crypto_warmup.py"
+}
