@@ -30,7 +30,13 @@ stack_load()
 	esac
 	# A real machine's udev loads the CPU's crypto drivers (from the cpu
 	# modalias); the guest has no udev, and without them both stacks
-	# would get the generic C AES and SHA-256.
-	modprobe -a aesni_intel sha256_ssse3 ghash_clmulni_intel
+	# would get the generic C AES and SHA-256. The rest is what the
+	# crypto API would request on first use (IV generators, the DRBG
+	# seqiv asks for and what its self-tests need), loaded here because
+	# its 60 s wait for a module expires at once in these guests: see
+	# crypto_warmup.py. (jitterentropy_rng, which the DRBG would like,
+	# refuses TCG's clock; the DRBG does without.)
+	modprobe -a aesni_intel sha256_ssse3 sha512_ssse3 ghash_clmulni_intel \
+		ctr authenc seqiv echainiv ansi_cprng drbg
 	"$HERE/crypto_warmup.py"
 }
