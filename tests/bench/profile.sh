@@ -12,12 +12,12 @@ TOP=${TOP:-$(cd "$HERE/../.." && pwd)}
 STACK=${1:?ours or stock}
 ALG=${2:?plain, gcm or cbc}
 shift 2
-# shellcheck source=SCRIPTDIR/stack.sh
-. "$HERE/stack.sh"
+# shellcheck source=SCRIPTDIR/setup.sh
+. "$HERE/setup.sh"
 # shellcheck source=SCRIPTDIR/tunnel.sh
 . "$HERE/tunnel.sh"
 
-stack_load "$STACK" >/dev/null
+bench_setup "$STACK" >/dev/null
 tunnel_up
 [ "$ALG" = plain ] || "$HERE/key-$STACK.sh" "$ALG"
 ip netns exec b iperf3 -s -D -B "$B_HOST"
