@@ -22,10 +22,17 @@ TICK_NS = 1e9 / os.sysconf("SC_CLK_TCK")
 IDLE_COLUMNS = (3, 4)
 
 
-def idle_ns():
+def sample():
+    """(idle ns, context switches) so far."""
+    idle = ctxt = 0
     with open("/proc/stat") as f:
-        cols = f.readline().split()[1:]
-    return sum(int(cols[i]) for i in IDLE_COLUMNS) * TICK_NS
+        for line in f:
+            w = line.split()
+            if w[0] == "cpu":
+                idle = sum(int(w[1 + i]) for i in IDLE_COLUMNS) * TICK_NS
+            elif w[0] == "ctxt":
+                ctxt = int(w[1])
+    return idle, ctxt
 
 
 class Window:
@@ -35,15 +42,18 @@ class Window:
     def __init__(self):
         self.elapsed_ns = 0
         self.idle_ns = 0
-        self._t = self._i = None
+        self.ctxt = 0           # context switches
+        self._t = self._s = None
 
     def start(self):
-        self._i = idle_ns()
+        self._s = sample()
         self._t = time.monotonic_ns()
 
     def stop(self):
         self.elapsed_ns += time.monotonic_ns() - self._t
-        self.idle_ns += idle_ns() - self._i
+        idle, ctxt = sample()
+        self.idle_ns += idle - self._s[0]
+        self.ctxt += ctxt - self._s[1]
 
     def busy_ns(self):
         return max(self.elapsed_ns - self.idle_ns, 0)

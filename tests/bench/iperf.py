@@ -11,7 +11,9 @@ flowing to 0.5 s before the end), the packets IFACE sent (the ESP
 packets, in this namespace), their rate NAME_pps and the guest
 instructions per packet NAME_insn_per_pkt (busy CPU time over packets;
 one CPU, so it covers both ends: sender, encryption, veth, decryption,
-receiver, and the ACKs).
+receiver, and the ACKs), and the context switches per packet
+NAME_ctxt_per_pkt (sender and receiver take turns on the one CPU; how
+often they do is part of the cost).
 
 The window starts from the traffic, not from iperf3's start: iperf3 is
 read from the host over 9p, and while the guest idles waiting for it its
@@ -73,6 +75,7 @@ def main():
     report(f"{name}_pps", pkts * 1e9 / w.elapsed_ns, "pkt/s")
     report(f"{name}_insn_per_pkt", w.instructions() / max(pkts, 1),
            "insn/pkt")
+    report(f"{name}_ctxt_per_pkt", w.ctxt / max(pkts, 1), "switch/pkt")
     extra = ""
     if "sum" in res and "lost_packets" in res["sum"]:
         s = res["sum"]
