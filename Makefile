@@ -3,6 +3,7 @@
 # make            module (kmod/ipsec.ko) and tools/pfkeyctl/pfkeyctl
 # make check      every test in QEMU guests; ends with "N passed, N failed"
 # make demo       two hosts with an ESP tunnel in a guest
+# make bench      PF_KEY and ESP figures, ours against stock (BENCH_QUICK=1: short)
 # make lint       checkpatch and sparse
 # make install    module, pfkeyctl, man page, modprobe.d file
 
@@ -13,7 +14,7 @@ DESTDIR ?=
 PREFIX ?= /usr/local
 TOP := $(CURDIR)
 
-.PHONY: all module tools deps check demo lint install uninstall clean
+.PHONY: all module tools deps check bench demo lint install uninstall clean
 
 all: module tools
 
@@ -30,6 +31,10 @@ tools:
 check: deps
 	@$(MAKE) --no-print-directory all >/dev/null
 	@tests/check $(TESTS)
+
+bench: deps
+	@$(MAKE) --no-print-directory all >/dev/null
+	@tests/bench/run
 
 demo: deps
 	@$(MAKE) --no-print-directory all >/dev/null
