@@ -506,6 +506,26 @@ static unsigned int ipsec_out_steal(struct ipsec_net *in, struct sk_buff *skb,
 	return NF_STOLEN;
 }
 
+/* What one request's SA adds to a packet; a tunnel moves cur to its
+ * endpoints.
+ */
+static unsigned int ipsec_req_overhead(const struct ipsec_sa *sa, u8 mode,
+				       const struct ipsec_sa_rid *rid,
+				       struct ipsec_flow *cur)
+{
+	unsigned int o = ipsec_esp_overhead(sa) +
+			 ipsec_udpencap_len(sa->natt_type);
+
+	if (mode == IPSEC_MODE_TUNNEL) {
+		o += sa->id.family == AF_INET ? sizeof(struct iphdr) :
+						sizeof(struct ipv6hdr);
+		cur->saddr = rid->saddr;
+		cur->daddr = rid->daddr;
+		cur->family = rid->family;
+	}
+	return o;
+}
+
 static u8 ipsec_out_default(const struct ipsec_net *in, u8 family)
 {
 	const struct ipsec_af_cfg *c = family == AF_INET6 ? &in->cfg.inet6 :
@@ -565,16 +585,7 @@ unsigned int ipsec_output(struct ipsec_net *in, struct sk_buff *skb,
 				       IPSEC_STAT_NOXFORM);
 			return NF_DROP;
 		}
-		overhead += ipsec_esp_overhead(sa) +
-			    ipsec_udpencap_len(sa->natt_type);
-		if (r->mode == IPSEC_MODE_TUNNEL) {
-			overhead += sa->id.family == AF_INET ?
-				    sizeof(struct iphdr) :
-				    sizeof(struct ipv6hdr);
-			cur.saddr = rid.saddr;
-			cur.daddr = rid.daddr;
-			cur.family = rid.family;
-		}
+		overhead += ipsec_req_overhead(sa, r->mode, &rid, &cur);
 	}
 	if (skip == GENMASK(pol->nreqs - 1, 0))
 		return NF_ACCEPT;	/* level use, no SA: in the clear */
@@ -607,16 +618,7 @@ unsigned int ipsec_out_tcp_mss(struct ipsec_net *in,
 		sa = ipsec_sa_find_rid_rcu(in, &rid, r->mode);
 		if (!sa || sa->id.proto != IPPROTO_ESP || !sa->aead)
 			continue;
-		overhead += ipsec_esp_overhead(sa) +
-			    ipsec_udpencap_len(sa->natt_type);
-		if (r->mode == IPSEC_MODE_TUNNEL) {
-			overhead += sa->id.family == AF_INET ?
-				    sizeof(struct iphdr) :
-				    sizeof(struct ipv6hdr);
-			cur.saddr = rid.saddr;
-			cur.daddr = rid.daddr;
-			cur.family = rid.family;
-		}
+		overhead += ipsec_req_overhead(sa, r->mode, &rid, &cur);
 	}
 	if (!overhead)
 		return 0;
