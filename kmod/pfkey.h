@@ -39,9 +39,8 @@ struct ipsec_pfkey_dump {
 
 struct ipsec_pfkey_sock {
 	struct sock sk;			/* first: a struct sock * is one */
-	unsigned long registered;	/* bit per SADB_SATYPE_*, atomic ops,
-					 * and IPSEC_PFKEY_REG_COUNTED
-					 */
+	/* a bit per SADB_SATYPE_* and IPSEC_PFKEY_REG_COUNTED; atomic ops */
+	unsigned long registered;
 	bool promisc;
 	struct ipsec_pfkey_dump dump;	/* under lock_sock() */
 };
