@@ -270,6 +270,13 @@ int ipsec_esp_input(struct sk_buff *skb, struct ipsec_sa *sa, u64 seq,
 	elen = skb->len - eh - icv;
 	if (elen < 2 || elen % ipsec_esp_block(sa))
 		return -EINVAL;
+	/* The header and IV must be in the linear area before the data is
+	 * touched: a reassembled datagram's head may be a first fragment
+	 * holding only the SPI and sequence number, and skb_cow_data() does
+	 * not linearise a frag_list (ipsec_esp_input_done pulls eh bytes).
+	 */
+	if (!pskb_may_pull(skb, eh))
+		return -EINVAL;
 
 	nfrags = skb_cow_data(skb, 0, &trailer);
 	if (nfrags < 0)
@@ -325,6 +332,8 @@ int ipsec_esp_input_done(struct sk_buff *skb, const struct ipsec_sa *sa)
 			return -EBADMSG;
 	if (pskb_trim(skb, end - 2 - trl[0]))
 		return -ENOMEM;
+	if (!pskb_may_pull(skb, eh))	/* made linear before decryption */
+		return -EINVAL;
 	__skb_pull(skb, eh);
 	skb_reset_transport_header(skb);
 	return trl[1];

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The protocol slots: ESP (50), AH (51) and IPComp (108) for IPv4 and
- * IPv6. AH and IPComp take the slot itself. ESP goes through the kernel's
- * xfrm4/6_protocol dispatcher, the only way in for ESP in UDP: a key
- * manager's UDP_ENCAP socket (RFC 3948) hands what it receives to the
- * dispatcher's handlers, after the UDP header. A stock module (esp4, ah4,
+ * IPv6, all through the kernel's xfrm4/6_protocol dispatcher. For ESP it
+ * is also the only way in for ESP in UDP: a key manager's UDP_ENCAP
+ * socket (RFC 3948) hands what it receives to the dispatcher's handlers,
+ * after the UDP header. A stock module (esp4, ah4,
  * ipcomp, esp6, ah6, ipcomp6) in the way makes loading fail with a message
  * naming it, and leaves nothing behind.
  */
@@ -148,49 +148,50 @@ static int ipsec_err6(struct sk_buff *skb, struct inet6_skb_parm *opt,
 	return 0;
 }
 
+/* Every slot goes through the kernel's xfrm4/6_protocol dispatcher at
+ * priority 0, the priority esp4, ah4, ipcomp, esp6, ah6 and ipcomp6
+ * register at: whichever comes second gets EEXIST before anything of it
+ * is linked. Taking an inet protocol slot directly would make the stock
+ * module's registration link its handler first and fail after, leaving
+ * a handler of a module that is then unloaded on the dispatcher's list.
+ */
 struct ipsec_slot {
 	u8 proto;
 	const char *what;
 	const char *v4_owner;
 	const char *v6_owner;
-	struct net_protocol v4;
-	struct inet6_protocol v6;
-};
-
-/* esp4 and esp6 take priority 0 too: either they or we */
-static struct xfrm4_protocol ipsec_esp4 = {
-	.handler = ipsec_esp4_rcv,
-	.input_handler = ipsec_esp4_encap_rcv,
-	.cb_handler = ipsec_esp_cb,
-	.err_handler = ipsec_esp_err4,
-	.priority = 0,
-};
-
-static struct xfrm6_protocol ipsec_esp6 = {
-	.handler = ipsec_esp6_rcv,
-	.input_handler = ipsec_esp6_encap_rcv,
-	.cb_handler = ipsec_esp_cb,
-	.err_handler = ipsec_esp_err6,
-	.priority = 0,
+	struct xfrm4_protocol v4;
+	struct xfrm6_protocol v6;
 };
 
 static struct ipsec_slot ipsec_slots[] = {
 	{
+		.proto = IPPROTO_ESP, .what = "ESP",
+		.v4_owner = "esp4", .v6_owner = "esp6",
+		.v4 = { .handler = ipsec_esp4_rcv,
+			.input_handler = ipsec_esp4_encap_rcv,
+			.cb_handler = ipsec_esp_cb,
+			.err_handler = ipsec_esp_err4 },
+		.v6 = { .handler = ipsec_esp6_rcv,
+			.input_handler = ipsec_esp6_encap_rcv,
+			.cb_handler = ipsec_esp_cb,
+			.err_handler = ipsec_esp_err6 },
+	},
+	{
 		.proto = IPPROTO_AH, .what = "AH",
 		.v4_owner = "ah4", .v6_owner = "ah6",
-		.v4 = { .handler = ipsec_ah4_rcv, .err_handler = ipsec_err4,
-			.no_policy = 1 },
-		.v6 = { .handler = ipsec_ah6_rcv, .err_handler = ipsec_err6,
-			.flags = INET6_PROTO_NOPOLICY },
+		.v4 = { .handler = ipsec_ah4_rcv, .cb_handler = ipsec_esp_cb,
+			.err_handler = ipsec_err4 },
+		.v6 = { .handler = ipsec_ah6_rcv, .cb_handler = ipsec_esp_cb,
+			.err_handler = ipsec_err6 },
 	},
 	{
 		.proto = IPPROTO_COMP, .what = "IPComp",
 		.v4_owner = "ipcomp", .v6_owner = "ipcomp6",
 		.v4 = { .handler = ipsec_ipcomp4_rcv,
-			.err_handler = ipsec_err4, .no_policy = 1 },
+			.cb_handler = ipsec_esp_cb, .err_handler = ipsec_err4 },
 		.v6 = { .handler = ipsec_ipcomp6_rcv,
-			.err_handler = ipsec_err6,
-			.flags = INET6_PROTO_NOPOLICY },
+			.cb_handler = ipsec_esp_cb, .err_handler = ipsec_err6 },
 	},
 };
 
@@ -203,71 +204,51 @@ static void ipsec_slot_busy(const struct ipsec_slot *s, int v, const char *m)
 static void ipsec_slots_del(unsigned int n4, unsigned int n6)
 {
 	while (n6--)
-		inet6_del_protocol(&ipsec_slots[n6].v6, ipsec_slots[n6].proto);
+		xfrm6_protocol_deregister(&ipsec_slots[n6].v6,
+					  ipsec_slots[n6].proto);
 	while (n4--)
-		inet_del_protocol(&ipsec_slots[n4].v4, ipsec_slots[n4].proto);
+		xfrm4_protocol_deregister(&ipsec_slots[n4].v4,
+					  ipsec_slots[n4].proto);
 }
 
-static void ipsec_esp_busy(int v, const char *m)
+/* On -EAGAIN our handler is on the list but the inet slot is held by
+ * something outside the dispatcher: take the handler back.
+ */
+static int ipsec_slot_add4(struct ipsec_slot *s)
 {
-	pr_err("IPv%d ESP handlers are already registered, most likely by %s: unload it with 'modprobe -r %s' or keep it from loading with 'blacklist %s' in /etc/modprobe.d (make install does this)\n",
-	       v, m, m, m);
+	int err = xfrm4_protocol_register(&s->v4, s->proto);
+
+	if (err == -EAGAIN)
+		xfrm4_protocol_deregister(&s->v4, s->proto);
+	if (err)
+		ipsec_slot_busy(s, 4, s->v4_owner);
+	return err;
 }
 
-/* On -EAGAIN the handler is on the list but the slot is someone else's */
-static int ipsec_esp_add(void)
+static int ipsec_slot_add6(struct ipsec_slot *s)
 {
-	int err;
+	int err = xfrm6_protocol_register(&s->v6, s->proto);
 
-	err = xfrm4_protocol_register(&ipsec_esp4, IPPROTO_ESP);
-	if (err) {
-		if (err == -EAGAIN)
-			xfrm4_protocol_deregister(&ipsec_esp4, IPPROTO_ESP);
-		ipsec_esp_busy(4, "esp4");
-		return -EBUSY;
-	}
-	err = xfrm6_protocol_register(&ipsec_esp6, IPPROTO_ESP);
-	if (err) {
-		if (err == -EAGAIN)
-			xfrm6_protocol_deregister(&ipsec_esp6, IPPROTO_ESP);
-		xfrm4_protocol_deregister(&ipsec_esp4, IPPROTO_ESP);
-		ipsec_esp_busy(6, "esp6");
-		return -EBUSY;
-	}
-	return 0;
-}
-
-static void ipsec_esp_del(void)
-{
-	xfrm6_protocol_deregister(&ipsec_esp6, IPPROTO_ESP);
-	xfrm4_protocol_deregister(&ipsec_esp4, IPPROTO_ESP);
+	if (err == -EAGAIN)
+		xfrm6_protocol_deregister(&s->v6, s->proto);
+	if (err)
+		ipsec_slot_busy(s, 6, s->v6_owner);
+	return err;
 }
 
 int ipsec_proto_init(void)
 {
 	unsigned int n4, n6;
-	int err;
 
-	err = ipsec_esp_add();
-	if (err)
-		return err;
 	for (n4 = 0; n4 < ARRAY_SIZE(ipsec_slots); n4++) {
-		struct ipsec_slot *s = &ipsec_slots[n4];
-
-		if (inet_add_protocol(&s->v4, s->proto) < 0) {
-			ipsec_slot_busy(s, 4, s->v4_owner);
+		if (ipsec_slot_add4(&ipsec_slots[n4])) {
 			ipsec_slots_del(n4, 0);
-			ipsec_esp_del();
 			return -EBUSY;
 		}
 	}
 	for (n6 = 0; n6 < ARRAY_SIZE(ipsec_slots); n6++) {
-		struct ipsec_slot *s = &ipsec_slots[n6];
-
-		if (inet6_add_protocol(&s->v6, s->proto) < 0) {
-			ipsec_slot_busy(s, 6, s->v6_owner);
+		if (ipsec_slot_add6(&ipsec_slots[n6])) {
 			ipsec_slots_del(n4, n6);
-			ipsec_esp_del();
 			return -EBUSY;
 		}
 	}
@@ -277,5 +258,4 @@ int ipsec_proto_init(void)
 void ipsec_proto_uninit(void)
 {
 	ipsec_slots_del(ARRAY_SIZE(ipsec_slots), ARRAY_SIZE(ipsec_slots));
-	ipsec_esp_del();
 }
