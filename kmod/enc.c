@@ -79,15 +79,21 @@ static void ipsec_enc_conf(struct net_device *dev)
 
 /* Outbound cleartext that passed netfilter on enc0: counted and shown
  * to taps (tcpdump -i enc0) as sent. skb->data is at the IP header.
+ * Under RCU; the LOCAL_OUT hook runs in process context, and the taps
+ * and per-CPU counters expect bottom halves off, as in dev_queue_xmit().
  */
 void ipsec_enc_tap_out(struct ipsec_net *in, struct sk_buff *skb)
 {
-	struct net_device *dev = in->enc_dev, *was = skb->dev;
+	struct net_device *dev = READ_ONCE(in->enc_dev), *was = skb->dev;
 
+	if (!dev)
+		return;		/* the namespace is going */
+	local_bh_disable();
 	dev_sw_netstats_tx_add(dev, 1, skb->len);
 	skb->dev = dev;
 	dev_queue_xmit_nit(skb, dev);
 	skb->dev = was;
+	local_bh_enable();
 }
 
 /* Inbound cleartext: received on enc0 as a fresh packet. skb->data and
@@ -97,8 +103,18 @@ void ipsec_enc_tap_out(struct ipsec_net *in, struct sk_buff *skb)
 void ipsec_enc_receive(struct ipsec_net *in, struct sk_buff *skb, u8 family,
 		       bool csum_ok)
 {
-	struct net_device *dev = in->enc_dev;
+	struct net_device *dev;
 
+	/* may come from a crypto completion in process context: the per-CPU
+	 * counters and netif_rx() want bottom halves off
+	 */
+	rcu_read_lock_bh();
+	dev = READ_ONCE(in->enc_dev);
+	if (!dev) {
+		rcu_read_unlock_bh();
+		kfree_skb(skb);		/* the namespace is going */
+		return;
+	}
 	skb_dst_drop(skb);
 	nf_reset_ct(skb);
 	skb_clear_hash(skb);
@@ -112,6 +128,7 @@ void ipsec_enc_receive(struct ipsec_net *in, struct sk_buff *skb, u8 family,
 	memset(skb->cb, 0, sizeof(skb->cb));
 	dev_sw_netstats_rx_add(dev, skb->len);
 	netif_rx(skb);
+	rcu_read_unlock_bh();
 }
 
 int ipsec_enc_net_init(struct ipsec_net *in)
@@ -145,8 +162,11 @@ int ipsec_enc_net_init(struct ipsec_net *in)
 
 void ipsec_enc_net_exit(struct ipsec_net *in)
 {
+	struct net_device *dev = in->enc_dev;
+
+	WRITE_ONCE(in->enc_dev, NULL);
+	synchronize_net();	/* no reader still holds dev */
 	rtnl_lock();
-	unregister_netdevice(in->enc_dev);
-	in->enc_dev = NULL;
+	unregister_netdevice(dev);
 	rtnl_unlock();
 }

@@ -58,7 +58,7 @@ static unsigned int ipsec_check_clear(struct ipsec_net *in,
 		return NF_ACCEPT;
 	if (ipsec_flow_bypass(&flow))
 		return NF_ACCEPT;
-	if (ipsec_policy_check_in(in, dir, &flow, NULL, &proto) == IPSEC_PASS)
+	if (ipsec_policy_check_in(in, dir, &flow, NULL, false, &proto) == IPSEC_PASS)
 		return NF_ACCEPT;
 	ipsec_stat_inc(in->net, ipsec_pidx_of(proto), IPSEC_STAT_PDROPS);
 	return NF_DROP;

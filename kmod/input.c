@@ -234,6 +234,13 @@ static void ipsec_in_resume(struct sk_buff *skb, int err)
 		ipsec_in_drop(in, skb, IPSEC_STAT_REPLAY);
 		return;
 	}
+	/* replaced or deleted meanwhile: a successor's window may not know
+	 * this packet (sad.c, ipsec_sa_succeed), so it goes
+	 */
+	if (READ_ONCE(sa->state) == IPSEC_SA_DEAD) {
+		ipsec_in_drop(in, skb, IPSEC_STAT_INVALID);
+		return;
+	}
 	nh = ipsec_esp_input_done(skb, sa);
 	if (nh < 0) {
 		ipsec_in_drop(in, skb, nh == -EBADMSG ? IPSEC_STAT_BADENC :
@@ -271,21 +278,24 @@ static void ipsec_in_resume(struct sk_buff *skb, int err)
 	}
 	rcu_read_lock();
 	err = ipsec_policy_check_in(in, ipsec_in_dir(in, &flow), &flow, sa,
-				    &proto);
+				    tunnel, &proto);
 	rcu_read_unlock();
 	if (err != IPSEC_PASS) {
 		ipsec_in_drop(in, skb, IPSEC_STAT_PDROPS);
 		return;
 	}
-	ipsec_sa_put(sa);
-	if (tunnel && READ_ONCE(in->cfg.filter_tunnel)) {
-		ipsec_in_filter_tunnel(in, skb, family);
-		return;
-	}
-	/* RFC 3948 3.1.2: in transport mode through a NAT the TCP or UDP
-	 * checksum covers the addresses before the NAT: not checked
+	/* the SA's reference keeps the namespace's state alive until the
+	 * packet is handed on (netns.c)
 	 */
-	ipsec_enc_receive(in, skb, family, !tunnel && cb->encap);
+	if (tunnel && READ_ONCE(in->cfg.filter_tunnel))
+		ipsec_in_filter_tunnel(in, skb, family);
+	else
+		/* RFC 3948 3.1.2: in transport mode through a NAT the TCP or
+		 * UDP checksum covers the addresses before the NAT: not
+		 * checked
+		 */
+		ipsec_enc_receive(in, skb, family, !tunnel && cb->encap);
+	ipsec_sa_put(sa);
 }
 
 static int ipsec_esp_rcv(struct ipsec_net *in, struct sk_buff *skb,

@@ -24,7 +24,9 @@ struct nf_hook_ops;
 struct ipsec_net {
 	struct net *net;
 
-	/* enc0; set at init, cleared at exit under RTNL. */
+	/* enc0: set at init; cleared at exit before it is unregistered,
+	 * after which the datapath (under RCU) sees NULL and drops.
+	 */
 	struct net_device *enc_dev;
 
 	/* Knobs under net.ipsec and net.ipsec6; ints are read locklessly

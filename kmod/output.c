@@ -125,6 +125,7 @@ static int ipsec_out_route(struct ipsec_net *in, struct sk_buff *skb)
 static void ipsec_out_finish(struct ipsec_net *in, struct sk_buff *skb)
 {
 	struct ipsec_out_cb *cb = IPSEC_OUT_CB(skb);
+	struct ipsec_sa *sa = cb->sa;
 	u8 family = cb->family;
 	bool frag_ok = cb->frag_ok;
 	int err;
@@ -148,6 +149,8 @@ static void ipsec_out_finish(struct ipsec_net *in, struct sk_buff *skb)
 		IP6CB(skb)->flags = IP6SKB_XFRM_TRANSFORMED;
 		ip6_local_out(in->net, skb->sk, skb);
 	}
+	if (sa)
+		ipsec_sa_put(sa);
 }
 
 /* Where ESP goes in the packet as it is now: after the IPv4 header, or
@@ -211,10 +214,6 @@ static void ipsec_out_next(struct ipsec_net *in, struct sk_buff *skb)
 		struct ipsec_sa *sa;
 		int err;
 
-		if (cb->sa) {
-			ipsec_sa_put(cb->sa);
-			cb->sa = NULL;
-		}
 		while (cb->idx < pol->nreqs && (cb->skip & BIT(cb->idx)))
 			cb->idx++;
 		if (cb->idx >= pol->nreqs) {
@@ -236,6 +235,11 @@ static void ipsec_out_next(struct ipsec_net *in, struct sk_buff *skb)
 			ipsec_out_drop(in, skb, r->proto, IPSEC_STAT_NOTDB);
 			return;
 		}
+		/* the previous SA is let go only now: an SA of the packet is
+		 * held from the hook until it leaves (netns.c)
+		 */
+		if (cb->sa)
+			ipsec_sa_put(cb->sa);
 		cb->sa = sa;
 		if (sa->id.proto != IPPROTO_ESP || !sa->aead) {
 			ipsec_out_drop(in, skb, r->proto, IPSEC_STAT_NOXFORM);
@@ -311,10 +315,15 @@ static int ipsec_out_enc_post(struct net *net, struct sock *sk,
 			      struct sk_buff *skb)
 {
 	struct ipsec_net *in = ipsec_net(net);
+	struct net_device *enc = READ_ONCE(in->enc_dev);
 	int ret;
 
+	if (!enc) {		/* the namespace is going */
+		ipsec_out_drop(in, skb, IPPROTO_ESP, IPSEC_STAT_OUTFAIL);
+		return 0;
+	}
 	ret = nf_hook(ipsec_nfproto(IPSEC_OUT_CB(skb)->family),
-		      NF_INET_POST_ROUTING, net, sk, skb, NULL, in->enc_dev,
+		      NF_INET_POST_ROUTING, net, sk, skb, NULL, enc,
 		      ipsec_out_xform);
 	if (ret == 1)
 		ipsec_out_xform(net, sk, skb);
@@ -417,6 +426,7 @@ static void ipsec_out_one(struct ipsec_net *in, struct sk_buff *skb,
 {
 	struct ipsec_out_cb *cb = IPSEC_OUT_CB(skb);
 	struct dst_entry *dst = skb_dst(skb);
+	struct net_device *enc;
 	unsigned int mtu;
 	bool frag_ok = false;
 	int ret;
@@ -473,8 +483,13 @@ static void ipsec_out_one(struct ipsec_net *in, struct sk_buff *skb,
 	cb->skip = skip;
 	cb->family = family;
 	cb->frag_ok = frag_ok;
+	enc = READ_ONCE(in->enc_dev);
+	if (!enc) {		/* the namespace is going */
+		ipsec_out_drop(in, skb, IPPROTO_ESP, IPSEC_STAT_OUTFAIL);
+		return;
+	}
 	ret = nf_hook(ipsec_nfproto(family), state->hook, in->net, state->sk,
-		      skb, state->in, in->enc_dev, ipsec_out_enc_post);
+		      skb, state->in, enc, ipsec_out_enc_post);
 	if (ret == 1)
 		ipsec_out_enc_post(in->net, state->sk, skb);
 }

@@ -18,8 +18,6 @@
 #include "netns.h"
 #include "pfkey.h"
 
-/* sadb_msg_len is 16 bits of 64-bit words */
-#define IPSEC_PFKEY_MAX_MSG	(U16_MAX * sizeof(u64))
 
 static struct proto ipsec_pfkey_proto = {
 	.name = "IPSEC_PFKEY",
@@ -38,6 +36,10 @@ static void ipsec_pfkey_queue(struct sock *sk, struct sk_buff *skb)
 static int ipsec_pfkey_deliver(struct ipsec_net *in, struct sock *sk,
 			       struct sk_buff *skb)
 {
+	if (sock_flag(sk, SOCK_DEAD)) {		/* being released */
+		kfree_skb(skb);
+		return 0;
+	}
 	if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize >
 	    (unsigned int)READ_ONCE(sk->sk_rcvbuf)) {
 		/* never silently: per socket and per namespace */
@@ -380,6 +382,15 @@ static const struct proto_ops ipsec_pfkey_ops = {
 	.mmap = sock_no_mmap,
 };
 
+/* After the RCU grace period of SOCK_RCU_FREE: a broadcast that found the
+ * socket before release() took it off the list may have queued a message
+ * after release() purged the queue.
+ */
+static void ipsec_pfkey_sock_destruct(struct sock *sk)
+{
+	skb_queue_purge(&sk->sk_receive_queue);
+}
+
 static int ipsec_pfkey_create(struct net *net, struct socket *sock,
 			      int protocol, int kern)
 {
@@ -399,6 +410,7 @@ static int ipsec_pfkey_create(struct net *net, struct socket *sock,
 	sock->ops = &ipsec_pfkey_ops;
 	sock_init_data(sock, sk);
 	sk->sk_family = PF_KEY;
+	sk->sk_destruct = ipsec_pfkey_sock_destruct;
 	/* broadcasts walk the list under RCU */
 	sock_set_flag(sk, SOCK_RCU_FREE);
 

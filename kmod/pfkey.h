@@ -111,6 +111,9 @@ struct sk_buff *ipsec_pfkey_policy_msg(const struct ipsec_policy *pol,
 				       u8 type, u32 seq, u32 pid, gfp_t gfp);
 
 /* pfkey_convert.c */
+/* sadb_msg_len is 16 bits of 64-bit words */
+#define IPSEC_PFKEY_MAX_MSG	(U16_MAX * sizeof(u64))
+
 #define IPSEC_PFKEY_KEYS	0x1	/* include KEY_AUTH/ENCRYPT */
 #define IPSEC_PFKEY_CURRENT	0x2	/* include LIFETIME_CURRENT */
 #define IPSEC_PFKEY_HARD	0x4	/* include LIFETIME_HARD */

@@ -6,9 +6,14 @@
  * combination made of the namespace's default algorithms and the
  * OpenBSD lifetimes of the net.ipsec sysctls.
  *
- * Rate limiting is a small lossy table per namespace: a slot per hash of
- * (policy id, request, endpoints) holding when the next ACQUIRE may go.
- * A collision costs at most one extra ACQUIRE; no lock, no allocation.
+ * Rate limiting is a small table per namespace, sets of slots chosen by a
+ * hash of (policy id, request, endpoints), each slot holding a flow's hash
+ * and when its next ACQUIRE may go. A flow finds its slot in its set, or
+ * takes one whose time is up; when all are held by other flows still
+ * waiting, it waits as well. So no flow gets ACQUIREs more often than
+ * expire_acquire allows, whatever shares its set, and a namespace sends
+ * at most IPSEC_ACQ_SLOTS of them per expire_acquire seconds. No lock and
+ * no allocation: a race between CPUs costs at most one extra ACQUIRE.
  */
 #include <linux/jhash.h>
 #include <linux/slab.h>
@@ -18,29 +23,45 @@
 #include "pfkey.h"
 #include "pfkey_acquire.h"
 
-#define IPSEC_ACQ_SLOTS	256
+#define IPSEC_ACQ_WAYS	4
+#define IPSEC_ACQ_SETS	128
+#define IPSEC_ACQ_SLOTS	(IPSEC_ACQ_WAYS * IPSEC_ACQ_SETS)
 
 struct ipsec_acq_slot {
 	u32 hash;
-	unsigned long next;		/* jiffies */
+	unsigned long next;		/* jiffies; 0: free */
 };
+
+static bool ipsec_acq_waiting(const struct ipsec_acq_slot *slot,
+			      unsigned long now)
+{
+	unsigned long next = READ_ONCE(slot->next);
+
+	return next && time_before(now, next);
+}
 
 static bool ipsec_acquire_due(struct ipsec_net *in,
 			      const struct ipsec_policy *pol, unsigned int idx,
 			      const struct ipsec_sa_rid *rid)
 {
-	struct ipsec_acq_slot *slot;
-	unsigned long now = jiffies;
+	struct ipsec_acq_slot *set, *free = NULL;
+	unsigned long now = jiffies, next;
+	unsigned int i;
 	u32 h;
 
 	h = jhash(rid, sizeof(*rid), pol->id ^ (idx << 24));
-	slot = &in->acq[h % IPSEC_ACQ_SLOTS];
-	if (READ_ONCE(slot->hash) == h &&
-	    time_before(now, READ_ONCE(slot->next)))
+	set = &in->acq[(h % IPSEC_ACQ_SETS) * IPSEC_ACQ_WAYS];
+	for (i = 0; i < IPSEC_ACQ_WAYS; i++) {
+		if (!ipsec_acq_waiting(&set[i], now))
+			free = free ?: &set[i];
+		else if (READ_ONCE(set[i].hash) == h)
+			return false;
+	}
+	if (!free)
 		return false;
-	WRITE_ONCE(slot->hash, h);
-	WRITE_ONCE(slot->next,
-		   now + READ_ONCE(in->cfg.expire_acquire) * HZ);
+	next = now + (unsigned long)READ_ONCE(in->cfg.expire_acquire) * HZ;
+	WRITE_ONCE(free->hash, h);
+	WRITE_ONCE(free->next, next ?: 1);
 	return true;
 }
 

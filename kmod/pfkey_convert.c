@@ -199,15 +199,10 @@ static u8 ipsec_sadb_state(u8 state)
 /* One SA as a message: SA, lifetimes, addresses, keys, identities, SA2,
  * NAT-T, in the order of RFC 2367 3.1.
  */
-struct sk_buff *ipsec_pfkey_sa_msg(const struct ipsec_sa *sa, u8 type,
-				   u32 seq, u32 pid, unsigned int what,
-				   gfp_t gfp)
+static size_t ipsec_pfkey_sa_msg_len(const struct ipsec_sa *sa,
+				     unsigned int what)
 {
 	bool keys = what & IPSEC_PFKEY_KEYS;
-	struct ipsec_lifetime cur;
-	struct sk_buff *skb;
-	struct sadb_sa *s;
-	struct sadb_x_sa2 *sa2;
 	size_t len;
 
 	len = sizeof(struct sadb_msg) + sizeof(struct sadb_sa) +
@@ -227,6 +222,19 @@ struct sk_buff *ipsec_pfkey_sa_msg(const struct ipsec_sa *sa, u8 type,
 		len += sizeof(struct sadb_x_nat_t_type) +
 		       2 * sizeof(struct sadb_x_nat_t_port) +
 		       ipsec_pfkey_addr_len(sa->id.family);
+	return len;
+}
+
+struct sk_buff *ipsec_pfkey_sa_msg(const struct ipsec_sa *sa, u8 type,
+				   u32 seq, u32 pid, unsigned int what,
+				   gfp_t gfp)
+{
+	size_t len = ipsec_pfkey_sa_msg_len(sa, what);
+	bool keys = what & IPSEC_PFKEY_KEYS;
+	struct ipsec_lifetime cur;
+	struct sk_buff *skb;
+	struct sadb_sa *s;
+	struct sadb_x_sa2 *sa2;
 
 	skb = ipsec_pfkey_msg_alloc(len, gfp);
 	if (!skb)
@@ -382,7 +390,8 @@ static int ipsec_key_dup(const struct sadb_ext *e, const struct ipsec_alg *a,
 		return e ? -EINVAL : 0;
 	if (!e || !ipsec_alg_key_ok(a, k->sadb_key_bits))
 		return -EINVAL;
-	*key = kmemdup(k + 1, DIV_ROUND_UP(k->sadb_key_bits, 8), GFP_KERNEL);
+	*key = kmemdup(k + 1, DIV_ROUND_UP(k->sadb_key_bits, 8),
+		       GFP_KERNEL_ACCOUNT);
 	if (!*key)
 		return -ENOMEM;
 	*bits = k->sadb_key_bits;
@@ -396,7 +405,7 @@ static int ipsec_blob_dup(const struct sadb_ext *e, struct ipsec_blob **b)
 	if (!e)
 		return 0;
 	len = e->sadb_ext_len * sizeof(u64);
-	*b = kmalloc(struct_size(*b, data, len), GFP_KERNEL);
+	*b = kmalloc(struct_size(*b, data, len), GFP_KERNEL_ACCOUNT);
 	if (!*b)
 		return -ENOMEM;
 	(*b)->len = len;
@@ -546,5 +555,12 @@ int ipsec_pfkey_to_sa(const struct ipsec_pfkey_req *req, struct ipsec_sa *sa)
 	err = ipsec_blob_dup(m->ext[SADB_EXT_IDENTITY_SRC], &sa->ident_src);
 	if (err)
 		return err;
-	return ipsec_blob_dup(m->ext[SADB_EXT_IDENTITY_DST], &sa->ident_dst);
+	err = ipsec_blob_dup(m->ext[SADB_EXT_IDENTITY_DST], &sa->ident_dst);
+	if (err)
+		return err;
+	/* GET must be able to return the SA with all it holds */
+	if (ipsec_pfkey_sa_msg_len(sa, IPSEC_PFKEY_KEYS |
+				   IPSEC_PFKEY_LIFETIMES) > IPSEC_PFKEY_MAX_MSG)
+		return -EMSGSIZE;
+	return 0;
 }

@@ -172,7 +172,8 @@ static u8 ipsec_default_action(const struct ipsec_net *in, u8 family)
 
 enum ipsec_verdict ipsec_policy_check_in(struct ipsec_net *in, u8 dir,
 					 const struct ipsec_flow *flow,
-					 const struct ipsec_sa *sa, u8 *proto)
+					 const struct ipsec_sa *sa, bool tunnel,
+					 u8 *proto)
 {
 	struct ipsec_policy *pol;
 	bool must = false;
@@ -184,8 +185,12 @@ enum ipsec_verdict ipsec_policy_check_in(struct ipsec_net *in, u8 dir,
 	action = pol ? pol->action : ipsec_default_action(in, flow->family);
 	if (action == IPSEC_POLICY_DISCARD)
 		return IPSEC_DROP;
+	/* RFC 4301 5.2 step 4: what a tunnel SA carried must be what a
+	 * policy naming that SA allows; with no such policy, or a bypass
+	 * one, anyone holding the SA could inject any inner address.
+	 */
 	if (action != IPSEC_POLICY_IPSEC)
-		return IPSEC_PASS;
+		return tunnel ? IPSEC_DROP : IPSEC_PASS;
 
 	ipsec_policy_used(pol, ktime_get_real_seconds());
 	for (i = 0; i < pol->nreqs; i++) {
@@ -198,5 +203,5 @@ enum ipsec_verdict ipsec_policy_check_in(struct ipsec_net *in, u8 dir,
 			*proto = r->proto;
 		}
 	}
-	return must ? IPSEC_DROP : IPSEC_PASS;
+	return must || tunnel ? IPSEC_DROP : IPSEC_PASS;
 }

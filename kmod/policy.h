@@ -41,10 +41,12 @@ enum ipsec_verdict {
 
 /* Under RCU. A packet that came out of @sa (NULL: in the clear), with
  * inner flow @flow, in direction @dir (IPSEC_DIR_INBOUND or _FWD): may
- * it pass? *proto gets the protocol to count a drop on.
+ * it pass? @tunnel: @sa took an outer header off, so a policy must name
+ * @sa. *proto gets the protocol to count a drop on.
  */
 enum ipsec_verdict ipsec_policy_check_in(struct ipsec_net *in, u8 dir,
 					 const struct ipsec_flow *flow,
-					 const struct ipsec_sa *sa, u8 *proto);
+					 const struct ipsec_sa *sa, bool tunnel,
+					 u8 *proto);
 
 #endif /* IPSEC_POLICY_H */

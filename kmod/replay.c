@@ -25,11 +25,26 @@ u64 ipsec_oseq_next(struct ipsec_oseq *o, bool esn)
 {
 	u64 seq = atomic64_inc_return(&o->next);
 
+	if (seq & IPSEC_OSEQ_FROZEN)
+		return 0;
 	if (!esn && seq > U32_MAX)
 		return 0;
 	if (esn && seq == 0)	/* 2^64 packets: not in this universe */
 		return 0;
 	return seq;
+}
+
+u64 ipsec_oseq_freeze(struct ipsec_oseq *o)
+{
+	return atomic64_xchg(&o->next, IPSEC_OSEQ_FROZEN);
+}
+
+void ipsec_replay_copy_locked(struct ipsec_replay *to,
+			      const struct ipsec_replay *from)
+{
+	lockdep_assert_held(&from->lock);
+	to->top = from->top;
+	memcpy(to->bitmap, from->bitmap, sizeof(to->bitmap));
 }
 
 static bool ipsec_replay_bit(const struct ipsec_replay *r, u64 diff)

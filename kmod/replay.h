@@ -24,7 +24,20 @@ struct ipsec_oseq {
 	atomic64_t next;		/* last sequence number sent */
 };
 
+/* Set in ipsec_oseq.next once the SA was replaced: nothing more is sent
+ * with it (an ESN counter never gets this far).
+ */
+#define IPSEC_OSEQ_FROZEN	BIT_ULL(63)
+
 void ipsec_replay_init(struct ipsec_replay *r, unsigned int window);
+
+/* UPDATE of a live SA: its successor continues from where it stopped.
+ * Freezing returns the last number handed out; the successor is not yet
+ * published. The window is copied by the caller holding from->lock.
+ */
+u64 ipsec_oseq_freeze(struct ipsec_oseq *o);
+void ipsec_replay_copy_locked(struct ipsec_replay *to,
+			      const struct ipsec_replay *from);
 
 /* Outbound: the next sequence number, or 0 once the space is used up
  * (2^32 - 1 without ESN, 2^64 - 1 with it).

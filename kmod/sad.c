@@ -14,8 +14,10 @@
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <linux/wait_bit.h>
+#include <crypto/algapi.h>
 
 #include "esp.h"
+#include "lifetime.h"
 #include "netns.h"
 #include "sad.h"
 
@@ -115,6 +117,7 @@ struct ipsec_sa *ipsec_sa_alloc(struct ipsec_net *in, gfp_t gfp)
 	if (!sa)
 		return NULL;
 	atomic_inc(&ipsec_sa_live);
+	atomic_inc(&in->sad.live);
 	refcount_set(&sa->refcnt, 1);
 	sa->in = in;
 	sa->state = IPSEC_SA_LARVAL;
@@ -127,6 +130,8 @@ struct ipsec_sa *ipsec_sa_alloc(struct ipsec_net *in, gfp_t gfp)
 
 static void ipsec_sa_destroy(struct ipsec_sa *sa)
 {
+	struct ipsec_sad *sad = &sa->in->sad;
+
 	del_timer_sync(&sa->timer);
 	ipsec_esp_state_free(sa);
 	kfree_sensitive(sa->ekey);
@@ -135,6 +140,11 @@ static void ipsec_sa_destroy(struct ipsec_sa *sa)
 	kfree(sa->ident_dst);
 	kfree_sensitive(sa->kmprivate);
 	kmem_cache_free(ipsec_sa_cache, sa);
+	/* the address is only a key for the wake-up: the namespace may be
+	 * freed as soon as its count is 0
+	 */
+	if (atomic_dec_and_test(&sad->live))
+		wake_up_var(&sad->live);
 	if (atomic_dec_and_test(&ipsec_sa_live))
 		wake_up_var(&ipsec_sa_live);
 }
@@ -240,6 +250,7 @@ static void ipsec_sa_link(struct ipsec_sad *sad, struct ipsec_sa *sa)
  */
 static void ipsec_sa_unlink(struct ipsec_sad *sad, struct ipsec_sa *sa)
 {
+	lockdep_assert_held(&sad->lock);
 	rhashtable_remove_fast(&sad->by_id, &sa->node, ipsec_sa_id_params);
 	rhltable_remove(&sad->by_rid, &sa->rnode, ipsec_sa_rid_params);
 	list_del_init(&sa->all.list);
@@ -252,6 +263,9 @@ static int ipsec_sa_insert_locked(struct ipsec_sad *sad, struct ipsec_sa *sa)
 {
 	int err;
 
+	lockdep_assert_held(&sad->lock);
+	if (sad->count >= READ_ONCE(sa->in->cfg.sa_max))
+		return -ENOSPC;		/* net.ipsec.sa_max */
 	err = rhashtable_lookup_insert_fast(&sad->by_id, &sa->node,
 					    ipsec_sa_id_params);
 	if (err)
@@ -278,49 +292,109 @@ int ipsec_sa_insert(struct ipsec_sa *sa)
 	return err;
 }
 
+/* RFC 2367 leaves open whether UPDATE may change a live SA's keys;
+ * OpenBSD refuses it, and XFRM keeps the old ones. A live SA's keys,
+ * algorithms and ESN stay what they are: with the sequence number carried
+ * over (below), new keys would buy nothing, and the same keys with a
+ * fresh counter would repeat GCM/CTR nonces.
+ */
+static bool ipsec_sa_same_keys(const struct ipsec_sa *a,
+			       const struct ipsec_sa *b)
+{
+	if (a->ealg != b->ealg || a->aalg != b->aalg || a->calg != b->calg ||
+	    a->ekey_bits != b->ekey_bits || a->akey_bits != b->akey_bits ||
+	    ipsec_sa_esn(a) != ipsec_sa_esn(b))
+		return false;
+	return !crypto_memneq(a->ekey, b->ekey, DIV_ROUND_UP(a->ekey_bits, 8)) &&
+	       !crypto_memneq(a->akey, b->akey, DIV_ROUND_UP(a->akey_bits, 8));
+}
+
+/* Under sad.lock, old live: sa continues old's life. Its sequence numbers
+ * go on from old's and its window holds what old's accepted; old's
+ * window lock is held while sa is published and old dies, so a packet
+ * that old verifies either made it into the copy or finds old DEAD after
+ * its window update and is dropped (input.c), and old sends nothing more
+ * once frozen. Usage, add time and a soft expiry already sent carry
+ * over: the lifetimes still count from the SA's birth, as XFRM's do.
+ */
+static int ipsec_sa_succeed(struct ipsec_sad *sad, struct ipsec_sa *old,
+			    struct ipsec_sa *sa)
+{
+	u64 next;
+	int err;
+
+	lockdep_assert_held(&sad->lock);
+	atomic64_set(&sa->cur_bytes, atomic64_read(&old->cur_bytes));
+	atomic64_set(&sa->cur_packets, atomic64_read(&old->cur_packets));
+	sa->add_time = old->add_time;
+	sa->use_time = old->use_time;
+	sa->soft_sent = old->soft_sent;
+	if (old->state == IPSEC_SA_DYING)
+		sa->state = IPSEC_SA_DYING;
+
+	spin_lock(&old->replay.lock);
+	next = ipsec_oseq_freeze(&old->oseq);
+	atomic64_set(&sa->oseq.next, next);
+	ipsec_replay_copy_locked(&sa->replay, &old->replay);
+	err = rhashtable_replace_fast(&sad->by_id, &old->node, &sa->node,
+				      ipsec_sa_id_params);
+	if (err)
+		atomic64_set(&old->oseq.next, next);	/* old lives on */
+	else
+		WRITE_ONCE(old->state, IPSEC_SA_DEAD);
+	spin_unlock(&old->replay.lock);
+	return err;
+}
+
 /* UPDATE: sa takes old's place atomically (same name); the tables' own
- * reference moves to sa, and old's usage carries over when it was mature.
+ * reference moves to sa. A larval SA simply becomes sa; a live one is
+ * succeeded (above) and its keys cannot change (-EINVAL).
  */
 int ipsec_sa_replace(struct ipsec_sa *old, struct ipsec_sa *sa)
 {
 	struct ipsec_sad *sad = &sa->in->sad;
+	bool larval;
 	int err;
 
 	spin_lock_bh(&sad->lock);
 	if (old->state == IPSEC_SA_DEAD) {
-		spin_unlock_bh(&sad->lock);
-		return -ESRCH;
+		err = -ESRCH;
+		goto out;
+	}
+	larval = old->state == IPSEC_SA_LARVAL;
+	if (!larval && !ipsec_sa_same_keys(old, sa)) {
+		err = -EINVAL;
+		goto out;
 	}
 	err = rhltable_insert(&sad->by_rid, &sa->rnode, ipsec_sa_rid_params);
-	if (err) {
-		spin_unlock_bh(&sad->lock);
-		return err;
+	if (err)
+		goto out;
+	if (larval) {
+		sa->add_time = ktime_get_real_seconds();
+		err = rhashtable_replace_fast(&sad->by_id, &old->node,
+					      &sa->node, ipsec_sa_id_params);
+		if (!err)
+			WRITE_ONCE(old->state, IPSEC_SA_DEAD);
+	} else {
+		err = ipsec_sa_succeed(sad, old, sa);
 	}
-	err = rhashtable_replace_fast(&sad->by_id, &old->node, &sa->node,
-				      ipsec_sa_id_params);
 	if (err) {
 		rhltable_remove(&sad->by_rid, &sa->rnode, ipsec_sa_rid_params);
-		spin_unlock_bh(&sad->lock);
-		return err;
+		goto out;
 	}
 	rhltable_remove(&sad->by_rid, &old->rnode, ipsec_sa_rid_params);
 	list_replace_init(&old->all.list, &sa->all.list);
 	sad->count_type[old->satype]--;
 	sad->count_type[sa->satype]++;
-	if (old->state != IPSEC_SA_LARVAL) {
-		atomic64_set(&sa->cur_bytes, atomic64_read(&old->cur_bytes));
-		atomic64_set(&sa->cur_packets,
-			     atomic64_read(&old->cur_packets));
-	}
-	sa->add_time = ktime_get_real_seconds();
-	sa->use_time = old->use_time;
-	WRITE_ONCE(old->state, IPSEC_SA_DEAD);
 	ipsec_sa_arm_timer(sa);
 	spin_unlock_bh(&sad->lock);
 
 	del_timer_sync(&old->timer);
 	ipsec_sa_put(old);
 	return 0;
+out:
+	spin_unlock_bh(&sad->lock);
+	return err;
 }
 
 int ipsec_sa_delete(struct ipsec_sa *sa)
@@ -484,14 +558,18 @@ void ipsec_sa_lifetime_current(const struct ipsec_sa *sa,
 
 static void ipsec_deadline(time64_t *next, time64_t base, u64 after)
 {
-	if (base && after && (!*next || base + (time64_t)after < *next))
-		*next = base + after;
+	time64_t end = ipsec_lifetime_end(base, after);
+
+	if (end && (!*next || end < *next))
+		*next = end;
 }
 
 /* Under sad.lock: arm the timer for the nearest time-based limit. */
 void ipsec_sa_arm_timer(struct ipsec_sa *sa)
 {
 	time64_t next = 0, now;
+
+	lockdep_assert_held(&sa->in->sad.lock);
 
 	if (sa->state == IPSEC_SA_DEAD)
 		return;
@@ -504,12 +582,14 @@ void ipsec_sa_arm_timer(struct ipsec_sa *sa)
 	if (!next)
 		return;
 	now = ktime_get_real_seconds();
-	mod_timer(&sa->timer, jiffies + (next > now ? (next - now) * HZ : 0));
+	mod_timer(&sa->timer, jiffies + ipsec_lifetime_delay(next - now));
 }
 
 static bool ipsec_passed(time64_t now, time64_t base, u64 after)
 {
-	return base && after && now >= base + (time64_t)after;
+	time64_t end = ipsec_lifetime_end(base, after);
+
+	return end && now >= end;
 }
 
 static void ipsec_sa_expire_timer(struct timer_list *t)
@@ -559,6 +639,7 @@ int ipsec_sad_net_init(struct ipsec_net *in)
 
 	spin_lock_init(&sad->lock);
 	INIT_LIST_HEAD(&sad->all);
+	atomic_set(&sad->live, 0);
 	err = rhashtable_init(&sad->by_id, &ipsec_sa_id_params);
 	if (err)
 		return err;
@@ -568,9 +649,14 @@ int ipsec_sad_net_init(struct ipsec_net *in)
 	return err;
 }
 
+/* No packet arrives any more (netns.c); SAs still held by packets in
+ * flight, asynchronous crypto or a timer use the namespace until they
+ * are destroyed, which is waited for.
+ */
 void ipsec_sad_net_exit(struct ipsec_net *in)
 {
 	ipsec_sad_flush(in, SADB_SATYPE_UNSPEC);
+	wait_var_event(&in->sad.live, !atomic_read(&in->sad.live));
 	WARN_ON(!list_empty(&in->sad.all));
 	rhltable_destroy(&in->sad.by_rid);
 	rhashtable_destroy(&in->sad.by_id);
@@ -578,7 +664,8 @@ void ipsec_sad_net_exit(struct ipsec_net *in)
 
 int ipsec_sad_init(void)
 {
-	ipsec_sa_cache = KMEM_CACHE(ipsec_sa, 0);
+	/* charged to the memory cgroup of whoever adds the SA */
+	ipsec_sa_cache = KMEM_CACHE(ipsec_sa, SLAB_ACCOUNT);
 	return ipsec_sa_cache ? 0 : -ENOMEM;
 }
 

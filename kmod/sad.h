@@ -61,7 +61,7 @@ struct ipsec_lifetime {
 
 /* An extension kept verbatim to be echoed back by GET and DUMP. */
 struct ipsec_blob {
-	u16 len;
+	u32 len;		/* an extension reaches 65535 * 8 bytes */
 	u8 data[];
 };
 
@@ -142,6 +142,7 @@ struct ipsec_sad {
 	unsigned int count;		/* SAs in the tables */
 	unsigned int count_type[SADB_SATYPE_MAX + 1];
 	u32 spi_hint;
+	atomic_t live;			/* SAs allocated, not yet destroyed */
 };
 
 /* Dump cursor: sits in sad.all between the entries already sent and the

@@ -47,6 +47,8 @@ void ipsec_sysctl_defaults(struct ipsec_sysctl *cfg)
 	strscpy(cfg->enc_alg, "aes", sizeof(cfg->enc_alg));
 	strscpy(cfg->auth_alg, "hmac-sha1", sizeof(cfg->auth_alg));
 	strscpy(cfg->comp_alg, "deflate", sizeof(cfg->comp_alg));
+	cfg->sa_max = 1 << 20;
+	cfg->policy_max = 1 << 20;
 }
 
 /*
@@ -140,7 +142,14 @@ static const struct ctl_table ipsec_knobs[] = {
 	KNOB_ALG("enc_alg", enc_alg, IPSEC_ALG_ENC),
 	KNOB_ALG("auth_alg", auth_alg, IPSEC_ALG_AUTH),
 	KNOB_ALG("comp_alg", comp_alg, IPSEC_ALG_COMP),
+	KNOB_INT("sa_max", sa_max, SYSCTL_ONE, SYSCTL_INT_MAX),
+	KNOB_INT("policy_max", policy_max, SYSCTL_ONE, SYSCTL_INT_MAX),
 };
+
+static bool ipsec_sysctl_is_cap(const struct ctl_table *t, struct ipsec_net *in)
+{
+	return t->data == &in->cfg.sa_max || t->data == &in->cfg.policy_max;
+}
 
 /* the same names under net.ipsec (IPv4) and net.ipsec6 */
 static const struct ctl_table ipsec_af_knobs[] = {
@@ -175,6 +184,10 @@ static struct ctl_table_header *ipsec_sysctl_register(struct ipsec_net *in,
 		t[i].data = (char *)&in->cfg + (uintptr_t)t[i].data;
 		if (t[i].proc_handler == ipsec_sysctl_alg)
 			t[i].extra2 = in;
+		/* the caps guard the host against the namespace's owner */
+		if (ipsec_sysctl_is_cap(&t[i], in) &&
+		    in->net->user_ns != &init_user_ns)
+			t[i].mode = 0444;
 	}
 	for (i = 0; i < na; i++) {
 		t[ns + i] = ipsec_af_knobs[i];

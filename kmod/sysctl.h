@@ -61,6 +61,12 @@ struct ipsec_sysctl {
 	char enc_alg[IPSEC_ALGNAME_MAX];
 	char auth_alg[IPSEC_ALGNAME_MAX];
 	char comp_alg[IPSEC_ALGNAME_MAX];
+
+	/* Caps on the SAD and SPD of the namespace. A namespace of another
+	 * user namespace takes init_net's at birth and cannot change them.
+	 */
+	int sa_max;
+	int policy_max;
 };
 
 void ipsec_sysctl_defaults(struct ipsec_sysctl *cfg);
