@@ -9,6 +9,7 @@ adds the SAs (RFC 2367 3.1.6, 3.1.7).
 The initial namespace is host A (its PF_KEY sockets are this process's);
 namespace "b" is host B, keyed with pfkeyctl."""
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -236,12 +237,48 @@ def test_acquire():
     sysctl("expire_acquire", 30)
 
 
+def test_acquire_many():
+    """expire_acquire holds per flow however many flows share the rate
+    limiter's table: three rounds of one datagram to each of 300
+    destinations under a require policy, no SA."""
+    sysctl("expire_acquire", 60)
+    sh(["ip", "route", "add", "10.77.0.0/16", "dev", "va"])
+    pfkeyctl(f"spdadd {A} 10.77.0.0/16 any -P out ipsec "
+             "esp/transport//require;\n")
+    with open("/proc/sys/net/core/rmem_max", "w") as f:
+        f.write(str(8 << 20))
+    km = pk.Sock(rcvbuf=8 << 20)
+    km.request(REGISTER, SATYPE_ESP)
+    km.drain(0.1)
+    dsts = [f"10.77.{i // 200}.{i % 200 + 1}" for i in range(300)]
+    per = {}
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    for _ in range(3):
+        for d in dsts:
+            try:
+                u.sendto(b"x", (d, 9))
+            except OSError:
+                pass        # EPERM: the hook dropped it
+        for m in events(km, ACQUIRE, 10 ** 6, 2):
+            dst = m.addr(EXT_DST)[0]
+            per[dst] = per.get(dst, 0) + 1
+    many = sorted(d for d, n in per.items() if n > 1)
+    t.eq([], many, "no destination got a second ACQUIRE within "
+         "expire_acquire")
+    t.ok(len(per) >= 200, "... and most of the 300 got one",
+         f"{len(per)} did")
+    u.close()
+    km.close()
+    sysctl("expire_acquire", 30)
+
+
 def main():
     sysctl("expire_acquire", 1)
     setup()
     t.run("byte lifetimes", test_bytes)
     t.run("allocation lifetimes", test_allocations)
     t.run("ACQUIRE", test_acquire)
+    t.run("ACQUIRE rate per flow", test_acquire_many)
     sh(["ip", "netns", "del", "b"])
     sh([PFK, "-f", "-"], inp="flush;\nspdflush;\n")
     sh(["ip", "link", "del", "va"], check=False)

@@ -6,6 +6,7 @@ larval-to-mature UPDATE, lifetimes by time, per-namespace isolation,
 privileges."""
 import os
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -342,8 +343,137 @@ def test_promisc():
     spy.close()
 
 
+def test_huge_lifetimes():
+    """RFC 2367 2.3.3 lifetimes are 64-bit seconds; key managers write
+    "infinite" as the largest (XFRM_INF) or LONG_MAX (FreeBSD): such an
+    SA or policy must live on, not expire at once."""
+    km, s = pk.Sock(), pk.Sock()
+    km.request(REGISTER, SATYPE_ESP)
+    km.drain(0.1)
+    big = (1 << 64) - 1
+    lts = ext_lifetime(EXT_LT_HARD, addtime=big, usetime=big) + \
+        ext_lifetime(EXT_LT_SOFT, addtime=(1 << 63) - 1,
+                     usetime=1 << 62)
+    t.eq(0, s.request(ADD, SATYPE_ESP,
+                      pk.esp_sa_exts(A, B, 0x7100, extra=lts)).errno,
+         "ADD with lifetimes of 2^64-1 and 2^63-1 s")
+    pol = ext_addr(EXT_SRC, A, 32) + ext_addr(EXT_DST, B, 32) + \
+        ext_policy(POLICY_NONE, DIR_OUT) + \
+        ext_lifetime(EXT_LT_HARD, addtime=big, usetime=big)
+    m = s.request(X_SPDADD, SATYPE_UNSPEC, pol)
+    t.eq(0, m.errno, "SPDADD with a hard lifetime of 2^64-1 s")
+    pid = m.policy()["id"] if m.errno == 0 else 0
+    time.sleep(3)
+    exp = [x for x in km.drain(0.3) if x.type in (EXPIRE, X_SPDEXPIRE)]
+    t.eq([], exp, "no EXPIRE or SPDEXPIRE follows")
+    g = s.request(GET, SATYPE_ESP, ext_sa(0x7100) + ext_addr(EXT_SRC, A) +
+                  ext_addr(EXT_DST, B))
+    hard = g.lifetime(EXT_LT_HARD) if g.errno == 0 else {}
+    t.eq((0, big, big), (g.errno, hard.get("addtime"), hard.get("usetime")),
+         "the SA is there, its lifetimes as they were given")
+    t.eq(0, s.request(X_SPDGET, SATYPE_UNSPEC,
+                      ext_policy(0, 0, pol_id=pid)).errno,
+         "the policy is there too")
+    s.request(FLUSH, SATYPE_UNSPEC)
+    s.request(X_SPDFLUSH, SATYPE_UNSPEC)
+    km.close()
+    s.close()
+
+
+def test_big_identity():
+    """An identity extension can be 65535 * 8 bytes long (RFC 2367
+    2.3.5): GET gives it back whole, or ADD refuses the SA when its
+    message could not be sent back."""
+    s = pk.Sock()
+    ident = struct.pack("=HHQ", 3, 0, 0) + b"u" * 70000 + b"\0"
+    ext = ext_raw(EXT_ID_SRC, ident)
+    m = s.request(ADD, SATYPE_ESP, pk.esp_sa_exts(A, B, 0x7200, extra=ext))
+    t.eq(0, m.errno, "ADD with a 70,000-byte source identity")
+    g = s.request(GET, SATYPE_ESP, ext_sa(0x7200) + ext_addr(EXT_SRC, A) +
+                  ext_addr(EXT_DST, B))
+    t.ok(g.errno == 0 and ext in g.raw and len(g.raw) == g.len * 8,
+         "GET returns it whole, in a message whose length is right")
+    # the request fits in 65535 * 8 bytes; GET's reply, with three more
+    # lifetimes, would not
+    huge = ext_raw(EXT_ID_SRC, struct.pack("=HHQ", 3, 0, 0) +
+                   b"v" * 262023 + b"\0") + \
+        ext_raw(EXT_ID_DST, struct.pack("=HHQ", 3, 0, 0) +
+                b"w" * 262023 + b"\0")
+    m = s.request(ADD, SATYPE_ESP, pk.esp_sa_exts(A, B, 0x7201, extra=huge))
+    t.eq(90, m.errno, "identities too large for GET's reply: EMSGSIZE")
+    s.request(FLUSH, SATYPE_UNSPEC)
+    s.close()
+
+
+def test_caps():
+    """net.ipsec.sa_max and policy_max cap a namespace; one owned by an
+    unprivileged user gets the host's and cannot raise them."""
+    subprocess.run(["ip", "netns", "add", "cap"], check=True)
+    code = ("import sys\nsys.path.insert(0, %r)\nimport pfkey as pk\n"
+            "open('/proc/sys/net/ipsec/sa_max', 'w').write('3')\n"
+            "open('/proc/sys/net/ipsec/policy_max', 'w').write('2')\n"
+            "s = pk.Sock()\nr = []\n"
+            "for i in range(4):\n"
+            "    r.append(s.request(pk.ADD, pk.SATYPE_ESP, pk.esp_sa_exts("
+            "%r, %r, 0x100 + i)).errno)\n"
+            "for i in range(3):\n"
+            "    r.append(s.request(pk.X_SPDADD, pk.SATYPE_UNSPEC, "
+            "pk.ext_addr(pk.EXT_SRC, '10.0.%%d.0' %% i, 24) + "
+            "pk.ext_addr(pk.EXT_DST, '10.9.0.0', 24) + "
+            "pk.ext_policy(pk.POLICY_NONE, pk.DIR_OUT)).errno)\n"
+            "print(r)\n"
+            % (os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                            "lib"), A, B))
+    r = subprocess.run(["ip", "netns", "exec", "cap", "python3", "-c", code],
+                       capture_output=True, text=True)
+    t.eq("[0, 0, 0, 28, 0, 0, 28]", r.stdout.strip(),
+         "sa_max 3, policy_max 2: the next ADD and SPDADD get ENOSPC")
+    subprocess.run(["ip", "netns", "del", "cap"], check=True)
+    r = subprocess.run(
+        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+         "unshare", "-Urn", "sh", "-c",
+         "cat /proc/sys/net/ipsec/sa_max; "
+         "echo 99999999 >/proc/sys/net/ipsec/sa_max && echo written"],
+        capture_output=True, text=True)
+    with open("/proc/sys/net/ipsec/sa_max") as f:
+        host = f.read().strip()
+    t.eq(host, r.stdout.strip(),
+         "an unprivileged user's namespace has the host's sa_max, "
+         "read-only")
+
+
+def test_memcg():
+    """SAs are charged to the memory cgroup of whoever adds them."""
+    cg = "/sys/fs/cgroup"
+    if not os.path.exists(cg + "/cgroup.controllers"):
+        subprocess.run(["mount", "-t", "cgroup2", "none", cg], check=True)
+    with open(cg + "/cgroup.subtree_control", "w") as f:
+        f.write("+memory")
+    os.makedirs(cg + "/ipsec_t", exist_ok=True)
+    code = ("import os, sys\nsys.path.insert(0, %r)\nimport pfkey as pk\n"
+            "open('%s/ipsec_t/cgroup.procs', 'w').write(str(os.getpid()))\n"
+            "def slab():\n"
+            "    for l in open('%s/ipsec_t/memory.stat'):\n"
+            "        if l.startswith('slab '):\n"
+            "            return int(l.split()[1])\n"
+            "s = pk.Sock()\nb = slab()\n"
+            "for i in range(2000):\n"
+            "    s.request(pk.ADD, pk.SATYPE_ESP, pk.esp_sa_exts(%r, %r, "
+            "0x10000 + i))\n"
+            "print(slab() - b)\n"
+            "s.request(pk.FLUSH, pk.SATYPE_UNSPEC)\n"
+            % (os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                            "lib"), cg, cg, A, B))
+    r = subprocess.run(["python3", "-c", code], capture_output=True,
+                       text=True)
+    grew = int(r.stdout.strip() or 0)
+    t.ok(grew >= 2000 * 512, "2000 SAs grow the adder's cgroup's slab "
+         "by at least 512 bytes each", f"grew by {grew}: {r.stderr}")
+
+
 for fn in (test_socket, test_register, test_add_get_delete, test_add_errors,
            test_getspi_update, test_flush_dump, test_expire,
-           test_larval_expiry, test_netns, test_promisc):
+           test_larval_expiry, test_netns, test_promisc, test_huge_lifetimes,
+           test_big_identity, test_caps, test_memcg):
     t.run(fn.__name__, fn)
 t.end()
