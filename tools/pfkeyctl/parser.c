@@ -150,6 +150,7 @@ static int get_num(struct pfk_parser *p, unsigned long long max,
 {
 	const struct pfk_token *t = take(p);
 
+	*v = 0;
 	if (t->type != TOK_NUMBER && t->type != TOK_HEX)
 		return perr(p, t, "expected %s", what);
 	if (!t->num_ok || t->num > max)
@@ -220,71 +221,101 @@ static int resolve(const char *s, const struct copts *o, struct pfk_addr *a)
 	return a->family ? 0 : -1;
 }
 
-/* addr[/prefix][[port]] in the token @t */
-static int parse_addr(struct pfk_parser *p, const struct pfk_token *t,
-		      const struct copts *o, int forms, struct pfk_addr *a)
+/* "[port]", "[any]" or "[*]" at @br, which ends the string */
+static int parse_port(struct pfk_parser *p, const struct pos *ps, char *br,
+		      struct pfk_addr *a)
 {
-	char buf[256];
+	unsigned long long v;
+	size_t n = strlen(br);
+
+	if (n < 3 || br[n - 1] != ']')
+		return perr_at(p, ps, "bad port, expected [port]");
+	br[n - 1] = '\0';
+	if (!strcmp(br + 1, "any") || !strcmp(br + 1, "*"))
+		v = 0;
+	else if (parse_ull(br + 1, 65535, &v))
+		return perr_at(p, ps, "bad port '%s'", br + 1);
+	a->port = (uint16_t)v;
+	a->has_port = true;
+	*br = '\0';
+	return 0;
+}
+
+/* addr[/prefix][[port]] in @buf, which it changes; errors at @ps */
+static int parse_addr_str(struct pfk_parser *p, const struct pos *ps,
+			  char *buf, const struct copts *o, int forms,
+			  struct pfk_addr *a)
+{
 	char *br, *sl;
 	unsigned long long v;
 	unsigned int maxlen;
 
 	memset(a, 0, sizeof(*a));
-	if (!tok_is_word(t) || t->len >= sizeof(buf))
-		return perr(p, t, "expected an address");
-	strcpy(buf, t->text);
 	br = strchr(buf, '[');
 	if (br) {
-		size_t n = strlen(br);
-
 		if (!(forms & A_PORT))
-			return perr(p, t, "a port is not allowed here");
-		if (n < 3 || br[n - 1] != ']')
-			return perr(p, t, "bad port, expected [port]");
-		br[n - 1] = '\0';
-		if (!strcmp(br + 1, "any") || !strcmp(br + 1, "*"))
-			v = 0;
-		else if (parse_ull(br + 1, 65535, &v))
-			return perr(p, t, "bad port '%s'", br + 1);
-		a->port = (uint16_t)v;
-		a->has_port = true;
-		*br = '\0';
+			return perr_at(p, ps, "a port is not allowed here");
+		if (parse_port(p, ps, br, a))
+			return -1;
 	}
 	sl = strchr(buf, '/');
 	if (sl) {
 		if (!(forms & A_PREFIX))
-			return perr(p, t, "a prefix length is not allowed here");
+			return perr_at(p, ps,
+				       "a prefix length is not allowed here");
 		*sl++ = '\0';
 	}
 	if (resolve(buf, o, a)) {
 		if (o->family == AF_INET)
-			return perr(p, t, "not an IPv4 address");
+			return perr_at(p, ps, "not an IPv4 address");
 		if (o->family == AF_INET6)
-			return perr(p, t, "not an IPv6 address");
-		return perr(p, t, "bad address");
+			return perr_at(p, ps, "not an IPv6 address");
+		return perr_at(p, ps, "bad address");
 	}
 	maxlen = a->family == AF_INET ? 32 : 128;
 	a->prefixlen = maxlen;
 	if (sl) {
 		if (parse_ull(sl, maxlen, &v))
-			return perr(p, t, "bad prefix length (0..%u)", maxlen);
+			return perr_at(p, ps, "bad prefix length (0..%u)",
+				       maxlen);
 		a->prefixlen = (uint8_t)v;
 	}
 	return 0;
 }
 
+/*
+ * The next address. With @forms & A_PORT, the port may also be a token
+ * of its own, as ipsec-tools' grammar allows ("10.0.1.2 [4500]").
+ */
+static int take_addr(struct pfk_parser *p, const struct copts *o, int forms,
+		     struct pfk_addr *a, struct pos *ps)
+{
+	const struct pfk_token *t = take(p);
+	char buf[300];
+
+	pos_of(ps, t);
+	if (t->type == TOK_ERROR)
+		return perr(p, t, "%s", t->err);
+	if (!tok_is_word(t) || t->len >= 256)
+		return perr(p, t, "expected an address");
+	memcpy(buf, t->text, t->len + 1);
+	t = peek(p);
+	if ((forms & A_PORT) && t->type == TOK_WORD && t->text[0] == '[') {
+		if (strchr(buf, '['))
+			return perr(p, t, "two ports for one address");
+		if (t->len >= sizeof(buf) - strlen(buf))
+			return perr(p, t, "bad port, expected [port]");
+		strcat(buf, t->text);
+		pos_of(ps, take(p));
+	}
+	return parse_addr_str(p, ps, buf, o, forms, a);
+}
+
 static int parse_pair(struct pfk_parser *p, const struct copts *o, int forms,
 		      struct pfk_cmd *cmd, struct pos *spos, struct pos *dpos)
 {
-	const struct pfk_token *t;
-
-	t = take(p);
-	pos_of(spos, t);
-	if (parse_addr(p, t, o, forms, &cmd->src))
-		return -1;
-	t = take(p);
-	pos_of(dpos, t);
-	if (parse_addr(p, t, o, forms, &cmd->dst))
+	if (take_addr(p, o, forms, &cmd->src, spos) ||
+	    take_addr(p, o, forms, &cmd->dst, dpos))
 		return -1;
 	if (cmd->src.family != cmd->dst.family)
 		return perr_at(p, dpos,
@@ -349,6 +380,12 @@ static int parse_satype(struct pfk_parser *p, struct pfk_cmd *cmd)
 	const struct pfk_token *t = take(p);
 	unsigned int v;
 
+	if (pfk_tok_is(t, "tcp"))
+		return perr(p, t,
+			    "TCP-MD5 (RFC 2385) is set per socket with TCP_MD5SIG on Linux, not as an SA");
+	if (pfk_tok_is(t, "esp-old") || pfk_tok_is(t, "ah-old"))
+		return perr(p, t,
+			    "the old ESP and AH of RFC 1827/1826 are not implemented");
 	if (t->type != TOK_WORD || lookup(satypes, t->text, &v))
 		return perr(p, t,
 			    "expected a protocol (esp, esp-udp, ah, ipcomp)");
@@ -463,6 +500,9 @@ static int parse_alg(struct pfk_parser *p, enum pfk_alg_kind kind,
 		alg = pfk_alg_by_id(kind, id);
 	} else if (t->type == TOK_WORD) {
 		alg = pfk_alg_by_name(kind, t->text);
+		if (!alg && pfk_alg_refused(kind, t->text))
+			return perr(p, t, "%s",
+				    pfk_alg_refused(kind, t->text));
 		if (!alg)
 			return perr(p, t, "unknown %s algorithm",
 				    pfk_alg_kind_name(kind));
@@ -472,6 +512,7 @@ static int parse_alg(struct pfk_parser *p, enum pfk_alg_kind kind,
 			    pfk_alg_kind_name(kind));
 	}
 	k->alg = id;
+	k->def = alg;
 	k->set = true;
 	k->bits = 0;
 	if (kind == PFK_ALG_COMP)
@@ -534,133 +575,382 @@ static int unknown_option(struct pfk_parser *p, const struct pfk_token *t)
 	return perr(p, t, "unknown option");
 }
 
-/* the extensions and algorithms of add/update, up to ';' */
-static int parse_sa_body(struct pfk_parser *p, struct pfk_cmd *cmd)
+/* -ctx DOI ALG "CONTEXT", after add or before a policy */
+static int parse_ctx(struct pfk_parser *p, struct pfk_ctx *ctx)
 {
-	struct pfk_sa *sa = &cmd->sa;
-	const struct pfk_token *t;
 	unsigned long long v;
-	struct pos end;
-	const struct pfk_alg *ealg;
+	const struct pfk_token *t;
+
+	if (get_num(p, 255, "a context DOI", &v))
+		return -1;
+	ctx->doi = (uint8_t)v;
+	if (get_num(p, 255, "a context algorithm", &v))
+		return -1;
+	ctx->alg = (uint8_t)v;
+	t = take(p);
+	if (t->type != TOK_STRING && t->type != TOK_WORD)
+		return perr(p, t, "expected a security context string");
+	if (t->len >= sizeof(ctx->str))
+		return perr(p, t, "security context too long");
+	memcpy(ctx->str, t->text, t->len + 1);
+	ctx->set = true;
+	return 0;
+}
+
+/* the XFRM-only options refuse to be written for PF_KEY */
+static int need_xfrm(struct pfk_parser *p, const struct pfk_token *flag)
+{
+	if (p->xfrm)
+		return 0;
+	return perr(p, flag, "%s has no PF_KEY field: use pfkeyctl -x (XFRM)",
+		    flag->text);
+}
+
+/* -mark VALUE[/MASK] (XFRMA_MARK); the mask defaults to all ones */
+static int opt_mark(struct pfk_parser *p, struct pfk_cmd *cmd,
+		    const struct pfk_token *flag)
+{
+	unsigned long long v, mask = 0xffffffffull;
+	const struct pfk_token *t;
+	char buf[64];
+	char *sl;
+
+	if (need_xfrm(p, flag))
+		return -1;
+	t = take(p);
+	if (!tok_is_word(t) || t->len >= sizeof(buf))
+		return perr(p, t, "expected a mark VALUE[/MASK]");
+	memcpy(buf, t->text, t->len + 1);
+	sl = strchr(buf, '/');
+	if (sl)
+		*sl++ = '\0';
+	if (parse_ull(buf, 0xffffffffull, &v) ||
+	    (sl && parse_ull(sl, 0xffffffffull, &mask)))
+		return perr(p, t, "expected a mark VALUE[/MASK] of 32 bits");
+	cmd->x.mark_set = true;
+	cmd->x.mark = (uint32_t)v;
+	cmd->x.mark_mask = (uint32_t)mask;
+	return 0;
+}
+
+/* -ifid N (XFRMA_IF_ID, the xfrm interface an SA or policy belongs to) */
+static int opt_ifid(struct pfk_parser *p, struct pfk_cmd *cmd,
+		    const struct pfk_token *flag)
+{
+	unsigned long long v;
+
+	if (need_xfrm(p, flag) ||
+	    get_num(p, 0xffffffffull, "an interface id", &v))
+		return -1;
+	cmd->x.if_id_set = true;
+	cmd->x.if_id = (uint32_t)v;
+	return 0;
+}
+
+static int opt_mode(struct pfk_parser *p, struct pfk_cmd *cmd,
+		    const struct pfk_token *flag)
+{
+	(void)flag;
+	return parse_mode(p, &cmd->sa.mode);
+}
+
+/*
+ * XFRM_REPLAY_ESN_MAX (4096 bytes of bitmap) bounds XFRM's window; a
+ * PF_KEY window is the 8 bits of sadb_sa_replay (RFC 2367 2.3.1).
+ */
+#define PFK_XFRM_REPLAY_MAX	(4096 * 8)
+
+static int opt_replay(struct pfk_parser *p, struct pfk_cmd *cmd,
+		      const struct pfk_token *flag)
+{
+	const struct pfk_token *t = peek(p);
+	unsigned long long v = 0;
+	struct pos ps;
+
+	(void)flag;
+	pos_of(&ps, t);
+	if (get_num(p, PFK_XFRM_REPLAY_MAX, "a replay window size", &v))
+		return -1;
+	if (v > 255 && !p->xfrm)
+		return perr_at(p, &ps,
+			       "number out of range (0..255); larger windows need -x (XFRM)");
+	cmd->sa.replay = v > 255 ? 0 : (uint8_t)v;
+	cmd->x.replay_window = (uint32_t)v;
+	return 0;
+}
+
+static int opt_reqid(struct pfk_parser *p, struct pfk_cmd *cmd,
+		     const struct pfk_token *flag)
+{
+	unsigned long long v;
+
+	(void)flag;
+	if (get_num(p, 0xffffffffull, "a reqid", &v))
+		return -1;
+	cmd->sa.reqid = (uint32_t)v;
+	return 0;
+}
+
+static int opt_flag(struct pfk_parser *p, struct pfk_cmd *cmd,
+		    const struct pfk_token *flag)
+{
+	(void)flag;
+	return parse_flag(p, &cmd->sa);
+}
+
+/* -lh -ls (seconds) -bh -bs (bytes) -ah -as (allocations) */
+static int opt_lifetime(struct pfk_parser *p, struct pfk_cmd *cmd,
+			const struct pfk_token *flag)
+{
+	bool hard = flag->text[2] == 'h';
+	char what = flag->text[1];
+	struct pfk_lifetime *lt = hard ? &cmd->sa.hard : &cmd->sa.soft;
+	unsigned long long v;
+
+	if (get_num(p, what == 'a' ? 0xffffffffull : ~0ull,
+		    what == 'l' ? "a time in seconds" :
+		    what == 'b' ? "a byte count" : "an allocation count", &v))
+		return -1;
+	if (what == 'l')
+		lt->addtime = v;
+	else if (what == 'b')
+		lt->bytes = v;
+	else
+		lt->allocations = (uint32_t)v;
+	if (hard)
+		cmd->sa.hard_set = true;
+	else
+		cmd->sa.soft_set = true;
+	return 0;
+}
+
+static int opt_enc(struct pfk_parser *p, struct pfk_cmd *cmd,
+		   const struct pfk_token *flag)
+{
+	const struct pfk_token *n = peek(p);
+
+	/* a bare -E: extended sequence numbers */
+	if (n->type == TOK_SEMI || n->type == TOK_EOF ||
+	    (n->type == TOK_WORD && n->text[0] == '-')) {
+		cmd->sa.flags |= SADB_X_SAFLAGS_ESN;
+		return 0;
+	}
+	return parse_alg(p, PFK_ALG_ENC, &cmd->sa.enc, flag);
+}
+
+static int opt_auth(struct pfk_parser *p, struct pfk_cmd *cmd,
+		    const struct pfk_token *flag)
+{
+	return parse_alg(p, PFK_ALG_AUTH, &cmd->sa.auth, flag);
+}
+
+/* -C ALG [-R]: -R asks for the well-known CPI (RFC 3173 3.3) */
+static int opt_comp(struct pfk_parser *p, struct pfk_cmd *cmd,
+		    const struct pfk_token *flag)
+{
+	if (parse_alg(p, PFK_ALG_COMP, &cmd->sa.comp, flag))
+		return -1;
+	if (pfk_tok_is(peek(p), "-R")) {
+		take(p);
+		cmd->sa.flags |= SADB_X_EXT_RAWCPI;
+	}
+	return 0;
+}
+
+static int opt_ctx(struct pfk_parser *p, struct pfk_cmd *cmd,
+		   const struct pfk_token *flag)
+{
+	(void)flag;
+	return parse_ctx(p, &cmd->sa.ctx);
+}
+
+/* MIN-MAX, or one value */
+static int parse_spirange(struct pfk_parser *p, struct pfk_cmd *cmd,
+			  const struct pfk_token *t)
+{
+	unsigned long long lo, hi;
+	char buf[64];
+	char *dash;
+
+	if (!tok_is_word(t) || t->len >= sizeof(buf))
+		return perr(p, t, "expected an SPI range MIN-MAX");
+	strcpy(buf, t->text);
+	dash = strchr(buf, '-');
+	if (dash)
+		*dash++ = '\0';
+	if (parse_ull(buf, 0xffffffffull, &lo) ||
+	    parse_ull(dash ? dash : buf, 0xffffffffull, &hi))
+		return perr(p, t, "expected an SPI range MIN-MAX");
+	if (lo > hi)
+		return perr(p, t, "empty SPI range");
+	if (lo == 0)
+		return perr(p, t, "SPI 0 is reserved");
+	cmd->sa.spi_min = (uint32_t)lo;
+	cmd->sa.spi_max = (uint32_t)hi;
+	return 0;
+}
+
+static int opt_spirange(struct pfk_parser *p, struct pfk_cmd *cmd,
+			const struct pfk_token *flag)
+{
+	(void)flag;
+	return parse_spirange(p, cmd, take(p));
+}
+
+/* getspi: "-r MIN-MAX" is a range; "-r N" is setkey's replay window */
+static int opt_getspi_r(struct pfk_parser *p, struct pfk_cmd *cmd,
+			const struct pfk_token *flag)
+{
+	const struct pfk_token *t = peek(p);
+
+	if (tok_is_word(t) && strchr(t->text, '-'))
+		return parse_spirange(p, cmd, take(p));
+	return opt_replay(p, cmd, flag);
+}
+
+#define K_ADD		0x1	/* add, update */
+#define K_GETSPI	0x2
+
+/* the options after an SA's SPI (setkey's "extensions" and algorithms) */
+static const struct sa_opt {
+	const char *word;
+	unsigned int where;
+	int (*parse)(struct pfk_parser *p, struct pfk_cmd *cmd,
+		     const struct pfk_token *flag);
+} sa_opts[] = {
+	{ "-m", K_ADD | K_GETSPI, opt_mode },
+	{ "-r", K_ADD, opt_replay },
+	{ "-r", K_GETSPI, opt_getspi_r },
+	{ "spirange", K_GETSPI, opt_spirange },
+	{ "-u", K_ADD | K_GETSPI, opt_reqid },
+	{ "-f", K_ADD | K_GETSPI, opt_flag },
+	{ "-lh", K_ADD | K_GETSPI, opt_lifetime },
+	{ "-ls", K_ADD | K_GETSPI, opt_lifetime },
+	{ "-bh", K_ADD | K_GETSPI, opt_lifetime },
+	{ "-bs", K_ADD | K_GETSPI, opt_lifetime },
+	{ "-ah", K_ADD | K_GETSPI, opt_lifetime },
+	{ "-as", K_ADD | K_GETSPI, opt_lifetime },
+	{ "-E", K_ADD, opt_enc },
+	{ "-A", K_ADD, opt_auth },
+	{ "-C", K_ADD, opt_comp },
+	{ "-ctx", K_ADD, opt_ctx },
+	{ "-mark", K_ADD | K_GETSPI, opt_mark },
+	{ "-ifid", K_ADD | K_GETSPI, opt_ifid },
+};
+
+/* options up to ';', each looked up in sa_opts[] for @where */
+static int parse_sa_opts(struct pfk_parser *p, struct pfk_cmd *cmd,
+			 unsigned int where)
+{
+	const struct pfk_token *t;
+	size_t i;
 
 	while (!at_end(p)) {
 		t = take(p);
-		if (pfk_tok_is(t, "-m")) {
-			if (parse_mode(p, &sa->mode))
-				return -1;
-		} else if (pfk_tok_is(t, "-r")) {
-			if (get_num(p, 255, "a replay window size", &v))
-				return -1;
-			sa->replay = (uint8_t)v;
-		} else if (pfk_tok_is(t, "-u")) {
-			if (get_num(p, 0xffffffffull, "a reqid", &v))
-				return -1;
-			sa->reqid = (uint32_t)v;
-		} else if (pfk_tok_is(t, "-f")) {
-			if (parse_flag(p, sa))
-				return -1;
-		} else if (pfk_tok_is(t, "-lh") || pfk_tok_is(t, "-ls") ||
-			   pfk_tok_is(t, "-bh") || pfk_tok_is(t, "-bs") ||
-			   pfk_tok_is(t, "-ah") || pfk_tok_is(t, "-as")) {
-			bool hard = t->text[2] == 'h';
-			char what = t->text[1];
-			struct pfk_lifetime *lt = hard ? &sa->hard : &sa->soft;
-
-			if (get_num(p, what == 'a' ? 0xffffffffull : ~0ull,
-				    what == 'l' ? "a time in seconds" :
-				    what == 'b' ? "a byte count" :
-				    "an allocation count", &v))
-				return -1;
-			if (what == 'l')
-				lt->addtime = v;
-			else if (what == 'b')
-				lt->bytes = v;
-			else
-				lt->allocations = (uint32_t)v;
-			if (hard)
-				sa->hard_set = true;
-			else
-				sa->soft_set = true;
-		} else if (pfk_tok_is(t, "-E")) {
-			const struct pfk_token *n = peek(p);
-
-			/* a bare -E: extended sequence numbers */
-			if (n->type == TOK_SEMI || n->type == TOK_EOF ||
-			    (n->type == TOK_WORD && n->text[0] == '-')) {
-				sa->flags |= SADB_X_SAFLAGS_ESN;
-				continue;
-			}
-			if (parse_alg(p, PFK_ALG_ENC, &sa->enc, t))
-				return -1;
-		} else if (pfk_tok_is(t, "-A")) {
-			if (parse_alg(p, PFK_ALG_AUTH, &sa->auth, t))
-				return -1;
-		} else if (pfk_tok_is(t, "-C")) {
-			if (parse_alg(p, PFK_ALG_COMP, &sa->comp, t))
-				return -1;
-			if (pfk_tok_is(peek(p), "-R")) {
-				take(p);
-				sa->flags |= SADB_X_EXT_RAWCPI;
-			}
-		} else {
+		for (i = 0; i < ARRAY_SIZE(sa_opts); i++)
+			if ((sa_opts[i].where & where) &&
+			    pfk_tok_is(t, sa_opts[i].word))
+				break;
+		if (i == ARRAY_SIZE(sa_opts))
 			return unknown_option(p, t);
-		}
+		if (sa_opts[i].parse(p, cmd, t))
+			return -1;
 	}
-	pos_of(&end, peek(p));
-	ealg = sa->enc.set ? pfk_alg_by_id(PFK_ALG_ENC, sa->enc.alg) : NULL;
+	return 0;
+}
+
+/* which algorithms each protocol needs and takes (RFC 4303, 4302, 3173) */
+static int check_sa_algs(struct pfk_parser *p, const struct pfk_cmd *cmd,
+			 const struct pos *end)
+{
+	const struct pfk_sa *sa = &cmd->sa;
+	const struct pfk_alg *ealg = sa->enc.set ? sa->enc.def : NULL;
+
 	switch (cmd->satype) {
 	case SADB_SATYPE_ESP:
 		if (!sa->enc.set)
-			return perr_at(p, &end,
+			return perr_at(p, end,
 				       "esp needs an encryption algorithm (-E)");
 		if (sa->comp.set)
-			return perr_at(p, &end, "-C is for ipcomp, not esp");
+			return perr_at(p, end, "-C is for ipcomp, not esp");
 		if (ealg && ealg->aead && sa->auth.set)
-			return perr_at(p, &end,
+			return perr_at(p, end,
 				       "%s authenticates by itself: no -A",
 				       ealg->name);
 		/* RFC 4303 3.2: confidentiality, integrity, or both */
 		if (sa->enc.alg == SADB_EALG_NULL &&
 		    (!sa->auth.set || sa->auth.alg == SADB_X_AALG_NULL))
-			return perr_at(p, &end,
+			return perr_at(p, end,
 				       "-E null needs an authentication algorithm (-A)");
 		break;
 	case SADB_SATYPE_AH:
 		if (!sa->auth.set)
-			return perr_at(p, &end,
+			return perr_at(p, end,
 				       "ah needs an authentication algorithm (-A)");
 		if (sa->enc.set || sa->comp.set)
-			return perr_at(p, &end, "ah takes -A only");
+			return perr_at(p, end, "ah takes -A only");
 		break;
 	case SADB_X_SATYPE_IPCOMP:
 		if (!sa->comp.set)
-			return perr_at(p, &end,
+			return perr_at(p, end,
 				       "ipcomp needs a compression algorithm (-C)");
 		if (sa->enc.set || sa->auth.set)
-			return perr_at(p, &end, "ipcomp takes -C only");
+			return perr_at(p, end, "ipcomp takes -C only");
 		break;
 	}
+	return 0;
+}
+
+/* the extensions and algorithms of add/update, up to ';' */
+static int parse_sa_body(struct pfk_parser *p, struct pfk_cmd *cmd)
+{
+	struct pos end;
+
+	if (parse_sa_opts(p, cmd, K_ADD))
+		return -1;
+	pos_of(&end, peek(p));
+	if (check_sa_algs(p, cmd, &end))
+		return -1;
 	return expect_end(p);
 }
 
-/* SRC DST PROTO, with the port rules of esp-udp */
+/* RFC 3948 2: NAT-T runs on UDP port 4500; setkey's default as well */
+#define PFK_NATT_PORT	4500
+
+/*
+ * SRC DST PROTO, with the port rules of esp-udp: a port a side omits
+ * is 4500, and "esp-udp ADDRESS" names the original address (NAT-OA).
+ */
 static int parse_sa_head(struct pfk_parser *p, struct pfk_cmd *cmd,
 			 const struct copts *o)
 {
-	struct pos spos, dpos;
+	const struct pfk_token *t;
+	struct pos spos, dpos, ps;
 
 	if (parse_pair(p, o, A_PORT, cmd, &spos, &dpos))
 		return -1;
 	if (parse_satype(p, cmd))
 		return -1;
-	if (cmd->sa.natt) {
-		if (!cmd->src.has_port || !cmd->dst.has_port)
-			return perr_at(p, cmd->src.has_port ? &dpos : &spos,
-				       "esp-udp needs ports: src[port] dst[port]");
-	} else if (cmd->src.has_port) {
-		return perr_at(p, &spos, "a port is only allowed with esp-udp");
-	} else if (cmd->dst.has_port) {
-		return perr_at(p, &dpos, "a port is only allowed with esp-udp");
+	if (!cmd->sa.natt) {
+		if (cmd->src.has_port)
+			return perr_at(p, &spos,
+				       "a port is only allowed with esp-udp");
+		if (cmd->dst.has_port)
+			return perr_at(p, &dpos,
+				       "a port is only allowed with esp-udp");
+		return 0;
+	}
+	if (!cmd->src.has_port || !cmd->src.port)
+		cmd->src.port = PFK_NATT_PORT;
+	if (!cmd->dst.has_port || !cmd->dst.port)
+		cmd->dst.port = PFK_NATT_PORT;
+	cmd->src.has_port = cmd->dst.has_port = true;
+	t = peek(p);
+	if (t->type == TOK_WORD && (strchr(t->text, '.') ||
+				    strchr(t->text, ':'))) {
+		if (take_addr(p, o, 0, &cmd->sa.natt_oa, &ps))
+			return -1;
+		cmd->sa.natt_oa_set = true;
 	}
 	return 0;
 }
@@ -687,37 +977,14 @@ static int parse_get(struct pfk_parser *p, struct pfk_cmd *cmd)
 	return expect_end(p);
 }
 
-/* MIN-MAX, or one value */
-static int parse_spirange(struct pfk_parser *p, struct pfk_cmd *cmd)
-{
-	const struct pfk_token *t = take(p);
-	unsigned long long lo, hi;
-	char buf[64];
-	char *dash;
-
-	if (!tok_is_word(t) || t->len >= sizeof(buf))
-		return perr(p, t, "expected an SPI range MIN-MAX");
-	strcpy(buf, t->text);
-	dash = strchr(buf, '-');
-	if (dash)
-		*dash++ = '\0';
-	if (parse_ull(buf, 0xffffffffull, &lo) ||
-	    parse_ull(dash ? dash : buf, 0xffffffffull, &hi))
-		return perr(p, t, "expected an SPI range MIN-MAX");
-	if (lo > hi)
-		return perr(p, t, "empty SPI range");
-	if (lo == 0)
-		return perr(p, t, "SPI 0 is reserved");
-	cmd->sa.spi_min = (uint32_t)lo;
-	cmd->sa.spi_max = (uint32_t)hi;
-	return 0;
-}
-
+/*
+ * getspi SRC DST PROTO [SPI] [OPTIONS]: NetBSD's setkey asks for exactly
+ * SPI (a one-value SPI range) when it is given, as racoon does.
+ */
 static int parse_getspi(struct pfk_parser *p, struct pfk_cmd *cmd)
 {
 	const struct pfk_token *t;
 	struct copts o;
-	unsigned long long v;
 
 	parse_copts(p, &o);
 	if (parse_sa_head(p, cmd, &o))
@@ -725,22 +992,14 @@ static int parse_getspi(struct pfk_parser *p, struct pfk_cmd *cmd)
 	cmd->sa.spi_min = 0x100;
 	cmd->sa.spi_max = cmd->satype == SADB_X_SATYPE_IPCOMP ?
 			  0xffff : 0xffffffff;
-	while (!at_end(p)) {
-		t = take(p);
-		if (pfk_tok_is(t, "-r") || pfk_tok_is(t, "spirange")) {
-			if (parse_spirange(p, cmd))
-				return -1;
-		} else if (pfk_tok_is(t, "-m")) {
-			if (parse_mode(p, &cmd->sa.mode))
-				return -1;
-		} else if (pfk_tok_is(t, "-u")) {
-			if (get_num(p, 0xffffffffull, "a reqid", &v))
-				return -1;
-			cmd->sa.reqid = (uint32_t)v;
-		} else {
-			return unknown_option(p, t);
-		}
+	t = peek(p);
+	if (t->type == TOK_NUMBER || t->type == TOK_HEX) {
+		if (parse_spi(p, cmd))
+			return -1;
+		cmd->sa.spi_min = cmd->sa.spi_max = cmd->sa.spi;
 	}
+	if (parse_sa_opts(p, cmd, K_GETSPI))
+		return -1;
 	if (cmd->satype == SADB_X_SATYPE_IPCOMP && cmd->sa.spi_max > 0xffff)
 		return perr(p, peek(p), "an IPComp CPI has 16 bits");
 	return expect_end(p);
@@ -896,6 +1155,35 @@ static const struct name_val reqprotos[] = {
 	{ NULL, 0 }
 };
 
+/* "addr" or "addr[port]" (NetBSD: a NAT-T endpoint's port) */
+static int resolve_endpoint(char *s, const struct copts *o, struct pfk_addr *a)
+{
+	unsigned long long v = 0;
+	char *br = strchr(s, '[');
+	size_t n;
+	int rc;
+
+	if (br) {
+		n = strlen(br);
+		if (n < 3 || br[n - 1] != ']')
+			return -1;
+		br[n - 1] = '\0';
+		if (parse_ull(br + 1, 65535, &v)) {
+			br[n - 1] = ']';
+			return -1;
+		}
+		*br = '\0';
+	}
+	rc = resolve(s, o, a);
+	if (br) {
+		*br = '[';
+		br[n - 1] = ']';
+	}
+	a->port = (uint16_t)v;
+	a->has_port = br != NULL;
+	return rc;
+}
+
 /* "a-b": both addresses of one family; a name may hold a '-' */
 static int parse_endpoints(char *s, const struct copts *o,
 			   struct pfk_req *rq)
@@ -904,8 +1192,8 @@ static int parse_endpoints(char *s, const struct copts *o,
 
 	for (dash = strchr(s, '-'); dash; dash = strchr(dash + 1, '-')) {
 		*dash = '\0';
-		if (!resolve(s, o, &rq->tsrc) &&
-		    !resolve(dash + 1, o, &rq->tdst) &&
+		if (!resolve_endpoint(s, o, &rq->tsrc) &&
+		    !resolve_endpoint(dash + 1, o, &rq->tdst) &&
 		    rq->tsrc.family == rq->tdst.family) {
 			*dash = '-';
 			rq->tsrc.prefixlen = rq->tsrc.family == AF_INET ?
@@ -1021,41 +1309,34 @@ static int parse_policy(struct pfk_parser *p, struct pfk_cmd *cmd,
 	return expect_end(p);
 }
 
-/* -ctx DOI ALG "CONTEXT" */
-static int parse_ctx(struct pfk_parser *p, struct pfk_policy *pol)
-{
-	unsigned long long v;
-	const struct pfk_token *t;
-
-	take(p);
-	if (get_num(p, 255, "a context DOI", &v))
-		return -1;
-	pol->ctx_doi = (uint8_t)v;
-	if (get_num(p, 255, "a context algorithm", &v))
-		return -1;
-	pol->ctx_alg = (uint8_t)v;
-	t = take(p);
-	if (t->type != TOK_STRING && t->type != TOK_WORD)
-		return perr(p, t, "expected a security context string");
-	if (t->len >= sizeof(pol->ctx))
-		return perr(p, t, "security context too long");
-	memcpy(pol->ctx, t->text, t->len + 1);
-	pol->ctx_set = true;
-	return 0;
-}
-
+/* SRC DST UPPER [-ctx D A "S"] [-mark M[/MASK]] [-ifid N] POLICY */
 static int parse_spd(struct pfk_parser *p, struct pfk_cmd *cmd)
 {
+	const struct pfk_token *t;
 	struct pos spos, dpos;
 	struct copts o;
+	int rc;
 
 	parse_copts(p, &o);
 	if (parse_pair(p, &o, A_PREFIX | A_PORT, cmd, &spos, &dpos))
 		return -1;
 	if (parse_upper(p, cmd))
 		return -1;
-	if (pfk_tok_is(peek(p), "-ctx") && parse_ctx(p, &cmd->pol))
-		return -1;
+	for (;;) {
+		t = peek(p);
+		if (pfk_tok_is(t, "-ctx")) {
+			take(p);
+			rc = parse_ctx(p, &cmd->pol.ctx);
+		} else if (pfk_tok_is(t, "-mark")) {
+			rc = opt_mark(p, cmd, take(p));
+		} else if (pfk_tok_is(t, "-ifid")) {
+			rc = opt_ifid(p, cmd, take(p));
+		} else {
+			break;
+		}
+		if (rc)
+			return -1;
+	}
 	return parse_policy(p, cmd, &o);
 }
 

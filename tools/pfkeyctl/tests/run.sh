@@ -114,7 +114,7 @@ exts_fill() {
 
 SADB_EXT_SA=1 LT_HARD=3 LT_SOFT=4 ADDR_SRC=5 ADDR_DST=6 KEY_AUTH=8
 KEY_ENC=9 SPIRANGE=16 X_POLICY=18 X_SA2=19 NAT_T_TYPE=20 NAT_T_SPORT=21
-NAT_T_DPORT=22
+NAT_T_DPORT=22 NAT_T_OA=23 SEC_CTX=24
 
 ############################################################ example.conf
 build -f "$HERE/example.conf"
@@ -395,6 +395,126 @@ o=$(ext $KEY_ENC)
 B[o + 4]=ff
 rejects "key bits beyond the extension" "key bits"
 
+############################################################ setkey files
+# Configuration files of the BSDs' test suites and manual pages, as a
+# new user would feed them (tests/setkey/*.conf say where each is from).
+# The values checked are RFC 2367's fields with the ids of
+# <linux/pfkeyv2.h> for the names those files use.
+SK=$HERE/setkey
+build -f "$SK/freebsd-tunnel.conf"
+ok "freebsd-tunnel.conf: builds, 9 messages" eq "$RC $(nmsgs)" "0 9"
+msg 5
+o=$(ext $SADB_EXT_SA)
+ok "rijndael-cbc (12) and hmac-sha2-256 (5)" eq "$(u8 $((o + 11))) $(u8 $((o + 10)))" "12 5"
+o=$(ext $KEY_AUTH)
+p=$(ext $KEY_ENC)
+ok "hmac-sha2-256 and aes-256 keys: 256 bits each" eq "$(le16 $((o + 4))) $(le16 $((p + 4)))" "256 256"
+msg 7
+o=$(ext $SADB_EXT_SA)
+p=$(ext $KEY_ENC)
+ok "chacha20-poly1305 (28), 288-bit key" eq "$(u8 $((o + 11))) $(le16 $((p + 4)))" "28 288"
+msg 8
+p=$(ext $KEY_ENC)
+ok "IPv6 SA, aes-gcm-16 key of 160 bits" eq "$(exts | cut -d' ' -f3) $(le16 $((p + 4)))" "5:5 160"
+
+build -f "$SK/netbsd-natt.conf"
+ok "netbsd-natt.conf: builds, 5 messages" eq "$RC $(nmsgs)" "0 5"
+msg 3
+o=$(ext $NAT_T_SPORT)
+p=$(ext $NAT_T_DPORT)
+ok "'10.0.1.2 [4500]': a port token of its own is the NAT-T port" \
+	eq "$(u8 3) $(be16 $((o + 4))) $(be16 $((p + 4)))" "3 4500 4500"
+o=$(ext $SADB_EXT_SA)
+p=$(ext $KEY_ENC)
+ok "aes-gmac is null-aes-gmac (23), 160-bit key" eq "$(u8 $((o + 11))) $(le16 $((p + 4)))" "23 160"
+msg 5
+o=$(ext $NAT_T_SPORT)
+p=$(ext $SADB_EXT_SA)
+ok "'[1234]' after the source; camellia-cbc (22)" eq "$(be16 $((o + 4))) $(u8 $((p + 11)))" "1234 22"
+
+build -f "$SK/netbsd-algorithms.conf"
+ok "netbsd-algorithms.conf: builds, 18 messages" eq "$RC $(nmsgs)" "0 18"
+ids=""
+for k in 1 2 3 4 5 6 7 8 9 10; do
+	msg $k
+	o=$(ext $SADB_EXT_SA)
+	ids+="$(u8 $((o + 11))) "
+done
+ok "encryption ids: des 2, 3des 3, null 11, blowfish 7, cast 6, aes 12, ctr 13, camellia 22, gcm 20, gmac 23" \
+	eq "$ids" "2 3 11 7 6 12 13 22 20 23 "
+ids=""
+for k in 11 12 13 14 15 16 17; do
+	msg $k
+	o=$(ext $SADB_EXT_SA)
+	ids+="$(u8 $((o + 10))) "
+done
+ok "authentication ids: md5 2, sha1 3, sha256 5, sha384 6, sha512 7, ripemd160 8, xcbc 9" \
+	eq "$ids" "2 3 5 6 7 8 9 "
+msg 4
+o=$(ext $KEY_ENC)
+ok "blowfish-cbc takes a 40-bit key (RFC 2451)" eq "$(le16 $((o + 4)))" "40"
+msg 2
+o=$(ext $KEY_ENC)
+ok "3des-cbc: 192-bit key" eq "$(le16 $((o + 4)))" "192"
+
+printf '%s\n' "add 10.0.0.1 10.0.0.2 esp 1 -E 3des-cbc 0x0011;" >"$TMP/bad.conf"
+build -f "$TMP/bad.conf"
+ok "3des-cbc with a 16-bit key is refused with the size it needs" \
+	grep -q "bad.conf:1:41: 3des-cbc needs a key of 192 bits, not 16 near '0x0011'" <<<"$ERR"
+
+build -f "$SK/netbsd-refused.conf"
+ok "netbsd-refused.conf: 4 errors, nothing built" eq "$RC $(nmsgs)" "1 0"
+ok "des-deriv, keyed-md5, keyed-sha1, tcp: each refused with its reason" \
+	eq "$(grep -c -e '4:36: des-deriv is the old ESP' -e '5:35: keyed-md5 (RFC 1828)' \
+		-e '6:35: keyed-sha1 (RFC 1852)' -e '7:27: TCP-MD5 (RFC 2385)' <<<"$ERR")" 4
+
+build -f "$SK/netbsd-getspi.conf"
+ok "netbsd-getspi.conf: builds, 6 messages" eq "$RC $(nmsgs)" "0 6"
+msg 1
+o=$(ext $SPIRANGE)
+ok "getspi with an SPI: GETSPI, that SPI as the whole range" \
+	eq "$(u8 1) $(le32 $((o + 4))) $(le32 $((o + 8)))" "1 10000 10000"
+ok "getspi: lifetimes are not sent (RFC 2367 3.1.1: base, address, SPI range)" \
+	eq "$(exts)" "19:2 5:3 6:3 16:2"
+msg 4
+ok "update: SADB_UPDATE (2)" eq "$(u8 1)" "2"
+msg 6
+o=$(ext $SPIRANGE)
+p=$(ext $X_SA2)
+ok "getspi without an SPI: 0x100-0xffffffff; -m tunnel -u 7" \
+	eq "$(le32 $((o + 4))) $(le32 $((o + 8))) $(u8 $((p + 4))) $(le32 $((p + 12)))" \
+	"256 $((0xffffffff)) 2 7"
+
+build -f "$SK/manpage.conf"
+ok "manpage.conf: builds, 9 messages" eq "$RC $(nmsgs)" "0 9"
+msg 6
+o=$(ext $ADDR_SRC)
+p=$(ext $ADDR_DST)
+ok "spdadd 10.0.11.41/32[21] 10.0.11.33/32[any]: ports 21 and 0" \
+	eq "$(be16 $((o + 10))) $(be16 $((p + 10)))" "21 0"
+msg 7
+o=$(ext $SEC_CTX)
+CTX="system_u:system_r:unconfined_t:SystemLow-SystemHigh"
+ok "-ctx after add: SEC_CTX, doi 1, alg 1, length with the NUL" \
+	eq "$(u8 $((o + 4))) $(u8 $((o + 5))) $(le16 $((o + 6)))" "1 1 $((${#CTX} + 1))"
+msg 8
+ok "-ctx before a policy: SEC_CTX too" eq "$([ "$(ext $SEC_CTX)" -gt 0 ] && echo y)" "y"
+
+build -f "$SK/natt-policy.conf"
+ok "natt-policy.conf: builds, 3 messages" eq "$RC $(nmsgs)" "0 3"
+msg 1
+o=$(ext $NAT_T_SPORT)
+p=$(ext $NAT_T_DPORT)
+ok "esp-udp without ports: 4500 both ways (RFC 3948)" eq "$(be16 $((o + 4))) $(be16 $((p + 4)))" "4500 4500"
+msg 2
+o=$(ext $NAT_T_OA)
+ok "esp-udp 10.9.9.9: NAT-T original address" eq "$(hexat $((o + 12)) 4)" "0a090909"
+msg 3
+o=$(ext $X_POLICY)
+r=$((o + 16))
+ok "tunnel endpoints 192.0.2.1[4500]-198.51.100.9[4501]: ports in the sockaddrs" \
+	eq "$(be16 $((r + 18))) $(be16 $((r + 34)))" "4500 4501"
+
 ############################################################ errors
 # bad FILE LINE:COL TOKEN-FRAGMENT: one error, exit non-zero, nothing built
 bad() {
@@ -425,7 +545,8 @@ bad "replay window over 255" "add 10.0.0.1 10.0.0.2 esp 0x300 -r 256 -E aes-cbc 
 bad "unknown level" "spdadd 10.0.0.0/24 10.0.1.0/24 any -P out ipsec esp/transport//sometimes;" 1:49 "esp/transport//sometimes"
 bad "bad direction" "spdadd 10.0.0.0/24 10.0.1.0/24 any -P sideways ipsec esp/transport//use;" 1:39 sideways
 bad "esp without encryption" "add 10.0.0.1 10.0.0.2 esp 0x300 -A hmac-sha1 0x00112233445566778899aabbccddeeff00112233;" 1:88 ";"
-bad "esp-udp without ports" "add 10.0.0.1 10.0.0.2[4500] esp-udp 0x300 -E aes-gcm-16 $K288;" 1:5 10.0.0.1
+bad "mark without -x" "add 10.0.0.1 10.0.0.2 esp 0x300 -mark 5 -E aes-gcm-16 $K288;" 1:33 -mark
+bad "replay window over 255 without -x" "add 10.0.0.1 10.0.0.2 esp 0x300 -r 4096 -E aes-gcm-16 $K288;" 1:36 4096
 bad "ipcomp CPI over 16 bits" "add 10.0.0.1 10.0.0.2 ipcomp 0x10000 -C deflate;" 1:30 0x10000
 bad "bad SPI range" "getspi 10.0.0.1 10.0.0.2 esp -r 0x2000-0x1000;" 1:33 0x2000-0x1000
 bad "unterminated string" 'add 10.0.0.1 10.0.0.2 esp 0x300 -E aes-cbc "abc' 1:44 '"abc'
