@@ -568,7 +568,7 @@ ok "errors: stdin is named <stdin>" eq "$(head -n 1 <<<"$ERR" | cut -d: -f1-3)" 
 build add 10.0.0.1 10.0.0.2 esp 0x300 -E aes-cbc 0x0011
 ok "errors: the command line is named <cmdline>" eq "$RC $(head -n 1 <<<"$ERR" | cut -d: -f1-3)" "1 <cmdline>:1:44"
 
-OUT=$("$BIN" -n -x 2>/dev/null)
+OUT=$("$BIN" -n -Q 2>/dev/null)
 ok "usage errors exit with 2" eq "$?" 2
 
 ############################################################ valgrind
