@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 #include <linux/pfkeyv2.h>
+#include <libmnl/libmnl.h>
 
 #include "algs.h"
 #include "build.h"
@@ -22,6 +23,7 @@
 #include "parser.h"
 #include "print.h"
 #include "reply.h"
+#include "xfrm_sock.h"
 
 #define PFK_RCVBUF	(4 << 20)
 #define PFK_TIMEOUT_MS	5000
@@ -37,6 +39,7 @@ struct ctx {
 	uint8_t *buf;	/* outgoing message */
 	uint8_t *rbuf;	/* incoming message */
 	unsigned int failures;
+	struct pfk_xfrm_ctx x;	/* -x */
 };
 
 /* what the command line asked for */
@@ -429,27 +432,60 @@ static int do_register(struct ctx *c, const struct pfk_cmd *cmd)
 	return rc;
 }
 
-static int monitor(struct ctx *c, const struct pfk_cmd *cmd)
+/* one PF_KEY message waiting on the promiscuous socket, printed */
+static int monitor_pfkey(struct ctx *c, const struct pfk_cmd *cmd,
+			 uint32_t seq)
 {
 	struct pfk_print_opts po = { .json = c->json, .header = true };
 	struct pfk_reply r;
-	uint32_t seq;
 
-	if (build_send(c, cmd, &seq) || c->dry)
-		return c->dry ? 0 : -1;
+	if (recv_msg(c, cmd, &r, true) < 0)
+		return -1;
+	if (r.msg->sadb_msg_type == SADB_X_PROMISC &&
+	    r.msg->sadb_msg_pid == c->pid && r.msg->sadb_msg_seq == seq)
+		return check_errno(c, cmd, &r);
+	pfk_print(stdout, &r, &po);
+	fflush(stdout);
+	return 0;
+}
+
+/*
+ * setkey -x for both interfaces: PF_KEY in promiscuous mode and the
+ * XFRM multicast groups; either may be missing (no af_key, no
+ * xfrm_user), not both.
+ */
+static int monitor(struct ctx *c, const struct pfk_cmd *cmd)
+{
+	struct pollfd pfd[2] = { { .fd = -1 }, { .fd = -1 } };
+	struct mnl_socket *nl;
+	uint32_t seq = 0;
+
+	if (build_send(c, cmd, &seq) && !c->dry)
+		c->failures--;	/* reported; XFRM may still be there */
+	if (c->dry)
+		return 0;
+	nl = pfk_xfrm_monitor_open();
+	if (c->fd < 0 && !nl)
+		return fail(c, cmd, "monitor: XFRM", errno);
+	pfd[0].fd = c->fd;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = nl ? pfk_xfrm_monitor_fd(nl) : -1;
+	pfd[1].events = POLLIN;
 	for (;;) {
-		if (recv_msg(c, cmd, &r, true) < 0)
-			return -1;
-		if (r.msg->sadb_msg_type == SADB_X_PROMISC &&
-		    r.msg->sadb_msg_pid == c->pid &&
-		    r.msg->sadb_msg_seq == seq) {
-			if (check_errno(c, cmd, &r))
-				return -1;
-			continue;
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
 		}
-		pfk_print(stdout, &r, &po);
-		fflush(stdout);
+		if ((pfd[0].revents & POLLIN) && monitor_pfkey(c, cmd, seq))
+			break;
+		if ((pfd[1].revents & POLLIN) &&
+		    pfk_xfrm_monitor_read(nl, c->json))
+			break;
 	}
+	if (nl)
+		mnl_socket_close(nl);
+	return -1;
 }
 
 static int stats(struct ctx *c, const struct pfk_cmd *cmd)
@@ -487,6 +523,8 @@ static int stats(struct ctx *c, const struct pfk_cmd *cmd)
 
 static int run(struct ctx *c, const struct pfk_cmd *cmd)
 {
+	if (c->xfrm && cmd->op != PFK_OP_MONITOR && cmd->op != PFK_OP_STATS)
+		return pfk_xfrm_run(&c->x, cmd);
 	switch (cmd->op) {
 	case PFK_OP_GET:
 	case PFK_OP_GETSPI:
@@ -671,6 +709,9 @@ int main(int argc, char **argv)
 	c.json = o.json;
 	c.verbose = o.verbose;
 	c.xfrm = o.xfrm;
+	c.x.dry = o.dry;
+	c.x.verbose = o.verbose;
+	c.x.json = o.json;
 	c.pid = (uint32_t)getpid();
 	c.buf = calloc(1, PFK_MSG_MAX);
 	c.rbuf = calloc(1, PFK_MSG_MAX);
@@ -688,7 +729,8 @@ int main(int argc, char **argv)
 		rc = run_file(&c, &o);
 	if (c.fd >= 0)
 		close(c.fd);
+	pfk_xfrm_close(&c.x);
 	free(c.buf);
 	free(c.rbuf);
-	return rc || c.failures ? 1 : 0;
+	return rc || c.failures || c.x.failures ? 1 : 0;
 }
