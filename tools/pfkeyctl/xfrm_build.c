@@ -201,7 +201,7 @@ static void put_encap(struct xb *b, const struct pfk_cmd *cmd)
 	put_attr(b, XFRMA_ENCAP, sizeof(e), &e);
 }
 
-/* XFRM's replay state beyond 255 packets (and for ESN) */
+/* XFRM's replay state beyond 255 packets (and for ESN): over 32 packets, struct xfrm_replay_state's bitmap */
 static void put_replay_esn(struct xb *b, uint32_t window)
 {
 	char buf[sizeof(struct xfrm_replay_state_esn) + 4096];
@@ -242,7 +242,13 @@ static void put_mark_ifid(struct xb *b, const struct pfk_cmd *cmd)
 		put_attr(b, XFRMA_IF_ID, sizeof(cmd->x.if_id), &cmd->x.if_id);
 }
 
-/* NEWSA, UPDSA */
+/*
+ * NEWSA, UPDSA. xfrm_state_construct() caps replay_window at the 32 bits
+ * of struct xfrm_replay_state's bitmap; a larger window (and any with
+ * ESN) goes as XFRMA_REPLAY_ESN_VAL, as iproute2 sends it.
+ */
+#define PFK_XFRM_LEGACY_WINDOW	(sizeof(((struct xfrm_replay_state *)0)->bitmap) * 8)
+
 static void build_sa(struct xb *b, const struct pfk_cmd *cmd)
 {
 	struct xfrm_usersa_info *p;
@@ -251,7 +257,7 @@ static void build_sa(struct xb *b, const struct pfk_cmd *cmd)
 
 	p = mnl_nlmsg_put_extra_header(b->nlh, sizeof(*p));
 	usersa_info(b, p, cmd);
-	if (esn || win > 255) {
+	if (esn || win > PFK_XFRM_LEGACY_WINDOW) {
 		/* replay_window must be 0 beside XFRMA_REPLAY_ESN_VAL */
 		put_replay_esn(b, win);
 	} else {
