@@ -515,6 +515,126 @@ r=$((o + 16))
 ok "tunnel endpoints 192.0.2.1[4500]-198.51.100.9[4501]: ports in the sockaddrs" \
 	eq "$(be16 $((r + 18))) $(be16 $((r + 34)))" "4500 4501"
 
+############################################################ XFRM (-x)
+# pfkeyctl -x -n -v: the netlink requests, checked against the layouts
+# of <linux/xfrm.h> (struct xfrm_usersa_info is 224 bytes: sel 0-55,
+# id 56-79 (daddr, spi at 72, proto at 76), saddr 80-95, lft 96-159,
+# curlft 160-191, stats 192-203, seq 204, reqid 208, family 212, mode
+# 214, replay_window 215, flags 216; struct xfrm_selector: daddr 0,
+# saddr 16, ports 32-39, family 40, prefixlen_d 42, prefixlen_s 43).
+# The guest test
+# tests/kselftest/pfkeyctl_netlink.sh checks the same against xfrm_user.
+NLH=16 SAI=224
+
+# nla START TYPE: offset of the first attribute of TYPE from START
+nla() {
+	local off=$1 l
+	while [ $off -lt ${#B[@]} ]; do
+		l=$(le16 $off)
+		[ "$(($(le16 $((off + 2))) & 0x3fff))" -eq "$2" ] && { echo $off; return; }
+		[ "$l" -ge 4 ] || break
+		off=$((off + (l + 3) / 4 * 4))
+	done
+	echo -1
+}
+cstr() {	# cstr OFF: the NUL-terminated string at OFF
+	local i=$1 s=""
+	while [ "$(bx $i)" != 00 ] && [ "$(bx $i)" != xx ]; do
+		s+=$(printf "\\x$(bx $i)")
+		i=$((i + 1))
+	done
+	echo "$s"
+}
+
+build -x -f "$HERE/example.conf"
+ok "-x example.conf: 6 requests" eq "$RC $(nmsgs)" "0 6"
+msg 1
+ok "flush: XFRM_MSG_FLUSHSA (28), REQUEST|ACK, proto IPSEC_PROTO_ANY" \
+	eq "$(le16 4) $(le16 6) $(u8 16)" "28 5 255"
+msg 3
+ok "add: XFRM_MSG_NEWSA (16), length in the header" eq "$(le16 4) $(le32 0)" "16 ${#B[@]}"
+ok "add: spi 0x1001, proto esp (50), daddr 192.0.2.2, saddr 192.0.2.1" \
+	eq "$(hexat $((NLH + 72)) 4) $(u8 $((NLH + 76))) $(hexat $((NLH + 56)) 4) $(hexat $((NLH + 80)) 4)" \
+	"00001001 50 c0000202 c0000201"
+ok "add: reqid 100, AF_INET, transport (0)" \
+	eq "$(le32 $((NLH + 208))) $(le16 $((NLH + 212))) $(u8 $((NLH + 214)))" "100 2 0"
+ok "add: unset limits are XFRM_INF" eq "$(hexat $((NLH + 96)) 8)" "ffffffffffffffff"
+ok "add: -r 64 exceeds the legacy 32-bit bitmap: replay_window 0" eq "$(u8 $((NLH + 215)))" "0"
+a=$(nla $((NLH + SAI)) 23)
+ok "add: ... and XFRMA_REPLAY_ESN_VAL, bmp_len 2, replay_window 64" \
+	eq "$(le32 $((a + 4))) $(le32 $((a + 24)))" "2 64"
+a=$(nla $((NLH + SAI)) 18)
+ok "aes-gcm-16: XFRMA_ALG_AEAD rfc4106(gcm(aes)), 160 key bits, ICV 128 (RFC 4106)" \
+	eq "$(cstr $((a + 4))) $(le32 $((a + 68))) $(le32 $((a + 72))) $(hexat $((a + 76)) 4)" \
+	"rfc4106(gcm(aes)) 160 128 00112233"
+msg 4
+ok "tunnel SA: mode tunnel (1), replay 32 in the legacy field, hard addtime 3600" \
+	eq "$(u8 $((NLH + 214))) $(u8 $((NLH + 215))) $(le32 $((NLH + 136)))" "1 32 3600"
+a=$(nla $((NLH + SAI)) 20)
+ok "hmac-sha256: XFRMA_ALG_AUTH_TRUNC hmac(sha256), 256 bits, truncated to 128 (RFC 4868)" \
+	eq "$(cstr $((a + 4))) $(le32 $((a + 68))) $(le32 $((a + 72)))" "hmac(sha256) 256 128"
+a=$(nla $((NLH + SAI)) 2)
+ok "aes-cbc: XFRMA_ALG_CRYPT cbc(aes), 128 bits" eq "$(cstr $((a + 4))) $(le32 $((a + 68)))" "cbc(aes) 128"
+msg 6
+ok "spdadd: XFRM_MSG_NEWPOLICY (19), selector 10.1.0.0/16 -> 10.2.0.0/16" \
+	eq "$(le16 4) $(hexat $((NLH + 16)) 4) $(u8 $((NLH + 43))) $(hexat $((NLH + 0)) 4) $(u8 $((NLH + 42))) $(le16 $((NLH + 40)))" \
+	"19 0a010000 16 0a020000 16 2"
+ok "spdadd: priority 0x80000000, dir out (1), action allow (0)" \
+	eq "$(le32 $((NLH + 152))) $(u8 $((NLH + 160))) $(u8 $((NLH + 161)))" "$((0x80000000)) 1 0"
+a=$(nla $((NLH + 168)) 5)
+t=$((a + 4))
+ok "XFRMA_TMPL: esp, 198.51.100.1 -> .2, reqid 200, tunnel, not optional, all algorithms" \
+	eq "$(u8 $((t + 20))) $(hexat $((t + 28)) 4) $(hexat $t 4) $(le32 $((t + 44))) $(u8 $((t + 48))) $(u8 $((t + 50))) $(hexat $((t + 52)) 4)" \
+	"50 c6336401 c6336402 200 1 0 ffffffff"
+
+build -x add 10.0.0.1 10.0.0.2 esp 0x5000 -r 2048 -mark 7/0xff -ifid 3 -E aes-gcm-16 "$K288" \;
+msg 1
+a=$(nla $((NLH + SAI)) 21)
+p=$(nla $((NLH + SAI)) 31)
+ok "-mark 7/0xff: XFRMA_MARK {7, 0xff}; -ifid 3: XFRMA_IF_ID" \
+	eq "$(le32 $((a + 4))) $(le32 $((a + 8))) $(le32 $((p + 4)))" "7 255 3"
+a=$(nla $((NLH + SAI)) 23)
+ok "-r 2048: XFRMA_REPLAY_ESN_VAL, 64 words of bitmap" \
+	eq "$(le32 $((a + 4))) $(le32 $((a + 24))) $(le16 "$a")" "64 2048 $((4 + 24 + 64 * 4))"
+
+build -x -f "$HERE/setkey/natt-policy.conf"
+ok "-x natt-policy.conf: the tunnel endpoint ports are refused, nothing sent" \
+	eq "$RC $(nmsgs) $(grep -c 'natt-policy.conf:6: spdadd: xfrm: an XFRM template has no ports' <<<"$ERR")" "1 2 1"
+msg 1
+a=$(nla $((NLH + SAI)) 4)
+ok "esp-udp: XFRMA_ENCAP, ESPINUDP (2), ports 4500 4500" \
+	eq "$(le16 $((a + 4))) $(be16 $((a + 6))) $(be16 $((a + 8)))" "2 4500 4500"
+msg 2
+a=$(nla $((NLH + SAI)) 4)
+ok "esp-udp 10.9.9.9: the original address in encap_oa" eq "$(hexat $((a + 12)) 4)" "0a090909"
+
+build -x -f "$HERE/setkey/netbsd-getspi.conf"
+msg 1
+ok "getspi SPI: XFRM_MSG_ALLOCSPI (22), min = max = 10000" \
+	eq "$(le16 4) $(le32 $((NLH + SAI))) $(le32 $((NLH + SAI + 4)))" "22 10000 10000"
+ok "getspi: the lifetimes go with ALLOCSPI over XFRM" eq "$(le32 $((NLH + 136)))" "100"
+
+build -x delete 10.0.0.1 10.0.0.2 ah 0x1234 \; register \;
+msg 1
+a=$(nla $((NLH + 24)) 13)
+ok "delete: XFRM_MSG_DELSA (17), xfrm_usersa_id (daddr, spi, family, ah), XFRMA_SRCADDR" \
+	eq "$(le16 4) $(hexat $NLH 4) $(hexat $((NLH + 16)) 4) $(le16 $((NLH + 20))) $(u8 $((NLH + 22))) $(hexat $((a + 4)) 4)" \
+	"17 0a000002 00001234 2 51 0a000001"
+ok "register has no XFRM request: refused with the reason" \
+	grep -q "register is PF_KEY's; XFRM has no such request" <<<"$ERR"
+
+build -x -f "$HERE/setkey/netbsd-algorithms.conf"
+names=""
+for k in 1 2 4 5 8 10 16; do
+	msg $k
+	a=$(nla $((NLH + SAI)) 2)
+	[ "$a" -lt 0 ] && a=$(nla $((NLH + SAI)) 18)
+	[ "$a" -lt 0 ] && a=$(nla $((NLH + SAI)) 20)
+	names+="$(cstr $((a + 4))) "
+done
+ok "crypto API names: des, des3_ede, blowfish, cast5, camellia, rfc4543, rmd160" \
+	eq "$names" "cbc(des) cbc(des3_ede) cbc(blowfish) cbc(cast5) cbc(camellia) rfc4543(gcm(aes)) hmac(rmd160) "
+
 ############################################################ errors
 # bad FILE LINE:COL TOKEN-FRAGMENT: one error, exit non-zero, nothing built
 bad() {
