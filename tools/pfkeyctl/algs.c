@@ -12,37 +12,101 @@
 #include "algs.h"
 #include "compat.h"
 
+/* name, alias, kind, id, key bits min..max by step, AEAD, XFRM name, ICV */
+#define ENC(n, a, id, lo, hi, st, x) \
+	{ n, a, PFK_ALG_ENC, id, lo, hi, st, false, x, 0 }
+#define AEAD(n, a, id, lo, hi, st, x, icv) \
+	{ n, a, PFK_ALG_ENC, id, lo, hi, st, true, x, icv }
+#define AUTH(n, a, id, bits, x, trunc) \
+	{ n, a, PFK_ALG_AUTH, id, bits, bits, 0, false, x, trunc }
+#define COMP(n, id, x) \
+	{ n, NULL, PFK_ALG_COMP, id, 0, 0, 0, false, x, 0 }
+
+/*
+ * Key sizes are those of the RFCs (and of NetBSD's and FreeBSD's
+ * setkey, which check the same): DES 64 bits, 3DES 192, Blowfish 40 to
+ * 448, CAST-128 40 to 128 (RFC 2451), Camellia 128/192/256 (RFC 4312);
+ * the counter and AEAD modes append a salt or nonce: 32 bits for CTR,
+ * GCM and GMAC (RFC 3686, 4106, 4543), 24 for CCM (RFC 4309), 32 for
+ * ChaCha20-Poly1305 (RFC 7634). Truncation of the HMACs: 96 bits for
+ * MD5, SHA-1 and RIPEMD-160 (RFC 2403, 2404, 2857), half the hash for
+ * SHA-2 (RFC 4868), 96 for AES-XCBC-MAC (RFC 3566).
+ */
 static const struct pfk_alg pfk_algs[] = {
 	/* encryption */
-	{ "null", NULL, PFK_ALG_ENC, SADB_EALG_NULL, 0, 0, 0, false },
-	{ "aes-cbc", "rijndael-cbc", PFK_ALG_ENC, SADB_X_EALG_AESCBC,
-	  128, 256, 64, false },
-	{ "aes-ctr", NULL, PFK_ALG_ENC, SADB_X_EALG_AESCTR,
-	  160, 288, 64, false },
-	{ "aes-gcm-8", NULL, PFK_ALG_ENC, SADB_X_EALG_AES_GCM_ICV8,
-	  160, 288, 64, true },
-	{ "aes-gcm-12", NULL, PFK_ALG_ENC, SADB_X_EALG_AES_GCM_ICV12,
-	  160, 288, 64, true },
-	{ "aes-gcm-16", "aes-gcm", PFK_ALG_ENC, SADB_X_EALG_AES_GCM_ICV16,
-	  160, 288, 64, true },
-	{ "null-aes-gmac", NULL, PFK_ALG_ENC, SADB_X_EALG_NULL_AES_GMAC,
-	  160, 288, 64, true },
-	{ "chacha20-poly1305", NULL, PFK_ALG_ENC,
-	  SADB_X_EALG_CHACHA20_POLY1305, 288, 288, 0, true },
-	/* authentication */
-	{ "hmac-sha1", NULL, PFK_ALG_AUTH, SADB_AALG_SHA1HMAC,
-	  160, 160, 0, false },
-	{ "hmac-sha256", NULL, PFK_ALG_AUTH, SADB_X_AALG_SHA2_256HMAC,
-	  256, 256, 0, false },
-	{ "hmac-sha384", NULL, PFK_ALG_AUTH, SADB_X_AALG_SHA2_384HMAC,
-	  384, 384, 0, false },
-	{ "hmac-sha512", NULL, PFK_ALG_AUTH, SADB_X_AALG_SHA2_512HMAC,
-	  512, 512, 0, false },
-	{ "aes-xcbc-mac", NULL, PFK_ALG_AUTH, SADB_X_AALG_AES_XCBC_MAC,
-	  128, 128, 0, false },
-	{ "null", NULL, PFK_ALG_AUTH, SADB_X_AALG_NULL, 0, 0, 0, false },
+	ENC("null", NULL, SADB_EALG_NULL, 0, 0, 0, "ecb(cipher_null)"),
+	ENC("aes-cbc", "rijndael-cbc", SADB_X_EALG_AESCBC, 128, 256, 64,
+	    "cbc(aes)"),
+	ENC("aes-ctr", NULL, SADB_X_EALG_AESCTR, 160, 288, 64,
+	    "rfc3686(ctr(aes))"),
+	ENC("des-cbc", NULL, SADB_EALG_DESCBC, 64, 64, 0, "cbc(des)"),
+	ENC("3des-cbc", "des3-cbc", SADB_EALG_3DESCBC, 192, 192, 0,
+	    "cbc(des3_ede)"),
+	ENC("blowfish-cbc", NULL, SADB_X_EALG_BLOWFISHCBC, 40, 448, 8,
+	    "cbc(blowfish)"),
+	ENC("cast128-cbc", NULL, SADB_X_EALG_CASTCBC, 40, 128, 8,
+	    "cbc(cast5)"),
+	ENC("camellia-cbc", NULL, SADB_X_EALG_CAMELLIACBC, 128, 256, 64,
+	    "cbc(camellia)"),
+	ENC("twofish-cbc", NULL, SADB_X_EALG_TWOFISHCBC, 128, 256, 64,
+	    "cbc(twofish)"),
+	ENC("serpent-cbc", NULL, SADB_X_EALG_SERPENTCBC, 128, 256, 64,
+	    "cbc(serpent)"),
+	AEAD("aes-gcm-8", NULL, SADB_X_EALG_AES_GCM_ICV8, 160, 288, 64,
+	     "rfc4106(gcm(aes))", 64),
+	AEAD("aes-gcm-12", NULL, SADB_X_EALG_AES_GCM_ICV12, 160, 288, 64,
+	     "rfc4106(gcm(aes))", 96),
+	AEAD("aes-gcm-16", "aes-gcm", SADB_X_EALG_AES_GCM_ICV16, 160, 288, 64,
+	     "rfc4106(gcm(aes))", 128),
+	AEAD("aes-ccm-8", NULL, SADB_X_EALG_AES_CCM_ICV8, 152, 280, 64,
+	     "rfc4309(ccm(aes))", 64),
+	AEAD("aes-ccm-12", NULL, SADB_X_EALG_AES_CCM_ICV12, 152, 280, 64,
+	     "rfc4309(ccm(aes))", 96),
+	AEAD("aes-ccm-16", "aes-ccm", SADB_X_EALG_AES_CCM_ICV16, 152, 280, 64,
+	     "rfc4309(ccm(aes))", 128),
+	/* NetBSD's setkey calls it aes-gmac: ESP with GMAC, no cipher */
+	AEAD("null-aes-gmac", "aes-gmac", SADB_X_EALG_NULL_AES_GMAC,
+	     160, 288, 64, "rfc4543(gcm(aes))", 128),
+	AEAD("chacha20-poly1305", NULL, SADB_X_EALG_CHACHA20_POLY1305,
+	     288, 288, 0, "rfc7539esp(chacha20,poly1305)", 128),
+	/* authentication; the BSDs spell SHA-2 "hmac-sha2-256" */
+	AUTH("hmac-md5", NULL, SADB_AALG_MD5HMAC, 128, "hmac(md5)", 96),
+	AUTH("hmac-sha1", NULL, SADB_AALG_SHA1HMAC, 160, "hmac(sha1)", 96),
+	AUTH("hmac-sha256", "hmac-sha2-256", SADB_X_AALG_SHA2_256HMAC, 256,
+	     "hmac(sha256)", 128),
+	AUTH("hmac-sha384", "hmac-sha2-384", SADB_X_AALG_SHA2_384HMAC, 384,
+	     "hmac(sha384)", 192),
+	AUTH("hmac-sha512", "hmac-sha2-512", SADB_X_AALG_SHA2_512HMAC, 512,
+	     "hmac(sha512)", 256),
+	AUTH("hmac-ripemd160", NULL, SADB_X_AALG_RIPEMD160HMAC, 160,
+	     "hmac(rmd160)", 96),
+	AUTH("aes-xcbc-mac", NULL, SADB_X_AALG_AES_XCBC_MAC, 128,
+	     "xcbc(aes)", 96),
+	AUTH("null", NULL, SADB_X_AALG_NULL, 0, "digest_null", 0),
 	/* compression */
-	{ "deflate", NULL, PFK_ALG_COMP, SADB_X_CALG_DEFLATE, 0, 0, 0, false },
+	COMP("deflate", SADB_X_CALG_DEFLATE, "deflate"),
+	COMP("lzs", SADB_X_CALG_LZS, "lzs"),
+	COMP("lzjh", SADB_X_CALG_LZJH, "lzjh"),
+};
+
+/* names setkey accepts that have no transform here, and why */
+static const struct {
+	enum pfk_alg_kind kind;
+	const char *name;
+	const char *why;
+} pfk_refused[] = {
+	{ PFK_ALG_AUTH, "keyed-md5",
+	  "keyed-md5 (RFC 1828) is KAME's own, no kernel here has it; use hmac-md5" },
+	{ PFK_ALG_AUTH, "keyed-sha1",
+	  "keyed-sha1 (RFC 1852) is KAME's own, no kernel here has it; use hmac-sha1" },
+	{ PFK_ALG_AUTH, "tcp-md5",
+	  "tcp-md5 (RFC 2385) is set per socket with TCP_MD5SIG on Linux, not as an SA" },
+	{ PFK_ALG_ENC, "des-deriv",
+	  "des-deriv is the old ESP of RFC 1829, not implemented; use esp with a cipher of RFC 4303" },
+	{ PFK_ALG_ENC, "des-32iv",
+	  "des-32iv is the old ESP of RFC 1829, not implemented; use esp with a cipher of RFC 4303" },
+	{ PFK_ALG_ENC, "3des-deriv",
+	  "3des-deriv is the old ESP of RFC 1851, not implemented; use 3des-cbc" },
 };
 
 #define PFK_NALGS	ARRAY_SIZE(pfk_algs)
@@ -66,6 +130,10 @@ const struct pfk_alg *pfk_alg_by_name(enum pfk_alg_kind kind,
 		if (!strcmp(a->name, name) ||
 		    (a->alias && !strcmp(a->alias, name)))
 			return a;
+		/* a crypto API name; an AEAD's stands for its 16-byte ICV */
+		if (a->xfrm && !strcmp(a->xfrm, name) &&
+		    (!a->aead || a->icv_bits == 128))
+			return a;
 	}
 	return NULL;
 }
@@ -85,6 +153,17 @@ const char *pfk_alg_name(enum pfk_alg_kind kind, unsigned int id)
 	const struct pfk_alg *a = pfk_alg_by_id(kind, id);
 
 	return a ? a->name : NULL;
+}
+
+const char *pfk_alg_refused(enum pfk_alg_kind kind, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(pfk_refused); i++)
+		if (pfk_refused[i].kind == kind &&
+		    !strcmp(pfk_refused[i].name, name))
+			return pfk_refused[i].why;
+	return NULL;
 }
 
 const char *pfk_alg_kind_name(enum pfk_alg_kind kind)

@@ -24,6 +24,11 @@ struct pfk_alg {
 	unsigned int key_max;
 	unsigned int key_step;
 	bool aead;
+	/* XFRM: the crypto API name, and the ICV (AEAD) or truncation
+	 * (authentication) length in bits
+	 */
+	const char *xfrm;
+	unsigned int icv_bits;
 };
 
 const struct pfk_alg *pfk_alg_by_name(enum pfk_alg_kind kind,
@@ -32,6 +37,11 @@ const struct pfk_alg *pfk_alg_by_id(enum pfk_alg_kind kind, unsigned int id);
 /* setkey name of @id, or NULL when the table does not know it */
 const char *pfk_alg_name(enum pfk_alg_kind kind, unsigned int id);
 const char *pfk_alg_kind_name(enum pfk_alg_kind kind);
+/*
+ * Why a name setkey knows is refused here (KAME's keyed hashes, the
+ * old ESP transforms), or NULL when the name is not one of those.
+ */
+const char *pfk_alg_refused(enum pfk_alg_kind kind, const char *name);
 /*
  * 0 when a key of @bits suits @alg; else -1 and a message such as
  * "aes-gcm-16 needs a key of 160, 224 or 288 bits" in @err.

@@ -160,6 +160,9 @@ static void put_natt(struct msgbuf *m, const struct pfk_cmd *cmd)
 	pt = put_ext(m, SADB_X_EXT_NAT_T_DPORT, sizeof(*pt));
 	if (pt)
 		pt->sadb_x_nat_t_port_port = htons(cmd->dst.port);
+	if (cmd->sa.natt_oa_set)
+		put_address(m, SADB_X_EXT_NAT_T_OA, &cmd->sa.natt_oa,
+			    IPSEC_ULPROTO_ANY, false);
 }
 
 static void put_spirange(struct msgbuf *m, const struct pfk_cmd *cmd)
@@ -199,8 +202,9 @@ static void put_policy(struct msgbuf *m, const struct pfk_cmd *cmd)
 		if (r->has_tunnel) {
 			uint8_t *sa = (uint8_t *)(rq + 1);
 
-			fill_sockaddr(sa, &r->tsrc, false);
-			fill_sockaddr(sa + salen(&r->tsrc), &r->tdst, false);
+			/* NetBSD: endpoint ports ("a[4500]-b[4500]") for NAT-T */
+			fill_sockaddr(sa, &r->tsrc, true);
+			fill_sockaddr(sa + salen(&r->tsrc), &r->tdst, true);
 			rlen += PFK_ALIGN(2 * salen(&r->tsrc));
 		}
 		rq->sadb_x_ipsecrequest_len = (uint16_t)rlen;
@@ -212,18 +216,19 @@ static void put_policy(struct msgbuf *m, const struct pfk_cmd *cmd)
 	}
 }
 
-static void put_ctx(struct msgbuf *m, const struct pfk_policy *pol)
+/* ipsec-tools counts the context's NUL in sadb_x_ctx_len */
+static void put_ctx(struct msgbuf *m, const struct pfk_ctx *ctx)
 {
-	size_t len = strlen(pol->ctx) + 1;
+	size_t len = strlen(ctx->str) + 1;
 	struct sadb_x_sec_ctx *c;
 
 	c = put_ext(m, SADB_X_EXT_SEC_CTX, sizeof(*c) + len);
 	if (!c)
 		return;
-	c->sadb_x_ctx_doi = pol->ctx_doi;
-	c->sadb_x_ctx_alg = pol->ctx_alg;
+	c->sadb_x_ctx_doi = ctx->doi;
+	c->sadb_x_ctx_alg = ctx->alg;
 	c->sadb_x_ctx_len = (uint16_t)len;
-	memcpy(c + 1, pol->ctx, len);
+	memcpy(c + 1, ctx->str, len);
 }
 
 uint8_t pfk_build_type(const struct pfk_cmd *cmd)
@@ -300,6 +305,8 @@ int pfk_build(const struct pfk_cmd *cmd, uint32_t seq, uint32_t pid,
 			put_key(&m, SADB_EXT_KEY_ENCRYPT, &cmd->sa.enc);
 		if (cmd->sa.natt)
 			put_natt(&m, cmd);
+		if (cmd->sa.ctx.set)
+			put_ctx(&m, &cmd->sa.ctx);
 		break;
 	case PFK_OP_GET:
 	case PFK_OP_DELETE:
@@ -320,8 +327,8 @@ int pfk_build(const struct pfk_cmd *cmd, uint32_t seq, uint32_t pid,
 		put_address(&m, SADB_EXT_ADDRESS_SRC, &cmd->src, ulp, true);
 		put_address(&m, SADB_EXT_ADDRESS_DST, &cmd->dst, ulp, true);
 		put_policy(&m, cmd);
-		if (cmd->pol.ctx_set)
-			put_ctx(&m, &cmd->pol);
+		if (cmd->pol.ctx.set)
+			put_ctx(&m, &cmd->pol.ctx);
 		break;
 	case PFK_OP_MONITOR:
 		/* KAME: satype 1 turns promiscuous mode on */

@@ -51,11 +51,34 @@ struct pfk_lifetime {
 
 #define PFK_KEY_MAX	128	/* bytes */
 
+struct pfk_alg;
+
 struct pfk_key {
 	unsigned int alg;	/* SADB id */
+	const struct pfk_alg *def;	/* NULL: a number the table lacks */
 	unsigned int bits;
 	uint8_t data[PFK_KEY_MAX];
 	bool set;
+};
+
+#define PFK_CTX_MAX	256
+
+/* -ctx DOI ALG "STRING": a security context (SADB_X_EXT_SEC_CTX) */
+struct pfk_ctx {
+	bool set;
+	uint8_t doi;
+	uint8_t alg;
+	char str[PFK_CTX_MAX];
+};
+
+/* XFRM only (pfkeyctl -x): what PF_KEY has no field for */
+struct pfk_xfrm_ext {
+	bool mark_set;
+	uint32_t mark;
+	uint32_t mark_mask;
+	bool if_id_set;
+	uint32_t if_id;
+	uint32_t replay_window;	/* -R N: an ESN window beyond 255 */
 };
 
 /* add, update, get, delete, deleteall, getspi */
@@ -75,6 +98,9 @@ struct pfk_sa {
 	struct pfk_key comp;	/* no key: alg only */
 	uint32_t spi_min;	/* getspi */
 	uint32_t spi_max;
+	bool natt_oa_set;	/* esp-udp ADDRESS: NAT-T original address */
+	struct pfk_addr natt_oa;
+	struct pfk_ctx ctx;
 };
 
 #define PFK_MAX_REQ	4
@@ -89,17 +115,12 @@ struct pfk_req {
 	struct pfk_addr tdst;
 };
 
-#define PFK_CTX_MAX	256
-
 struct pfk_policy {
 	uint8_t dir;		/* IPSEC_DIR_* */
 	uint16_t type;		/* IPSEC_POLICY_* */
 	uint32_t priority;
 	uint8_t ulproto;	/* upper-layer protocol, 255 is any */
-	bool ctx_set;		/* -ctx doi alg "string" */
-	uint8_t ctx_doi;
-	uint8_t ctx_alg;
-	char ctx[PFK_CTX_MAX];
+	struct pfk_ctx ctx;
 	int nreq;
 	struct pfk_req req[PFK_MAX_REQ];
 };
@@ -113,12 +134,14 @@ struct pfk_cmd {
 	struct pfk_addr dst;
 	struct pfk_sa sa;
 	struct pfk_policy pol;
+	struct pfk_xfrm_ext x;
 };
 
 struct pfk_parser {
 	struct pfk_lexer *lx;
 	int family;		/* AF_UNSPEC, or AF_INET/AF_INET6 from -4/-6 */
 	bool eof_ends;		/* end of input may stand for the last ';' */
+	bool xfrm;		/* -x: XFRM's extensions are allowed */
 	unsigned int errors;
 };
 

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 #include <linux/pfkeyv2.h>
+#include <libmnl/libmnl.h>
 
 #include "algs.h"
 #include "build.h"
@@ -21,6 +23,7 @@
 #include "parser.h"
 #include "print.h"
 #include "reply.h"
+#include "xfrm_sock.h"
 
 #define PFK_RCVBUF	(4 << 20)
 #define PFK_TIMEOUT_MS	5000
@@ -32,24 +35,113 @@ struct ctx {
 	bool dry;	/* -n: build only */
 	bool verbose;	/* -v */
 	bool json;	/* -j */
+	bool xfrm;	/* -x: XFRM netlink */
 	uint8_t *buf;	/* outgoing message */
 	uint8_t *rbuf;	/* incoming message */
 	unsigned int failures;
+	struct pfk_xfrm_ctx x;	/* -x */
+};
+
+/* what the command line asked for */
+struct opts {
+	int family;
+	bool dry, json, verbose, interactive, dump, flush, spd, xfrm, help;
+	const char *file;
+	const char *decode;
+};
+
+enum opt_kind { O_TRUE, O_FAMILY, O_STRING };
+
+/* the options: getopt's string, the usage text and their effect */
+static const struct opt_def {
+	char ch;
+	enum opt_kind kind;
+	size_t off;		/* of the field in struct opts */
+	int val;		/* O_FAMILY */
+	const char *arg;	/* O_STRING: the argument's name */
+	const char *help;
+} opt_defs[] = {
+	{ '4', O_FAMILY, offsetof(struct opts, family), AF_INET, NULL,
+	  "addresses are IPv4 only" },
+	{ '6', O_FAMILY, offsetof(struct opts, family), AF_INET6, NULL,
+	  "addresses are IPv6 only" },
+	{ 'n', O_TRUE, offsetof(struct opts, dry), 0, NULL,
+	  "parse and build messages only, no socket" },
+	{ 'v', O_TRUE, offsetof(struct opts, verbose), 0, NULL,
+	  "verbose: hex dump of each message sent" },
+	{ 'j', O_TRUE, offsetof(struct opts, json), 0, NULL,
+	  "JSON output, one object per message" },
+	{ 'x', O_TRUE, offsetof(struct opts, xfrm), 0, NULL,
+	  "speak XFRM netlink instead of PF_KEY" },
+	{ 'f', O_STRING, offsetof(struct opts, file), 0, "FILE",
+	  "read commands from FILE ('-' is stdin)" },
+	{ 'c', O_TRUE, offsetof(struct opts, interactive), 0, NULL,
+	  "read commands from stdin, one by one" },
+	{ 'D', O_TRUE, offsetof(struct opts, dump), 0, NULL,
+	  "dump the SAD (-P: the SPD)" },
+	{ 'F', O_TRUE, offsetof(struct opts, flush), 0, NULL,
+	  "flush the SAD (-P: the SPD)" },
+	{ 'P', O_TRUE, offsetof(struct opts, spd), 0, NULL,
+	  "with -D or -F: the SPD" },
+	{ 'R', O_STRING, offsetof(struct opts, decode), 0, "FILE",
+	  "print the PF_KEY messages stored back to back in FILE" },
+	{ 'h', O_TRUE, offsetof(struct opts, help), 0, NULL,
+	  "this help" },
 };
 
 static void print_usage(FILE *f)
 {
-	fputs("usage: pfkeyctl [-46njv] [-f FILE | -c] [COMMAND ...]\n"
-	      "       pfkeyctl [-jv] -D [-P]     dump the SAD (-P: the SPD)\n"
-	      "       pfkeyctl [-v] -F [-P]      flush the SAD (-P: the SPD)\n"
-	      "  -4, -6   addresses are IPv4 / IPv6 only\n"
-	      "  -n       parse and build messages only, no socket\n"
-	      "  -v       verbose: hex dump of each message sent\n"
-	      "  -j       JSON output, one object per message\n"
-	      "  -f FILE  read commands from FILE ('-' is stdin)\n"
-	      "  -c       read commands from stdin, one by one\n"
-	      "  -R FILE  print the PF_KEY messages stored back to back in FILE\n"
-	      "Commands are those of setkey(8); see pfkeyctl(8).\n", f);
+	size_t i;
+
+	fputs("usage: pfkeyctl [-46njvx] [-f FILE | -c] [COMMAND ...]\n"
+	      "       pfkeyctl [-jvx] -D [-P] | -F [-P] | -R FILE\n", f);
+	for (i = 0; i < ARRAY_SIZE(opt_defs); i++)
+		fprintf(f, "  -%c %-6s %s\n", opt_defs[i].ch,
+			opt_defs[i].arg ? opt_defs[i].arg : "",
+			opt_defs[i].help);
+	fputs("Commands are those of setkey(8); see pfkeyctl(8).\n", f);
+}
+
+/* fills @o from argv; 0, or 2 (usage error) */
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	char spec[2 * ARRAY_SIZE(opt_defs) + 2] = "+";
+	const struct opt_def *d;
+	size_t i, n = 1;
+	int opt;
+
+	for (i = 0; i < ARRAY_SIZE(opt_defs); i++) {
+		spec[n++] = opt_defs[i].ch;
+		if (opt_defs[i].kind == O_STRING)
+			spec[n++] = ':';
+	}
+	spec[n] = '\0';
+	while ((opt = getopt(argc, argv, spec)) != -1) {
+		for (d = opt_defs; d < opt_defs + ARRAY_SIZE(opt_defs); d++)
+			if (d->ch == opt)
+				break;
+		if (d == opt_defs + ARRAY_SIZE(opt_defs))
+			return 2;
+		if (d->kind == O_TRUE)
+			*(bool *)((char *)o + d->off) = true;
+		else if (d->kind == O_FAMILY)
+			*(int *)((char *)o + d->off) = d->val;
+		else
+			*(const char **)((char *)o + d->off) = optarg;
+	}
+	return 0;
+}
+
+/* the combinations that make no sense */
+static bool opts_conflict(const struct opts *o, bool args)
+{
+	bool input = o->file || o->interactive || args;
+
+	return (o->dump && o->flush) || (o->spd && !o->dump && !o->flush) ||
+	       ((o->dump || o->flush) && input) ||
+	       (o->file && o->interactive) ||
+	       (o->decode && (input || o->dump || o->flush)) ||
+	       (args && (o->file || o->interactive));
 }
 
 static void hexdump(const struct ctx *c, const struct pfk_cmd *cmd,
@@ -340,27 +432,60 @@ static int do_register(struct ctx *c, const struct pfk_cmd *cmd)
 	return rc;
 }
 
-static int monitor(struct ctx *c, const struct pfk_cmd *cmd)
+/* one PF_KEY message waiting on the promiscuous socket, printed */
+static int monitor_pfkey(struct ctx *c, const struct pfk_cmd *cmd,
+			 uint32_t seq)
 {
 	struct pfk_print_opts po = { .json = c->json, .header = true };
 	struct pfk_reply r;
-	uint32_t seq;
 
-	if (build_send(c, cmd, &seq) || c->dry)
-		return c->dry ? 0 : -1;
+	if (recv_msg(c, cmd, &r, true) < 0)
+		return -1;
+	if (r.msg->sadb_msg_type == SADB_X_PROMISC &&
+	    r.msg->sadb_msg_pid == c->pid && r.msg->sadb_msg_seq == seq)
+		return check_errno(c, cmd, &r);
+	pfk_print(stdout, &r, &po);
+	fflush(stdout);
+	return 0;
+}
+
+/*
+ * setkey -x for both interfaces: PF_KEY in promiscuous mode and the
+ * XFRM multicast groups; either may be missing (no af_key, no
+ * xfrm_user), not both.
+ */
+static int monitor(struct ctx *c, const struct pfk_cmd *cmd)
+{
+	struct pollfd pfd[2] = { { .fd = -1 }, { .fd = -1 } };
+	struct mnl_socket *nl;
+	uint32_t seq = 0;
+
+	if (build_send(c, cmd, &seq) && !c->dry)
+		c->failures--;	/* reported; XFRM may still be there */
+	if (c->dry)
+		return 0;
+	nl = pfk_xfrm_monitor_open();
+	if (c->fd < 0 && !nl)
+		return fail(c, cmd, "monitor: XFRM", errno);
+	pfd[0].fd = c->fd;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = nl ? pfk_xfrm_monitor_fd(nl) : -1;
+	pfd[1].events = POLLIN;
 	for (;;) {
-		if (recv_msg(c, cmd, &r, true) < 0)
-			return -1;
-		if (r.msg->sadb_msg_type == SADB_X_PROMISC &&
-		    r.msg->sadb_msg_pid == c->pid &&
-		    r.msg->sadb_msg_seq == seq) {
-			if (check_errno(c, cmd, &r))
-				return -1;
-			continue;
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
 		}
-		pfk_print(stdout, &r, &po);
-		fflush(stdout);
+		if ((pfd[0].revents & POLLIN) && monitor_pfkey(c, cmd, seq))
+			break;
+		if ((pfd[1].revents & POLLIN) &&
+		    pfk_xfrm_monitor_read(nl, c->json))
+			break;
 	}
+	if (nl)
+		mnl_socket_close(nl);
+	return -1;
 }
 
 static int stats(struct ctx *c, const struct pfk_cmd *cmd)
@@ -398,6 +523,8 @@ static int stats(struct ctx *c, const struct pfk_cmd *cmd)
 
 static int run(struct ctx *c, const struct pfk_cmd *cmd)
 {
+	if (c->xfrm && cmd->op != PFK_OP_MONITOR && cmd->op != PFK_OP_STATS)
+		return pfk_xfrm_run(&c->x, cmd);
 	switch (cmd->op) {
 	case PFK_OP_GET:
 	case PFK_OP_GETSPI:
@@ -466,6 +593,7 @@ static int run_input(struct ctx *c, FILE *fp, const char *name, int family,
 	lx.prompt = prompt;
 	pfk_parser_init(&p, &lx);
 	p.family = family;
+	p.xfrm = c->xfrm;
 	p.eof_ends = eof_ends;
 	for (;;) {
 		if (n == cap) {
@@ -500,67 +628,90 @@ static int run_input(struct ctx *c, FILE *fp, const char *name, int family,
 	return p.errors ? -1 : 0;
 }
 
+/* the words after the options, as one line of input */
+static int run_args(struct ctx *c, int argc, char **argv, int family)
+{
+	size_t len = 0;
+	char *line;
+	FILE *fp;
+	int i, rc;
+
+	for (i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	line = calloc(1, len + 1);
+	if (!line)
+		return -1;
+	for (i = 0; i < argc; i++) {
+		strcat(line, argv[i]);
+		if (i + 1 < argc)
+			strcat(line, " ");
+	}
+	fp = fmemopen(line, strlen(line), "r");
+	if (!fp) {
+		free(line);
+		return -1;
+	}
+	rc = run_input(c, fp, "<cmdline>", family, true, false, NULL);
+	fclose(fp);
+	free(line);
+	return rc;
+}
+
+/* -D or -F: one command without input */
+static int run_dump_flush(struct ctx *c, const struct opts *o)
+{
+	struct pfk_cmd cmd = { .file = "<options>", .line = 1 };
+
+	if (o->dump)
+		cmd.op = o->spd ? PFK_OP_SPDDUMP : PFK_OP_DUMP;
+	else
+		cmd.op = o->spd ? PFK_OP_SPDFLUSH : PFK_OP_FLUSH;
+	run(c, &cmd);
+	return 0;
+}
+
+static int run_file(struct ctx *c, const struct opts *o)
+{
+	FILE *fp;
+	int rc;
+
+	if (!o->file || !strcmp(o->file, "-"))
+		return run_input(c, stdin, "<stdin>", o->family, false,
+				 o->interactive,
+				 o->interactive && isatty(0) ? "pfkeyctl> " :
+				 NULL);
+	fp = fopen(o->file, "r");
+	if (!fp) {
+		fprintf(stderr, "pfkeyctl: %s: %s\n", o->file, strerror(errno));
+		return -1;
+	}
+	rc = run_input(c, fp, o->file, o->family, false, false, NULL);
+	fclose(fp);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
+	struct opts o = { .family = AF_UNSPEC };
 	struct ctx c = { .fd = -1 };
-	const char *file = NULL, *decode = NULL;
-	bool interactive = false, dump_opt = false, flush_opt = false;
-	bool spd_opt = false;
-	int family = AF_UNSPEC;
-	int opt, rc = 0;
+	int rc;
 
-	while ((opt = getopt(argc, argv, "+46njvf:cDFPR:h")) != -1) {
-		switch (opt) {
-		case '4':
-			family = AF_INET;
-			break;
-		case '6':
-			family = AF_INET6;
-			break;
-		case 'n':
-			c.dry = true;
-			break;
-		case 'j':
-			c.json = true;
-			break;
-		case 'v':
-			c.verbose = true;
-			break;
-		case 'f':
-			file = optarg;
-			break;
-		case 'c':
-			interactive = true;
-			break;
-		case 'D':
-			dump_opt = true;
-			break;
-		case 'F':
-			flush_opt = true;
-			break;
-		case 'P':
-			spd_opt = true;
-			break;
-		case 'R':
-			decode = optarg;
-			break;
-		case 'h':
-			print_usage(stdout);
-			return 0;
-		default:
-			print_usage(stderr);
-			return 2;
-		}
-	}
-	if ((dump_opt && flush_opt) || (spd_opt && !dump_opt && !flush_opt) ||
-	    ((dump_opt || flush_opt) && (file || interactive || optind < argc)) ||
-	    (file && interactive) ||
-	    (decode && (file || interactive || dump_opt || flush_opt ||
-			optind < argc)) ||
-	    (optind < argc && (file || interactive))) {
+	if (parse_opts(argc, argv, &o) ||
+	    opts_conflict(&o, optind < argc)) {
 		print_usage(stderr);
 		return 2;
 	}
+	if (o.help) {
+		print_usage(stdout);
+		return 0;
+	}
+	c.dry = o.dry;
+	c.json = o.json;
+	c.verbose = o.verbose;
+	c.xfrm = o.xfrm;
+	c.x.dry = o.dry;
+	c.x.verbose = o.verbose;
+	c.x.json = o.json;
 	c.pid = (uint32_t)getpid();
 	c.buf = calloc(1, PFK_MSG_MAX);
 	c.rbuf = calloc(1, PFK_MSG_MAX);
@@ -568,61 +719,18 @@ int main(int argc, char **argv)
 		perror("pfkeyctl");
 		return 2;
 	}
-
-	if (decode) {
-		rc = decode_file(&c, decode);
-	} else if (dump_opt || flush_opt) {
-		struct pfk_cmd cmd = { .file = "<options>", .line = 1 };
-
-		if (dump_opt)
-			cmd.op = spd_opt ? PFK_OP_SPDDUMP : PFK_OP_DUMP;
-		else
-			cmd.op = spd_opt ? PFK_OP_SPDFLUSH : PFK_OP_FLUSH;
-		run(&c, &cmd);
-	} else if (optind < argc) {
-		size_t len = 0;
-		char *line;
-		FILE *fp;
-		int i;
-
-		for (i = optind; i < argc; i++)
-			len += strlen(argv[i]) + 1;
-		line = calloc(1, len + 1);
-		if (!line) {
-			perror("pfkeyctl");
-			return 2;
-		}
-		for (i = optind; i < argc; i++) {
-			strcat(line, argv[i]);
-			if (i + 1 < argc)
-				strcat(line, " ");
-		}
-		fp = fmemopen(line, strlen(line), "r");
-		if (!fp) {
-			perror("pfkeyctl");
-			return 2;
-		}
-		rc = run_input(&c, fp, "<cmdline>", family, true, false, NULL);
-		fclose(fp);
-		free(line);
-	} else if (file && strcmp(file, "-")) {
-		FILE *fp = fopen(file, "r");
-
-		if (!fp) {
-			fprintf(stderr, "pfkeyctl: %s: %s\n", file,
-				strerror(errno));
-			return 1;
-		}
-		rc = run_input(&c, fp, file, family, false, false, NULL);
-		fclose(fp);
-	} else {
-		rc = run_input(&c, stdin, "<stdin>", family, false, interactive,
-			       interactive && isatty(0) ? "pfkeyctl> " : NULL);
-	}
-
+	if (o.decode)
+		rc = decode_file(&c, o.decode);
+	else if (o.dump || o.flush)
+		rc = run_dump_flush(&c, &o);
+	else if (optind < argc)
+		rc = run_args(&c, argc - optind, argv + optind, o.family);
+	else
+		rc = run_file(&c, &o);
 	if (c.fd >= 0)
 		close(c.fd);
+	pfk_xfrm_close(&c.x);
 	free(c.buf);
 	free(c.rbuf);
-	return rc || c.failures ? 1 : 0;
+	return rc || c.failures || c.x.failures ? 1 : 0;
 }

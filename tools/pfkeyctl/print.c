@@ -3,6 +3,7 @@
  * pfkeyctl: printing PF_KEY v2 messages already checked by reply.c.
  */
 #include <arpa/inet.h>
+#include <stdarg.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -183,18 +184,6 @@ static const char *alg_str(enum pfk_alg_kind kind, unsigned int id,
 	return buf;
 }
 
-static void hex_key(FILE *f, const struct sadb_key *k, bool spaced)
-{
-	const uint8_t *d = (const uint8_t *)(k + 1);
-	unsigned int i, n = (k->sadb_key_bits + 7u) / 8;
-
-	for (i = 0; i < n; i++) {
-		if (spaced && i && i % 4 == 0)
-			fputc(' ', f);
-		fprintf(f, "%02x", d[i]);
-	}
-}
-
 static const struct sadb_lifetime *lifetime(const struct pfk_reply *r,
 					    unsigned int type)
 {
@@ -212,180 +201,6 @@ static void text_time(FILE *f, uint64_t t)
 		fputs("-", f);
 	else
 		fputs(buf, f);
-}
-
-static void text_sa(FILE *f, const struct pfk_reply *r,
-		    const struct pfk_print_opts *o)
-{
-	const struct sadb_msg *h = r->msg;
-	const struct sadb_sa *sa = (const void *)r->ext[SADB_EXT_SA];
-	const struct sadb_x_sa2 *sa2 = (const void *)r->ext[SADB_X_EXT_SA2];
-	const struct sadb_key *ka = (const void *)r->ext[SADB_EXT_KEY_AUTH];
-	const struct sadb_key *ke = (const void *)r->ext[SADB_EXT_KEY_ENCRYPT];
-	const struct sadb_x_nat_t_port *sp, *dp;
-	const struct sadb_lifetime *cur, *hard, *soft;
-	struct addr_info src, dst;
-	char b[16];
-	uint32_t spi;
-	bool comp = h->sadb_msg_satype == SADB_X_SATYPE_IPCOMP;
-
-	get_addr(r, SADB_EXT_ADDRESS_SRC, &src);
-	get_addr(r, SADB_EXT_ADDRESS_DST, &dst);
-	sp = (const void *)r->ext[SADB_X_EXT_NAT_T_SPORT];
-	dp = (const void *)r->ext[SADB_X_EXT_NAT_T_DPORT];
-	fprintf(f, "%s", src.present ? src.addr : "?");
-	if (sp)
-		fprintf(f, "[%u]", ntohs(sp->sadb_x_nat_t_port_port));
-	fprintf(f, " %s", dst.present ? dst.addr : "?");
-	if (dp)
-		fprintf(f, "[%u]", ntohs(dp->sadb_x_nat_t_port_port));
-	fputc('\n', f);
-
-	spi = ntohl(sa->sadb_sa_spi);
-	fprintf(f, "\t%s%s mode=%s spi=%u(0x%08x) reqid=%u(0x%08x)\n",
-		pfk_satype_name(h->sadb_msg_satype),
-		r->ext[SADB_X_EXT_NAT_T_TYPE] ? "-udp" : "",
-		sa2 ? pfk_mode_name(sa2->sadb_x_sa2_mode) : "any", spi, spi,
-		sa2 ? sa2->sadb_x_sa2_reqid : 0,
-		sa2 ? sa2->sadb_x_sa2_reqid : 0);
-	if (comp) {
-		fprintf(f, "\tC: %s\n", alg_str(PFK_ALG_COMP,
-						sa->sadb_sa_encrypt,
-						b, sizeof(b)));
-	} else {
-		if (sa->sadb_sa_encrypt) {
-			fprintf(f, "\tE: %s", alg_str(PFK_ALG_ENC,
-						      sa->sadb_sa_encrypt,
-						      b, sizeof(b)));
-			if (ke && o->keys) {
-				fputs("  ", f);
-				hex_key(f, ke, true);
-			}
-			fputc('\n', f);
-		}
-		if (sa->sadb_sa_auth) {
-			fprintf(f, "\tA: %s", alg_str(PFK_ALG_AUTH,
-						      sa->sadb_sa_auth,
-						      b, sizeof(b)));
-			if (ka && o->keys) {
-				fputs("  ", f);
-				hex_key(f, ka, true);
-			}
-			fputc('\n', f);
-		}
-	}
-	fprintf(f, "\treplay=%u flags=0x%08x state=%s\n", sa->sadb_sa_replay,
-		sa->sadb_sa_flags, state_name(sa->sadb_sa_state));
-	cur = lifetime(r, SADB_EXT_LIFETIME_CURRENT);
-	hard = lifetime(r, SADB_EXT_LIFETIME_HARD);
-	soft = lifetime(r, SADB_EXT_LIFETIME_SOFT);
-	if (cur) {
-		fputs("\tcreated: ", f);
-		text_time(f, cur->sadb_lifetime_addtime);
-		fputs("\tlast: ", f);
-		text_time(f, cur->sadb_lifetime_usetime);
-		fputc('\n', f);
-	}
-	if (hard || soft) {
-		fprintf(f, "\thard: %llu(s) soft: %llu(s)\n",
-			hard ? hard->sadb_lifetime_addtime : 0ULL,
-			soft ? soft->sadb_lifetime_addtime : 0ULL);
-	}
-	if (cur || hard || soft) {
-		fprintf(f, "\tcurrent: %llu(bytes) hard: %llu(bytes) soft: %llu(bytes)\n",
-			cur ? cur->sadb_lifetime_bytes : 0ULL,
-			hard ? hard->sadb_lifetime_bytes : 0ULL,
-			soft ? soft->sadb_lifetime_bytes : 0ULL);
-		fprintf(f, "\tallocated: %u hard: %u soft: %u\n",
-			cur ? cur->sadb_lifetime_allocations : 0,
-			hard ? hard->sadb_lifetime_allocations : 0,
-			soft ? soft->sadb_lifetime_allocations : 0);
-	}
-	fprintf(f, "\tsadb_seq=%u pid=%u\n", h->sadb_msg_seq, h->sadb_msg_pid);
-}
-
-static void json_lifetime(struct jw *w, const char *key,
-			  const struct sadb_lifetime *lt)
-{
-	if (!lt)
-		return;
-	jw_open(w, key, '{');
-	jw_u64(w, "allocations", lt->sadb_lifetime_allocations);
-	jw_u64(w, "bytes", lt->sadb_lifetime_bytes);
-	jw_u64(w, "addtime", lt->sadb_lifetime_addtime);
-	jw_u64(w, "usetime", lt->sadb_lifetime_usetime);
-	jw_close(w, '}');
-}
-
-static void json_alg(struct jw *w, const char *key, enum pfk_alg_kind kind,
-		     unsigned int id, const struct sadb_key *k, bool keys)
-{
-	char b[16];
-
-	jw_open(w, key, '{');
-	jw_str(w, "name", alg_str(kind, id, b, sizeof(b)));
-	jw_u64(w, "id", id);
-	if (k) {
-		jw_u64(w, "bits", k->sadb_key_bits);
-		if (keys) {
-			jw_key(w, "key");
-			fputc('"', w->f);
-			hex_key(w->f, k, false);
-			fputc('"', w->f);
-		}
-	}
-	jw_close(w, '}');
-}
-
-static void json_sa(struct jw *w, const struct pfk_reply *r,
-		    const struct pfk_print_opts *o)
-{
-	const struct sadb_msg *h = r->msg;
-	const struct sadb_sa *sa = (const void *)r->ext[SADB_EXT_SA];
-	const struct sadb_x_sa2 *sa2 = (const void *)r->ext[SADB_X_EXT_SA2];
-	const struct sadb_x_nat_t_port *sp, *dp;
-	struct addr_info src, dst;
-	char b[16];
-
-	get_addr(r, SADB_EXT_ADDRESS_SRC, &src);
-	get_addr(r, SADB_EXT_ADDRESS_DST, &dst);
-	if (src.present)
-		jw_str(w, "src", src.addr);
-	if (dst.present)
-		jw_str(w, "dst", dst.addr);
-	jw_str(w, "proto", r->ext[SADB_X_EXT_NAT_T_TYPE] ? "esp-udp" :
-		   pfk_satype_name(h->sadb_msg_satype));
-	sp = (const void *)r->ext[SADB_X_EXT_NAT_T_SPORT];
-	dp = (const void *)r->ext[SADB_X_EXT_NAT_T_DPORT];
-	if (sp)
-		jw_u64(w, "sport", ntohs(sp->sadb_x_nat_t_port_port));
-	if (dp)
-		jw_u64(w, "dport", ntohs(dp->sadb_x_nat_t_port_port));
-	snprintf(b, sizeof(b), "0x%08x", ntohl(sa->sadb_sa_spi));
-	jw_str(w, "spi", b);
-	jw_str(w, "mode", sa2 ? pfk_mode_name(sa2->sadb_x_sa2_mode) : "any");
-	jw_u64(w, "reqid", sa2 ? sa2->sadb_x_sa2_reqid : 0);
-	jw_str(w, "state", state_name(sa->sadb_sa_state));
-	if (h->sadb_msg_satype == SADB_X_SATYPE_IPCOMP) {
-		json_alg(w, "comp", PFK_ALG_COMP, sa->sadb_sa_encrypt, NULL,
-			 false);
-	} else {
-		if (sa->sadb_sa_encrypt)
-			json_alg(w, "enc", PFK_ALG_ENC, sa->sadb_sa_encrypt,
-				 (const void *)r->ext[SADB_EXT_KEY_ENCRYPT],
-				 o->keys);
-		if (sa->sadb_sa_auth)
-			json_alg(w, "auth", PFK_ALG_AUTH, sa->sadb_sa_auth,
-				 (const void *)r->ext[SADB_EXT_KEY_AUTH],
-				 o->keys);
-	}
-	jw_u64(w, "replay", sa->sadb_sa_replay);
-	jw_u64(w, "flags", sa->sadb_sa_flags);
-	jw_open(w, "lifetime", '{');
-	json_lifetime(w, "current", lifetime(r, SADB_EXT_LIFETIME_CURRENT));
-	json_lifetime(w, "hard", lifetime(r, SADB_EXT_LIFETIME_HARD));
-	json_lifetime(w, "soft", lifetime(r, SADB_EXT_LIFETIME_SOFT));
-	jw_close(w, '}');
 }
 
 /* calls @fn for each well-formed request of the policy */
@@ -445,96 +260,327 @@ static void upper_str(unsigned int proto, char *buf, size_t len)
 		snprintf(buf, len, "%u", proto);
 }
 
-static void text_policy(FILE *f, const struct pfk_reply *r)
+/*
+ * One printer per extension (or group of extensions that setkey shows
+ * together), each writing the text and the JSON form of every field
+ * through the pr_* helpers, as iproute2's print_*(PRINT_ANY, ...) do:
+ * a field has a JSON key, a text format, or both.
+ */
+struct pr {
+	FILE *f;
+	bool json;
+	bool keys;
+	struct jw w;
+};
+
+static void pr_str(struct pr *p, const char *key, const char *tfmt,
+		   const char *v)
 {
-	const struct sadb_msg *h = r->msg;
-	const struct sadb_x_policy *xp = (const void *)r->ext[SADB_X_EXT_POLICY];
+	if (p->json && key)
+		jw_str(&p->w, key, v);
+	else if (!p->json && tfmt)
+		fprintf(p->f, tfmt, v);
+}
+
+static void pr_u64(struct pr *p, const char *key, const char *tfmt,
+		   unsigned long long v)
+{
+	if (p->json && key)
+		jw_u64(&p->w, key, v);
+	else if (!p->json && tfmt)
+		fprintf(p->f, tfmt, v);
+}
+
+/* text only */
+static void __attribute__((format(printf, 2, 3)))
+pr_text(struct pr *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->json)
+		return;
+	va_start(ap, fmt);
+	vfprintf(p->f, fmt, ap);
+	va_end(ap);
+}
+
+/* JSON only: an object or array */
+static void pr_open(struct pr *p, const char *key, char c)
+{
+	if (p->json)
+		jw_open(&p->w, key, c);
+}
+
+static void pr_close(struct pr *p, char c)
+{
+	if (p->json)
+		jw_close(&p->w, c);
+}
+
+static void hex_key(FILE *f, const struct sadb_key *k, bool spaced)
+{
+	const uint8_t *d = (const uint8_t *)(k + 1);
+	unsigned int i, n = (k->sadb_key_bits + 7u) / 8;
+
+	for (i = 0; i < n; i++) {
+		if (spaced && i && i % 4 == 0)
+			fputc(' ', f);
+		fprintf(f, "%02x", d[i]);
+	}
+}
+
+/* key material: "  0011 2233" in text, "key":"00112233" in JSON */
+static void pr_key(struct pr *p, const struct sadb_key *k)
+{
+	if (!k)
+		return;
+	pr_u64(p, "bits", NULL, k->sadb_key_bits);
+	if (!p->keys)
+		return;
+	if (p->json) {
+		jw_key(&p->w, "key");
+		fputc('"', p->f);
+		hex_key(p->f, k, false);
+		fputc('"', p->f);
+	} else {
+		fputs("  ", p->f);
+		hex_key(p->f, k, true);
+	}
+}
+
+/* the base header: JSON always, text only with @header (monitor, -R) */
+static void print_base(struct pr *p, const struct sadb_msg *h, bool header)
+{
+	pr_str(p, "type", header ? "[%s" : NULL,
+	       pfk_msg_type_name(h->sadb_msg_type));
+	pr_str(p, "satype", header ? " %s" : NULL,
+	       pfk_satype_name(h->sadb_msg_satype));
+	pr_u64(p, "seq", header ? " seq=%llu" : NULL, h->sadb_msg_seq);
+	pr_u64(p, "pid", header ? " pid=%llu" : NULL, h->sadb_msg_pid);
+	pr_u64(p, "errno", NULL, h->sadb_msg_errno);
+	if (header && h->sadb_msg_errno)
+		pr_text(p, " errno=%s", strerror(h->sadb_msg_errno));
+	if (header)
+		pr_text(p, "]\n");
+}
+
+/* ADDRESS_SRC, ADDRESS_DST and the NAT-T ports: "src[port] dst[port]" */
+static void print_sa_addresses(struct pr *p, const struct pfk_reply *r)
+{
+	const struct sadb_x_nat_t_port *sp, *dp;
 	struct addr_info src, dst;
-	struct req_info ri;
-	size_t off = sizeof(*xp);
-	char up[16];
-	int rc;
 
 	get_addr(r, SADB_EXT_ADDRESS_SRC, &src);
 	get_addr(r, SADB_EXT_ADDRESS_DST, &dst);
-	if (src.present && dst.present) {
-		upper_str(src.proto, up, sizeof(up));
-		fprintf(f, "%s/%u", src.addr, src.prefixlen);
-		if (src.port)
-			fprintf(f, "[%u]", src.port);
-		else
-			fputs("[any]", f);
-		fprintf(f, " %s/%u", dst.addr, dst.prefixlen);
-		if (dst.port)
-			fprintf(f, "[%u]", dst.port);
-		else
-			fputs("[any]", f);
-		fprintf(f, " %s\n", up);
-	}
-	fprintf(f, "\t%s prio %u %s\n", pfk_dir_name(xp->sadb_x_policy_dir),
-		xp->sadb_x_policy_priority,
-		policy_type_name(xp->sadb_x_policy_type));
-	while ((rc = next_req(xp, &off, &ri)) > 0) {
-		fprintf(f, "\t%s/%s/", reqproto_name(ri.proto),
-			pfk_mode_name(ri.mode));
-		if (ri.tunnel)
-			fprintf(f, "%s-%s", ri.src, ri.dst);
-		fprintf(f, "/%s", pfk_level_name(ri.level));
-		if (ri.reqid)
-			fprintf(f, ":%u", ri.reqid);
-		fputc('\n', f);
-	}
-	if (rc < 0)
-		fputs("\t(malformed request)\n", f);
-	fprintf(f, "\tspid=%u seq=%u pid=%u\n", xp->sadb_x_policy_id,
-		h->sadb_msg_seq, h->sadb_msg_pid);
+	sp = (const void *)r->ext[SADB_X_EXT_NAT_T_SPORT];
+	dp = (const void *)r->ext[SADB_X_EXT_NAT_T_DPORT];
+	pr_str(p, src.present ? "src" : NULL, "%s", src.present ? src.addr : "?");
+	if (sp)
+		pr_u64(p, "sport", "[%llu]", ntohs(sp->sadb_x_nat_t_port_port));
+	pr_str(p, dst.present ? "dst" : NULL, " %s",
+	       dst.present ? dst.addr : "?");
+	if (dp)
+		pr_u64(p, "dport", "[%llu]", ntohs(dp->sadb_x_nat_t_port_port));
+	pr_text(p, "\n");
 }
 
-static void json_policy(struct jw *w, const struct pfk_reply *r)
+/* SA with SA2 and NAT_T_TYPE: "esp-udp mode=... spi=...(0x...) reqid=..." */
+static void print_sa_id(struct pr *p, const struct pfk_reply *r)
 {
-	const struct sadb_x_policy *xp = (const void *)r->ext[SADB_X_EXT_POLICY];
-	struct addr_info src, dst;
-	struct req_info ri;
-	size_t off = sizeof(*xp);
+	const struct sadb_sa *sa = (const void *)r->ext[SADB_EXT_SA];
+	const struct sadb_x_sa2 *sa2 = (const void *)r->ext[SADB_X_EXT_SA2];
+	uint32_t spi = ntohl(sa->sadb_sa_spi), reqid;
+	char b[16];
+
+	reqid = sa2 ? sa2->sadb_x_sa2_reqid : 0;
+	pr_str(p, "proto", "\t%s", r->ext[SADB_X_EXT_NAT_T_TYPE] ? "esp-udp" :
+	       pfk_satype_name(r->msg->sadb_msg_satype));
+	pr_str(p, "mode", " mode=%s",
+	       sa2 ? pfk_mode_name(sa2->sadb_x_sa2_mode) : "any");
+	pr_text(p, " spi=%u(", spi);
+	snprintf(b, sizeof(b), "0x%08x", spi);
+	pr_str(p, "spi", "%s)", b);
+	pr_u64(p, "reqid", " reqid=%llu", reqid);
+	pr_text(p, "(0x%08x)\n", reqid);
+}
+
+/* an algorithm of the SA and its KEY extension: "\tE: name  key" */
+static void print_alg(struct pr *p, const char *key, const char *label,
+		      enum pfk_alg_kind kind, unsigned int id,
+		      const struct sadb_key *k)
+{
+	char b[16];
+
+	pr_open(p, key, '{');
+	pr_str(p, "name", label, alg_str(kind, id, b, sizeof(b)));
+	pr_u64(p, "id", NULL, id);
+	pr_key(p, k);
+	pr_text(p, "\n");
+	pr_close(p, '}');
+}
+
+static void print_sa_algs(struct pr *p, const struct pfk_reply *r)
+{
+	const struct sadb_sa *sa = (const void *)r->ext[SADB_EXT_SA];
+
+	if (r->msg->sadb_msg_satype == SADB_X_SATYPE_IPCOMP) {
+		print_alg(p, "comp", "\tC: %s", PFK_ALG_COMP,
+			  sa->sadb_sa_encrypt, NULL);
+		return;
+	}
+	if (sa->sadb_sa_encrypt)
+		print_alg(p, "enc", "\tE: %s", PFK_ALG_ENC, sa->sadb_sa_encrypt,
+			  (const void *)r->ext[SADB_EXT_KEY_ENCRYPT]);
+	if (sa->sadb_sa_auth)
+		print_alg(p, "auth", "\tA: %s", PFK_ALG_AUTH, sa->sadb_sa_auth,
+			  (const void *)r->ext[SADB_EXT_KEY_AUTH]);
+}
+
+static void print_sa_state(struct pr *p, const struct sadb_sa *sa)
+{
+	pr_u64(p, "replay", "\treplay=%llu", sa->sadb_sa_replay);
+	pr_u64(p, "flags", NULL, sa->sadb_sa_flags);
+	pr_text(p, " flags=0x%08x", sa->sadb_sa_flags);
+	pr_str(p, "state", " state=%s\n", state_name(sa->sadb_sa_state));
+}
+
+/* one LIFETIME_* extension in JSON */
+static void json_lifetime(struct pr *p, const char *key,
+			  const struct sadb_lifetime *lt)
+{
+	if (!lt)
+		return;
+	pr_open(p, key, '{');
+	pr_u64(p, "allocations", NULL, lt->sadb_lifetime_allocations);
+	pr_u64(p, "bytes", NULL, lt->sadb_lifetime_bytes);
+	pr_u64(p, "addtime", NULL, lt->sadb_lifetime_addtime);
+	pr_u64(p, "usetime", NULL, lt->sadb_lifetime_usetime);
+	pr_close(p, '}');
+}
+
+#define LT(lt, f)	((lt) ? (unsigned long long)(lt)->sadb_lifetime_##f : 0ULL)
+
+/*
+ * LIFETIME_CURRENT, _HARD and _SOFT: setkey shows them side by side, a
+ * line per field; JSON has an object per extension.
+ */
+static void print_lifetimes(struct pr *p, const struct pfk_reply *r)
+{
+	const struct sadb_lifetime *cur, *hard, *soft;
+
+	cur = lifetime(r, SADB_EXT_LIFETIME_CURRENT);
+	hard = lifetime(r, SADB_EXT_LIFETIME_HARD);
+	soft = lifetime(r, SADB_EXT_LIFETIME_SOFT);
+	if (p->json) {
+		pr_open(p, "lifetime", '{');
+		json_lifetime(p, "current", cur);
+		json_lifetime(p, "hard", hard);
+		json_lifetime(p, "soft", soft);
+		pr_close(p, '}');
+		return;
+	}
+	if (cur) {
+		fputs("\tcreated: ", p->f);
+		text_time(p->f, cur->sadb_lifetime_addtime);
+		fputs("\tlast: ", p->f);
+		text_time(p->f, cur->sadb_lifetime_usetime);
+		fputc('\n', p->f);
+	}
+	if (hard || soft)
+		fprintf(p->f, "\thard: %llu(s) soft: %llu(s)\n",
+			LT(hard, addtime), LT(soft, addtime));
+	if (cur || hard || soft) {
+		fprintf(p->f, "\tcurrent: %llu(bytes) hard: %llu(bytes) soft: %llu(bytes)\n",
+			LT(cur, bytes), LT(hard, bytes), LT(soft, bytes));
+		fprintf(p->f, "\tallocated: %llu hard: %llu soft: %llu\n",
+			LT(cur, allocations), LT(hard, allocations),
+			LT(soft, allocations));
+	}
+}
+
+static void print_sa(struct pr *p, const struct pfk_reply *r)
+{
+	print_sa_addresses(p, r);
+	print_sa_id(p, r);
+	print_sa_algs(p, r);
+	print_sa_state(p, (const void *)r->ext[SADB_EXT_SA]);
+	print_lifetimes(p, r);
+	pr_text(p, "\tsadb_seq=%u pid=%u\n", r->msg->sadb_msg_seq,
+		r->msg->sadb_msg_pid);
+}
+
+/* a selector address: "addr/len[port]" ("[any]" for port 0) */
+static void print_sel_addr(struct pr *p, const char *key, const char *pkey,
+			   const char *lead, const struct addr_info *a)
+{
 	char buf[INET6_ADDRSTRLEN + 8];
 
-	get_addr(r, SADB_EXT_ADDRESS_SRC, &src);
-	get_addr(r, SADB_EXT_ADDRESS_DST, &dst);
-	if (src.present && dst.present) {
-		jw_open(w, "selector", '{');
-		snprintf(buf, sizeof(buf), "%s/%u", src.addr, src.prefixlen);
-		jw_str(w, "src", buf);
-		snprintf(buf, sizeof(buf), "%s/%u", dst.addr, dst.prefixlen);
-		jw_str(w, "dst", buf);
-		jw_u64(w, "sport", src.port);
-		jw_u64(w, "dport", dst.port);
-		upper_str(src.proto, buf, sizeof(buf));
-		jw_str(w, "proto", buf);
-		jw_close(w, '}');
-	}
-	jw_str(w, "dir", pfk_dir_name(xp->sadb_x_policy_dir));
-	jw_str(w, "action", policy_type_name(xp->sadb_x_policy_type));
-	jw_u64(w, "id", xp->sadb_x_policy_id);
-	jw_u64(w, "priority", xp->sadb_x_policy_priority);
-	jw_open(w, "requests", '[');
-	while (next_req(xp, &off, &ri) > 0) {
-		jw_open(w, NULL, '{');
-		jw_str(w, "proto", reqproto_name(ri.proto));
-		jw_str(w, "mode", pfk_mode_name(ri.mode));
-		if (ri.tunnel) {
-			jw_str(w, "src", ri.src);
-			jw_str(w, "dst", ri.dst);
-		}
-		jw_str(w, "level", pfk_level_name(ri.level));
-		jw_u64(w, "reqid", ri.reqid);
-		jw_close(w, '}');
-	}
-	jw_close(w, ']');
+	snprintf(buf, sizeof(buf), "%s/%u", a->addr, a->prefixlen);
+	pr_text(p, "%s", lead);
+	pr_str(p, key, "%s", buf);
+	pr_u64(p, pkey, a->port ? "[%llu]" : "[any]", a->port);
 }
 
-/* SADB_REGISTER replies: what the kernel supports */
-static void supported(FILE *f, struct jw *w, const struct pfk_reply *r,
-		      unsigned int type, enum pfk_alg_kind kind)
+/* ADDRESS_SRC and ADDRESS_DST of a policy, with the upper layer */
+static void print_selector(struct pr *p, const struct pfk_reply *r)
+{
+	struct addr_info src, dst;
+	char up[16];
+
+	get_addr(r, SADB_EXT_ADDRESS_SRC, &src);
+	get_addr(r, SADB_EXT_ADDRESS_DST, &dst);
+	if (!src.present || !dst.present)
+		return;
+	pr_open(p, "selector", '{');
+	print_sel_addr(p, "src", "sport", "", &src);
+	print_sel_addr(p, "dst", "dport", " ", &dst);
+	upper_str(src.proto, up, sizeof(up));
+	pr_str(p, "proto", " %s\n", up);
+	pr_close(p, '}');
+}
+
+/* one request of X_POLICY: "proto/mode/src-dst/level:reqid" */
+static void print_request(struct pr *p, const struct req_info *ri)
+{
+	pr_open(p, NULL, '{');
+	pr_str(p, "proto", "\t%s", reqproto_name(ri->proto));
+	pr_str(p, "mode", "/%s/", pfk_mode_name(ri->mode));
+	if (ri->tunnel) {
+		pr_str(p, "src", "%s", ri->src);
+		pr_str(p, "dst", "-%s", ri->dst);
+	}
+	pr_str(p, "level", "/%s", pfk_level_name(ri->level));
+	pr_u64(p, "reqid", ri->reqid ? ":%llu" : NULL, ri->reqid);
+	pr_text(p, "\n");
+	pr_close(p, '}');
+}
+
+/* X_POLICY */
+static void print_policy(struct pr *p, const struct pfk_reply *r)
+{
+	const struct sadb_x_policy *xp = (const void *)r->ext[SADB_X_EXT_POLICY];
+	struct req_info ri;
+	size_t off = sizeof(*xp);
+	int rc;
+
+	print_selector(p, r);
+	pr_str(p, "dir", "\t%s", pfk_dir_name(xp->sadb_x_policy_dir));
+	pr_u64(p, "priority", " prio %llu", xp->sadb_x_policy_priority);
+	pr_str(p, "action", " %s\n", policy_type_name(xp->sadb_x_policy_type));
+	pr_open(p, "requests", '[');
+	while ((rc = next_req(xp, &off, &ri)) > 0)
+		print_request(p, &ri);
+	pr_close(p, ']');
+	if (rc < 0)
+		pr_text(p, "\t(malformed request)\n");
+	pr_u64(p, "id", "\tspid=%llu", xp->sadb_x_policy_id);
+	pr_text(p, " seq=%u pid=%u\n", r->msg->sadb_msg_seq,
+		r->msg->sadb_msg_pid);
+}
+
+/* SUPPORTED_AUTH, SUPPORTED_ENCRYPT (SADB_REGISTER replies) */
+static void print_supported(struct pr *p, const struct pfk_reply *r,
+			    unsigned int type, enum pfk_alg_kind kind)
 {
 	const struct sadb_supported *s = (const void *)r->ext[type];
 	const struct sadb_alg *a;
@@ -545,88 +591,49 @@ static void supported(FILE *f, struct jw *w, const struct pfk_reply *r,
 		return;
 	n = (pfk_ext_bytes(r->ext[type]) - sizeof(*s)) / sizeof(*a);
 	a = (const void *)(s + 1);
-	if (w)
-		jw_open(w, kind == PFK_ALG_AUTH ? "auth" : "encrypt", '[');
-	else
-		fprintf(f, "%s:\n", kind == PFK_ALG_AUTH ?
-			"Authentication" : "Encryption");
+	pr_open(p, kind == PFK_ALG_AUTH ? "auth" : "encrypt", '[');
+	pr_text(p, "%s:\n", kind == PFK_ALG_AUTH ? "Authentication" :
+		"Encryption");
 	for (i = 0; i < n; i++, a++) {
-		const char *name = alg_str(kind, a->sadb_alg_id, b, sizeof(b));
-
-		if (!w) {
-			fprintf(f, "\t%-20s id=%-3u ivlen=%-3u bits=%u-%u\n",
-				name, a->sadb_alg_id, a->sadb_alg_ivlen,
-				a->sadb_alg_minbits, a->sadb_alg_maxbits);
-			continue;
-		}
-		jw_open(w, NULL, '{');
-		jw_str(w, "name", name);
-		jw_u64(w, "id", a->sadb_alg_id);
-		jw_u64(w, "ivlen", a->sadb_alg_ivlen);
-		jw_u64(w, "minbits", a->sadb_alg_minbits);
-		jw_u64(w, "maxbits", a->sadb_alg_maxbits);
-		jw_close(w, '}');
+		pr_open(p, NULL, '{');
+		pr_str(p, "name", "\t%-20s",
+		       alg_str(kind, a->sadb_alg_id, b, sizeof(b)));
+		pr_u64(p, "id", " id=%-3llu", a->sadb_alg_id);
+		pr_u64(p, "ivlen", " ivlen=%-3llu", a->sadb_alg_ivlen);
+		pr_u64(p, "minbits", " bits=%llu", a->sadb_alg_minbits);
+		pr_u64(p, "maxbits", "-%llu\n", a->sadb_alg_maxbits);
+		pr_close(p, '}');
 	}
-	if (w)
-		jw_close(w, ']');
+	pr_close(p, ']');
 }
 
 void pfk_print(FILE *out, const struct pfk_reply *r,
 	       const struct pfk_print_opts *o)
 {
 	const struct sadb_msg *h = r->msg;
-	struct jw w = { .f = out, .first = { true } };
+	struct pr p = { .f = out, .json = o->json,
+			.w = { .f = out, .first = { true } } };
+
 	/* only get and dump replies carry keys for us to show */
-	bool keys = o->keys &&
-		    (h->sadb_msg_type == SADB_GET ||
-		     h->sadb_msg_type == SADB_DUMP);
-
-	if (o->json) {
-		jw_open(&w, NULL, '{');
-		jw_str(&w, "type", pfk_msg_type_name(h->sadb_msg_type));
-		jw_str(&w, "satype", pfk_satype_name(h->sadb_msg_satype));
-		jw_u64(&w, "errno", h->sadb_msg_errno);
-		jw_u64(&w, "seq", h->sadb_msg_seq);
-		jw_u64(&w, "pid", h->sadb_msg_pid);
-		if (r->ext[SADB_EXT_SA]) {
-			struct pfk_print_opts o2 = *o;
-
-			o2.keys = keys;
-			json_sa(&w, r, &o2);
-		} else if (r->ext[SADB_X_EXT_POLICY]) {
-			json_policy(&w, r);
-		}
-		if (r->ext[SADB_EXT_SUPPORTED_AUTH] ||
-		    r->ext[SADB_EXT_SUPPORTED_ENCRYPT]) {
-			jw_open(&w, "supported", '{');
-			supported(out, &w, r, SADB_EXT_SUPPORTED_AUTH,
-				  PFK_ALG_AUTH);
-			supported(out, &w, r, SADB_EXT_SUPPORTED_ENCRYPT,
-				  PFK_ALG_ENC);
-			jw_close(&w, '}');
-		}
-		jw_close(&w, '}');
+	p.keys = o->keys && (h->sadb_msg_type == SADB_GET ||
+			     h->sadb_msg_type == SADB_DUMP);
+	pr_open(&p, NULL, '{');
+	print_base(&p, h, o->header);
+	if (r->ext[SADB_EXT_SA])
+		print_sa(&p, r);
+	else if (r->ext[SADB_X_EXT_POLICY])
+		print_policy(&p, r);
+	if (r->ext[SADB_EXT_SUPPORTED_AUTH] ||
+	    r->ext[SADB_EXT_SUPPORTED_ENCRYPT]) {
+		pr_open(&p, "supported", '{');
+		print_supported(&p, r, SADB_EXT_SUPPORTED_AUTH, PFK_ALG_AUTH);
+		print_supported(&p, r, SADB_EXT_SUPPORTED_ENCRYPT, PFK_ALG_ENC);
+		pr_close(&p, '}');
+	}
+	pr_close(&p, '}');
+	if (p.json)
 		fputc('\n', out);
-		return;
-	}
-	if (o->header)
-		fprintf(out, "[%s %s seq=%u pid=%u%s%s]\n",
-			pfk_msg_type_name(h->sadb_msg_type),
-			pfk_satype_name(h->sadb_msg_satype), h->sadb_msg_seq,
-			h->sadb_msg_pid, h->sadb_msg_errno ? " errno=" : "",
-			h->sadb_msg_errno ? strerror(h->sadb_msg_errno) : "");
-	if (r->ext[SADB_EXT_SA]) {
-		struct pfk_print_opts o2 = *o;
-
-		o2.keys = keys;
-		text_sa(out, r, &o2);
-	} else if (r->ext[SADB_X_EXT_POLICY]) {
-		text_policy(out, r);
-	}
-	supported(out, NULL, r, SADB_EXT_SUPPORTED_AUTH, PFK_ALG_AUTH);
-	supported(out, NULL, r, SADB_EXT_SUPPORTED_ENCRYPT, PFK_ALG_ENC);
 }
-
 void pfk_print_stats(FILE *out, const char *proto, FILE *in, bool json,
 		     bool first)
 {

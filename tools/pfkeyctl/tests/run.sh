@@ -114,7 +114,7 @@ exts_fill() {
 
 SADB_EXT_SA=1 LT_HARD=3 LT_SOFT=4 ADDR_SRC=5 ADDR_DST=6 KEY_AUTH=8
 KEY_ENC=9 SPIRANGE=16 X_POLICY=18 X_SA2=19 NAT_T_TYPE=20 NAT_T_SPORT=21
-NAT_T_DPORT=22
+NAT_T_DPORT=22 NAT_T_OA=23 SEC_CTX=24
 
 ############################################################ example.conf
 build -f "$HERE/example.conf"
@@ -395,6 +395,246 @@ o=$(ext $KEY_ENC)
 B[o + 4]=ff
 rejects "key bits beyond the extension" "key bits"
 
+############################################################ setkey files
+# Configuration files of the BSDs' test suites and manual pages, as a
+# new user would feed them (tests/setkey/*.conf say where each is from).
+# The values checked are RFC 2367's fields with the ids of
+# <linux/pfkeyv2.h> for the names those files use.
+SK=$HERE/setkey
+build -f "$SK/freebsd-tunnel.conf"
+ok "freebsd-tunnel.conf: builds, 9 messages" eq "$RC $(nmsgs)" "0 9"
+msg 5
+o=$(ext $SADB_EXT_SA)
+ok "rijndael-cbc (12) and hmac-sha2-256 (5)" eq "$(u8 $((o + 11))) $(u8 $((o + 10)))" "12 5"
+o=$(ext $KEY_AUTH)
+p=$(ext $KEY_ENC)
+ok "hmac-sha2-256 and aes-256 keys: 256 bits each" eq "$(le16 $((o + 4))) $(le16 $((p + 4)))" "256 256"
+msg 7
+o=$(ext $SADB_EXT_SA)
+p=$(ext $KEY_ENC)
+ok "chacha20-poly1305 (28), 288-bit key" eq "$(u8 $((o + 11))) $(le16 $((p + 4)))" "28 288"
+msg 8
+p=$(ext $KEY_ENC)
+ok "IPv6 SA, aes-gcm-16 key of 160 bits" eq "$(exts | cut -d' ' -f3) $(le16 $((p + 4)))" "5:5 160"
+
+build -f "$SK/netbsd-natt.conf"
+ok "netbsd-natt.conf: builds, 5 messages" eq "$RC $(nmsgs)" "0 5"
+msg 3
+o=$(ext $NAT_T_SPORT)
+p=$(ext $NAT_T_DPORT)
+ok "'10.0.1.2 [4500]': a port token of its own is the NAT-T port" \
+	eq "$(u8 3) $(be16 $((o + 4))) $(be16 $((p + 4)))" "3 4500 4500"
+o=$(ext $SADB_EXT_SA)
+p=$(ext $KEY_ENC)
+ok "aes-gmac is null-aes-gmac (23), 160-bit key" eq "$(u8 $((o + 11))) $(le16 $((p + 4)))" "23 160"
+msg 5
+o=$(ext $NAT_T_SPORT)
+p=$(ext $SADB_EXT_SA)
+ok "'[1234]' after the source; camellia-cbc (22)" eq "$(be16 $((o + 4))) $(u8 $((p + 11)))" "1234 22"
+
+build -f "$SK/netbsd-algorithms.conf"
+ok "netbsd-algorithms.conf: builds, 18 messages" eq "$RC $(nmsgs)" "0 18"
+ids=""
+for k in 1 2 3 4 5 6 7 8 9 10; do
+	msg $k
+	o=$(ext $SADB_EXT_SA)
+	ids+="$(u8 $((o + 11))) "
+done
+ok "encryption ids: des 2, 3des 3, null 11, blowfish 7, cast 6, aes 12, ctr 13, camellia 22, gcm 20, gmac 23" \
+	eq "$ids" "2 3 11 7 6 12 13 22 20 23 "
+ids=""
+for k in 11 12 13 14 15 16 17; do
+	msg $k
+	o=$(ext $SADB_EXT_SA)
+	ids+="$(u8 $((o + 10))) "
+done
+ok "authentication ids: md5 2, sha1 3, sha256 5, sha384 6, sha512 7, ripemd160 8, xcbc 9" \
+	eq "$ids" "2 3 5 6 7 8 9 "
+msg 4
+o=$(ext $KEY_ENC)
+ok "blowfish-cbc takes a 40-bit key (RFC 2451)" eq "$(le16 $((o + 4)))" "40"
+msg 2
+o=$(ext $KEY_ENC)
+ok "3des-cbc: 192-bit key" eq "$(le16 $((o + 4)))" "192"
+
+printf '%s\n' "add 10.0.0.1 10.0.0.2 esp 1 -E 3des-cbc 0x0011;" >"$TMP/bad.conf"
+build -f "$TMP/bad.conf"
+ok "3des-cbc with a 16-bit key is refused with the size it needs" \
+	grep -q "bad.conf:1:41: 3des-cbc needs a key of 192 bits, not 16 near '0x0011'" <<<"$ERR"
+
+build -f "$SK/netbsd-refused.conf"
+ok "netbsd-refused.conf: 4 errors, nothing built" eq "$RC $(nmsgs)" "1 0"
+ok "des-deriv, keyed-md5, keyed-sha1, tcp: each refused with its reason" \
+	eq "$(grep -c -e '4:36: des-deriv is the old ESP' -e '5:35: keyed-md5 (RFC 1828)' \
+		-e '6:35: keyed-sha1 (RFC 1852)' -e '7:27: TCP-MD5 (RFC 2385)' <<<"$ERR")" 4
+
+build -f "$SK/netbsd-getspi.conf"
+ok "netbsd-getspi.conf: builds, 6 messages" eq "$RC $(nmsgs)" "0 6"
+msg 1
+o=$(ext $SPIRANGE)
+ok "getspi with an SPI: GETSPI, that SPI as the whole range" \
+	eq "$(u8 1) $(le32 $((o + 4))) $(le32 $((o + 8)))" "1 10000 10000"
+ok "getspi: lifetimes are not sent (RFC 2367 3.1.1: base, address, SPI range)" \
+	eq "$(exts)" "19:2 5:3 6:3 16:2"
+msg 4
+ok "update: SADB_UPDATE (2)" eq "$(u8 1)" "2"
+msg 6
+o=$(ext $SPIRANGE)
+p=$(ext $X_SA2)
+ok "getspi without an SPI: 0x100-0xffffffff; -m tunnel -u 7" \
+	eq "$(le32 $((o + 4))) $(le32 $((o + 8))) $(u8 $((p + 4))) $(le32 $((p + 12)))" \
+	"256 $((0xffffffff)) 2 7"
+
+build -f "$SK/manpage.conf"
+ok "manpage.conf: builds, 9 messages" eq "$RC $(nmsgs)" "0 9"
+msg 6
+o=$(ext $ADDR_SRC)
+p=$(ext $ADDR_DST)
+ok "spdadd 10.0.11.41/32[21] 10.0.11.33/32[any]: ports 21 and 0" \
+	eq "$(be16 $((o + 10))) $(be16 $((p + 10)))" "21 0"
+msg 7
+o=$(ext $SEC_CTX)
+CTX="system_u:system_r:unconfined_t:SystemLow-SystemHigh"
+ok "-ctx after add: SEC_CTX, doi 1, alg 1, length with the NUL" \
+	eq "$(u8 $((o + 4))) $(u8 $((o + 5))) $(le16 $((o + 6)))" "1 1 $((${#CTX} + 1))"
+msg 8
+ok "-ctx before a policy: SEC_CTX too" eq "$([ "$(ext $SEC_CTX)" -gt 0 ] && echo y)" "y"
+
+build -f "$SK/natt-policy.conf"
+ok "natt-policy.conf: builds, 3 messages" eq "$RC $(nmsgs)" "0 3"
+msg 1
+o=$(ext $NAT_T_SPORT)
+p=$(ext $NAT_T_DPORT)
+ok "esp-udp without ports: 4500 both ways (RFC 3948)" eq "$(be16 $((o + 4))) $(be16 $((p + 4)))" "4500 4500"
+msg 2
+o=$(ext $NAT_T_OA)
+ok "esp-udp 10.9.9.9: NAT-T original address" eq "$(hexat $((o + 12)) 4)" "0a090909"
+msg 3
+o=$(ext $X_POLICY)
+r=$((o + 16))
+ok "tunnel endpoints 192.0.2.1[4500]-198.51.100.9[4501]: ports in the sockaddrs" \
+	eq "$(be16 $((r + 18))) $(be16 $((r + 34)))" "4500 4501"
+
+############################################################ XFRM (-x)
+# pfkeyctl -x -n -v: the netlink requests, checked against the layouts
+# of <linux/xfrm.h> (struct xfrm_usersa_info is 224 bytes: sel 0-55,
+# id 56-79 (daddr, spi at 72, proto at 76), saddr 80-95, lft 96-159,
+# curlft 160-191, stats 192-203, seq 204, reqid 208, family 212, mode
+# 214, replay_window 215, flags 216; struct xfrm_selector: daddr 0,
+# saddr 16, ports 32-39, family 40, prefixlen_d 42, prefixlen_s 43).
+# The guest test
+# tests/kselftest/pfkeyctl_netlink.sh checks the same against xfrm_user.
+NLH=16 SAI=224
+
+# nla START TYPE: offset of the first attribute of TYPE from START
+nla() {
+	local off=$1 l
+	while [ $off -lt ${#B[@]} ]; do
+		l=$(le16 $off)
+		[ "$(($(le16 $((off + 2))) & 0x3fff))" -eq "$2" ] && { echo $off; return; }
+		[ "$l" -ge 4 ] || break
+		off=$((off + (l + 3) / 4 * 4))
+	done
+	echo -1
+}
+cstr() {	# cstr OFF: the NUL-terminated string at OFF
+	local i=$1 s=""
+	while [ "$(bx $i)" != 00 ] && [ "$(bx $i)" != xx ]; do
+		s+=$(printf "\\x$(bx $i)")
+		i=$((i + 1))
+	done
+	echo "$s"
+}
+
+build -x -f "$HERE/example.conf"
+ok "-x example.conf: 6 requests" eq "$RC $(nmsgs)" "0 6"
+msg 1
+ok "flush: XFRM_MSG_FLUSHSA (28), REQUEST|ACK, proto IPSEC_PROTO_ANY" \
+	eq "$(le16 4) $(le16 6) $(u8 16)" "28 5 255"
+msg 3
+ok "add: XFRM_MSG_NEWSA (16), length in the header" eq "$(le16 4) $(le32 0)" "16 ${#B[@]}"
+ok "add: spi 0x1001, proto esp (50), daddr 192.0.2.2, saddr 192.0.2.1" \
+	eq "$(hexat $((NLH + 72)) 4) $(u8 $((NLH + 76))) $(hexat $((NLH + 56)) 4) $(hexat $((NLH + 80)) 4)" \
+	"00001001 50 c0000202 c0000201"
+ok "add: reqid 100, AF_INET, transport (0)" \
+	eq "$(le32 $((NLH + 208))) $(le16 $((NLH + 212))) $(u8 $((NLH + 214)))" "100 2 0"
+ok "add: unset limits are XFRM_INF" eq "$(hexat $((NLH + 96)) 8)" "ffffffffffffffff"
+ok "add: -r 64 exceeds the legacy 32-bit bitmap: replay_window 0" eq "$(u8 $((NLH + 215)))" "0"
+a=$(nla $((NLH + SAI)) 23)
+ok "add: ... and XFRMA_REPLAY_ESN_VAL, bmp_len 2, replay_window 64" \
+	eq "$(le32 $((a + 4))) $(le32 $((a + 24)))" "2 64"
+a=$(nla $((NLH + SAI)) 18)
+ok "aes-gcm-16: XFRMA_ALG_AEAD rfc4106(gcm(aes)), 160 key bits, ICV 128 (RFC 4106)" \
+	eq "$(cstr $((a + 4))) $(le32 $((a + 68))) $(le32 $((a + 72))) $(hexat $((a + 76)) 4)" \
+	"rfc4106(gcm(aes)) 160 128 00112233"
+msg 4
+ok "tunnel SA: mode tunnel (1), replay 32 in the legacy field, hard addtime 3600" \
+	eq "$(u8 $((NLH + 214))) $(u8 $((NLH + 215))) $(le32 $((NLH + 136)))" "1 32 3600"
+a=$(nla $((NLH + SAI)) 20)
+ok "hmac-sha256: XFRMA_ALG_AUTH_TRUNC hmac(sha256), 256 bits, truncated to 128 (RFC 4868)" \
+	eq "$(cstr $((a + 4))) $(le32 $((a + 68))) $(le32 $((a + 72)))" "hmac(sha256) 256 128"
+a=$(nla $((NLH + SAI)) 2)
+ok "aes-cbc: XFRMA_ALG_CRYPT cbc(aes), 128 bits" eq "$(cstr $((a + 4))) $(le32 $((a + 68)))" "cbc(aes) 128"
+msg 6
+ok "spdadd: XFRM_MSG_NEWPOLICY (19), selector 10.1.0.0/16 -> 10.2.0.0/16" \
+	eq "$(le16 4) $(hexat $((NLH + 16)) 4) $(u8 $((NLH + 43))) $(hexat $((NLH + 0)) 4) $(u8 $((NLH + 42))) $(le16 $((NLH + 40)))" \
+	"19 0a010000 16 0a020000 16 2"
+ok "spdadd: priority 0x80000000, dir out (1), action allow (0)" \
+	eq "$(le32 $((NLH + 152))) $(u8 $((NLH + 160))) $(u8 $((NLH + 161)))" "$((0x80000000)) 1 0"
+a=$(nla $((NLH + 168)) 5)
+t=$((a + 4))
+ok "XFRMA_TMPL: esp, 198.51.100.1 -> .2, reqid 200, tunnel, not optional, all algorithms" \
+	eq "$(u8 $((t + 20))) $(hexat $((t + 28)) 4) $(hexat $t 4) $(le32 $((t + 44))) $(u8 $((t + 48))) $(u8 $((t + 50))) $(hexat $((t + 52)) 4)" \
+	"50 c6336401 c6336402 200 1 0 ffffffff"
+
+build -x add 10.0.0.1 10.0.0.2 esp 0x5000 -r 2048 -mark 7/0xff -ifid 3 -E aes-gcm-16 "$K288" \;
+msg 1
+a=$(nla $((NLH + SAI)) 21)
+p=$(nla $((NLH + SAI)) 31)
+ok "-mark 7/0xff: XFRMA_MARK {7, 0xff}; -ifid 3: XFRMA_IF_ID" \
+	eq "$(le32 $((a + 4))) $(le32 $((a + 8))) $(le32 $((p + 4)))" "7 255 3"
+a=$(nla $((NLH + SAI)) 23)
+ok "-r 2048: XFRMA_REPLAY_ESN_VAL, 64 words of bitmap" \
+	eq "$(le32 $((a + 4))) $(le32 $((a + 24))) $(le16 "$a")" "64 2048 $((4 + 24 + 64 * 4))"
+
+build -x -f "$HERE/setkey/natt-policy.conf"
+ok "-x natt-policy.conf: the tunnel endpoint ports are refused, nothing sent" \
+	eq "$RC $(nmsgs) $(grep -c 'natt-policy.conf:6: spdadd: xfrm: an XFRM template has no ports' <<<"$ERR")" "1 2 1"
+msg 1
+a=$(nla $((NLH + SAI)) 4)
+ok "esp-udp: XFRMA_ENCAP, ESPINUDP (2), ports 4500 4500" \
+	eq "$(le16 $((a + 4))) $(be16 $((a + 6))) $(be16 $((a + 8)))" "2 4500 4500"
+msg 2
+a=$(nla $((NLH + SAI)) 4)
+ok "esp-udp 10.9.9.9: the original address in encap_oa" eq "$(hexat $((a + 12)) 4)" "0a090909"
+
+build -x -f "$HERE/setkey/netbsd-getspi.conf"
+msg 1
+ok "getspi SPI: XFRM_MSG_ALLOCSPI (22), min = max = 10000" \
+	eq "$(le16 4) $(le32 $((NLH + SAI))) $(le32 $((NLH + SAI + 4)))" "22 10000 10000"
+ok "getspi: the lifetimes go with ALLOCSPI over XFRM" eq "$(le32 $((NLH + 136)))" "100"
+
+build -x delete 10.0.0.1 10.0.0.2 ah 0x1234 \; register \;
+msg 1
+a=$(nla $((NLH + 24)) 13)
+ok "delete: XFRM_MSG_DELSA (17), xfrm_usersa_id (daddr, spi, family, ah), XFRMA_SRCADDR" \
+	eq "$(le16 4) $(hexat $NLH 4) $(hexat $((NLH + 16)) 4) $(le16 $((NLH + 20))) $(u8 $((NLH + 22))) $(hexat $((a + 4)) 4)" \
+	"17 0a000002 00001234 2 51 0a000001"
+ok "register has no XFRM request: refused with the reason" \
+	grep -q "register is PF_KEY's; XFRM has no such request" <<<"$ERR"
+
+build -x -f "$HERE/setkey/netbsd-algorithms.conf"
+names=""
+for k in 1 2 4 5 8 10 16; do
+	msg $k
+	a=$(nla $((NLH + SAI)) 2)
+	[ "$a" -lt 0 ] && a=$(nla $((NLH + SAI)) 18)
+	[ "$a" -lt 0 ] && a=$(nla $((NLH + SAI)) 20)
+	names+="$(cstr $((a + 4))) "
+done
+ok "crypto API names: des, des3_ede, blowfish, cast5, camellia, rfc4543, rmd160" \
+	eq "$names" "cbc(des) cbc(des3_ede) cbc(blowfish) cbc(cast5) cbc(camellia) rfc4543(gcm(aes)) hmac(rmd160) "
+
 ############################################################ errors
 # bad FILE LINE:COL TOKEN-FRAGMENT: one error, exit non-zero, nothing built
 bad() {
@@ -425,7 +665,8 @@ bad "replay window over 255" "add 10.0.0.1 10.0.0.2 esp 0x300 -r 256 -E aes-cbc 
 bad "unknown level" "spdadd 10.0.0.0/24 10.0.1.0/24 any -P out ipsec esp/transport//sometimes;" 1:49 "esp/transport//sometimes"
 bad "bad direction" "spdadd 10.0.0.0/24 10.0.1.0/24 any -P sideways ipsec esp/transport//use;" 1:39 sideways
 bad "esp without encryption" "add 10.0.0.1 10.0.0.2 esp 0x300 -A hmac-sha1 0x00112233445566778899aabbccddeeff00112233;" 1:88 ";"
-bad "esp-udp without ports" "add 10.0.0.1 10.0.0.2[4500] esp-udp 0x300 -E aes-gcm-16 $K288;" 1:5 10.0.0.1
+bad "mark without -x" "add 10.0.0.1 10.0.0.2 esp 0x300 -mark 5 -E aes-gcm-16 $K288;" 1:33 -mark
+bad "replay window over 255 without -x" "add 10.0.0.1 10.0.0.2 esp 0x300 -r 4096 -E aes-gcm-16 $K288;" 1:36 4096
 bad "ipcomp CPI over 16 bits" "add 10.0.0.1 10.0.0.2 ipcomp 0x10000 -C deflate;" 1:30 0x10000
 bad "bad SPI range" "getspi 10.0.0.1 10.0.0.2 esp -r 0x2000-0x1000;" 1:33 0x2000-0x1000
 bad "unterminated string" 'add 10.0.0.1 10.0.0.2 esp 0x300 -E aes-cbc "abc' 1:44 '"abc'
@@ -447,7 +688,7 @@ ok "errors: stdin is named <stdin>" eq "$(head -n 1 <<<"$ERR" | cut -d: -f1-3)" 
 build add 10.0.0.1 10.0.0.2 esp 0x300 -E aes-cbc 0x0011
 ok "errors: the command line is named <cmdline>" eq "$RC $(head -n 1 <<<"$ERR" | cut -d: -f1-3)" "1 <cmdline>:1:44"
 
-OUT=$("$BIN" -n -x 2>/dev/null)
+OUT=$("$BIN" -n -Q 2>/dev/null)
 ok "usage errors exit with 2" eq "$?" 2
 
 ############################################################ valgrind
