@@ -9,11 +9,11 @@
  * SPD with its SA already (input.c). Anything else arriving is cleartext:
  * if the inbound (LOCAL_IN) or forward (FORWARD) policy for it asks for
  * IPsec at level require or unique, it is dropped and counted. ESP, AH
- * and IPComp themselves pass (their handlers check them), as does IPv6
- * neighbour discovery. Delivered locally, the policy of the receiving
- * socket, if it has one, decides instead (sockpol.h): a key manager's
- * bypassed IKE socket gets its cleartext whatever the SPD says, a socket
- * that requires IPsec gets none.
+ * and IPComp themselves pass (their handlers check them), and so do ESP
+ * in UDP for a UDP_ENCAP socket and IPv6 neighbour discovery. Delivered
+ * locally, the policy of the receiving socket, if it has one, decides
+ * instead (sockpol.h): a key manager's bypassed IKE socket gets its
+ * cleartext whatever the SPD says, a socket that requires IPsec gets none.
  */
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
@@ -95,6 +95,8 @@ static unsigned int ipsec_check_clear(struct ipsec_net *in,
 		verdict = ipsec_policy_check_in(in, dir, &flow, NULL, &proto);
 	if (verdict == IPSEC_PASS)
 		return NF_ACCEPT;
+	if (dir == IPSEC_DIR_INBOUND && ipsec_sockpol_espinudp_rcu(in, skb, &flow))
+		return NF_ACCEPT;	/* ESP in UDP, checked as ESP */
 	ipsec_stat_inc(in->net, ipsec_pidx_of(proto), IPSEC_STAT_PDROPS);
 	return NF_DROP;
 }

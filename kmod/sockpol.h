@@ -59,6 +59,13 @@ struct xfrm_policy *ipsec_sockpol_in_rcu(struct ipsec_net *in,
 					 struct sk_buff *skb,
 					 const struct ipsec_flow *flow);
 
+/* Under RCU, at LOCAL_IN: is this UDP datagram ESP (RFC 3948) for a
+ * UDP_ENCAP_ESPINUDP socket? Then it is IPsec, not cleartext: the ESP
+ * input path checks it with its SA, as XFRM does. Costs a socket lookup.
+ */
+bool ipsec_sockpol_espinudp_rcu(struct ipsec_net *in, struct sk_buff *skb,
+				const struct ipsec_flow *flow);
+
 /* Under RCU, at LOCAL_OUT: the outbound policy of skb's socket. */
 struct xfrm_policy *ipsec_sockpol_out_rcu(struct ipsec_net *in,
 					  const struct sk_buff *skb,

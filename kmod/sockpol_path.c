@@ -153,6 +153,56 @@ static struct sock *ipsec_sockpol_lookup6(struct net *net,
 	return NULL;
 }
 
+/* RFC 3948 2.2: ESP in UDP starts with a non-zero SPI; IKE on the same
+ * port with four zero bytes (the non-ESP marker), a keepalive is 0xff.
+ */
+static bool ipsec_udp_carries_esp(const struct sk_buff *skb,
+				  const struct ipsec_flow *f)
+{
+	unsigned int noff = skb_network_offset(skb);
+	__be32 _spi;
+	const __be32 *spi;
+	int off;
+
+	if (f->family == AF_INET6) {
+		u8 nh = ipv6_hdr(skb)->nexthdr;
+		__be16 frag = 0;
+
+		off = ipv6_skip_exthdr(skb, noff + sizeof(struct ipv6hdr), &nh,
+				       &frag);
+		if (off < 0 || nh != IPPROTO_UDP || frag & htons(IP6_OFFSET))
+			return false;
+	} else {
+		if (ip_is_fragment(ip_hdr(skb)))
+			return false;
+		off = noff + ip_hdrlen(skb);
+	}
+	spi = skb_header_pointer(skb, off + sizeof(struct udphdr),
+				 sizeof(_spi), &_spi);
+	return spi && *spi;
+}
+
+bool ipsec_sockpol_espinudp_rcu(struct ipsec_net *in, struct sk_buff *skb,
+				const struct ipsec_flow *flow)
+{
+	struct sock *sk = skb->sk;
+	bool put = false, esp;
+
+	if (flow->proto != IPPROTO_UDP || !ipsec_udp_carries_esp(skb, flow))
+		return false;
+	if (!sk) {
+		if (flow->family == AF_INET)
+			sk = ipsec_sockpol_lookup4(in->net, skb, flow, &put);
+		else
+			sk = ipsec_sockpol_lookup6(in->net, skb, flow, &put);
+	}
+	esp = sk && sk_fullsock(sk) && sk->sk_protocol == IPPROTO_UDP &&
+	      READ_ONCE(udp_sk(sk)->encap_type) == UDP_ENCAP_ESPINUDP;
+	if (put)
+		sock_gen_put(sk);
+	return esp;
+}
+
 struct xfrm_policy *ipsec_sockpol_in_rcu(struct ipsec_net *in,
 					 struct sk_buff *skb,
 					 const struct ipsec_flow *flow)
