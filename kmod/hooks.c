@@ -9,8 +9,11 @@
  * SPD with its SA already (input.c). Anything else arriving is cleartext:
  * if the inbound (LOCAL_IN) or forward (FORWARD) policy for it asks for
  * IPsec at level require or unique, it is dropped and counted. ESP, AH
- * and IPComp themselves pass (their handlers check them), as do IKE and
- * IPv6 neighbour discovery.
+ * and IPComp themselves pass (their handlers check them), and so do ESP
+ * in UDP for a UDP_ENCAP socket and IPv6 neighbour discovery. Delivered
+ * locally, the policy of the receiving socket, if it has one, decides
+ * instead (sockpol.h): a key manager's bypassed IKE socket gets its
+ * cleartext whatever the SPD says, a socket that requires IPsec gets none.
  */
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
@@ -23,6 +26,7 @@
 #include "netns.h"
 #include "output.h"
 #include "policy.h"
+#include "sockpol.h"
 #include "stats.h"
 
 static bool ipsec_sent_by_us(const struct sk_buff *skb, u8 pf)
@@ -44,12 +48,37 @@ static enum ipsec_proto_idx ipsec_pidx_of(u8 proto)
 	       proto == IPPROTO_COMP ? IPSEC_P_IPCOMP : IPSEC_P_ESP;
 }
 
+/* Cleartext for a local socket with a policy of its own: may it? */
+static enum ipsec_verdict ipsec_check_clear_sk(const struct xfrm_policy *xp,
+					       u8 *proto)
+{
+	struct ipsec_policy_req r;
+	unsigned int i;
+
+	switch (ipsec_sockpol_action(xp)) {
+	case IPSEC_POLICY_DISCARD:
+		return IPSEC_DROP;
+	case IPSEC_POLICY_NONE:
+		return IPSEC_PASS;
+	}
+	for (i = 0; i < xp->xfrm_nr; i++) {
+		ipsec_sockpol_req(xp, i, &r);
+		if (r.level >= IPSEC_LEVEL_REQUIRE) {
+			*proto = r.proto;
+			return IPSEC_DROP;
+		}
+	}
+	return IPSEC_PASS;
+}
+
 /* Cleartext arriving: may it, in direction dir? */
 static unsigned int ipsec_check_clear(struct ipsec_net *in,
 				      struct sk_buff *skb, u8 pf, u8 dir)
 {
 	u8 family = pf == NFPROTO_IPV4 ? AF_INET : AF_INET6;
+	enum ipsec_verdict verdict;
 	struct ipsec_flow flow;
+	struct xfrm_policy *xp;
 	u8 proto;
 
 	if (ipsec_flow_from_skb(skb, family, &flow))
@@ -58,8 +87,17 @@ static unsigned int ipsec_check_clear(struct ipsec_net *in,
 		return NF_ACCEPT;
 	if (ipsec_flow_bypass(&flow))
 		return NF_ACCEPT;
-	if (ipsec_policy_check_in(in, dir, &flow, NULL, false, &proto) == IPSEC_PASS)
+	xp = dir == IPSEC_DIR_INBOUND ? ipsec_sockpol_in_rcu(in, skb, &flow) :
+					NULL;
+	if (xp)
+		verdict = ipsec_check_clear_sk(xp, &proto);
+	else
+		verdict = ipsec_policy_check_in(in, dir, &flow, NULL, false,
+						&proto);
+	if (verdict == IPSEC_PASS)
 		return NF_ACCEPT;
+	if (dir == IPSEC_DIR_INBOUND && ipsec_sockpol_espinudp_rcu(in, skb, &flow))
+		return NF_ACCEPT;	/* ESP in UDP, checked as ESP */
 	ipsec_stat_inc(in->net, ipsec_pidx_of(proto), IPSEC_STAT_PDROPS);
 	return NF_DROP;
 }

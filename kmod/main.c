@@ -10,6 +10,7 @@
 #include "pfkey.h"
 #include "proto.h"
 #include "sad.h"
+#include "sockpol.h"
 #include "spd.h"
 
 static int __init ipsec_init(void)
@@ -31,10 +32,15 @@ static int __init ipsec_init(void)
 	err = ipsec_pfkey_init();
 	if (err)
 		goto err_proto;
+	err = ipsec_sockpol_init();
+	if (err)
+		goto err_pfkey;
 
 	pr_info("IPsec (ESP, AH, IPComp; PF_KEY v2) loaded\n");
 	return 0;
 
+err_pfkey:
+	ipsec_pfkey_uninit();
 err_proto:
 	ipsec_proto_uninit();
 err_netns:
@@ -48,6 +54,7 @@ err_sad:
 
 static void __exit ipsec_exit(void)
 {
+	ipsec_sockpol_uninit();
 	ipsec_pfkey_uninit();
 	ipsec_proto_uninit();
 	ipsec_netns_uninit();

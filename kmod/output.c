@@ -11,6 +11,12 @@
  * taps on the real interface see the ESP packet. Nothing is referenced
  * while the packet is inside netfilter (a rule may drop it): the policy
  * is found again by its id after the enc0 hooks.
+ *
+ * A socket's own policy (sockpol.h) takes the SPD's place for the
+ * socket's packets: discard, bypass, or its requests. Its requests are
+ * read from the socket's xfrm_policy, found again after the enc0 hooks
+ * on skb->sk by its XFRM index (the packet holds its socket), and held
+ * while transforms run.
  */
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
@@ -29,6 +35,7 @@
 #include "output.h"
 #include "pfkey_acquire.h"
 #include "policy.h"
+#include "sockpol.h"
 #include "stats.h"
 #include "tunnel.h"
 #include "udpencap.h"
@@ -38,14 +45,18 @@ struct ipsec_out_cb {
 		struct inet_skb_parm h4;
 		struct inet6_skb_parm h6;
 	} header;
-	struct ipsec_policy *pol;	/* after the enc0 hooks; held */
+	union {				/* after the enc0 hooks; held */
+		struct ipsec_policy *pol;	/* !sk_pol */
+		struct xfrm_policy *xp;		/* sk_pol: the socket's */
+	};
 	struct ipsec_sa *sa;		/* the SA being applied; held */
-	u32 pol_id;
+	u32 pol_id;			/* sk_pol: the xfrm_policy's index */
 	u8 idx;				/* next request to apply */
 	u8 skip;			/* requests (level use) with no SA */
 	u8 family;			/* of the packet as it is now */
 	u8 tunnel:1,			/* the outer header is ours: route it */
-	   frag_ok:1;			/* may be fragmented after ESP */
+	   frag_ok:1,			/* may be fragmented after ESP */
+	   sk_pol:1;			/* the socket's policy, not the SPD's */
 };
 
 #define IPSEC_OUT_CB(skb) ((struct ipsec_out_cb *)(skb)->cb)
@@ -67,6 +78,28 @@ static u8 ipsec_nfproto(u8 family)
 	return family == AF_INET ? NFPROTO_IPV4 : NFPROTO_IPV6;
 }
 
+static void ipsec_out_pol_put(struct ipsec_out_cb *cb)
+{
+	if (cb->sk_pol && cb->xp)
+		xfrm_pol_put(cb->xp);
+	else if (!cb->sk_pol && cb->pol)
+		ipsec_policy_put(cb->pol);
+}
+
+static unsigned int ipsec_out_nreqs(const struct ipsec_out_cb *cb)
+{
+	return cb->sk_pol ? cb->xp->xfrm_nr : cb->pol->nreqs;
+}
+
+static void ipsec_out_req(const struct ipsec_out_cb *cb, unsigned int i,
+			  struct ipsec_policy_req *r)
+{
+	if (cb->sk_pol)
+		ipsec_sockpol_req(cb->xp, i, r);
+	else
+		*r = cb->pol->req[i];
+}
+
 static void ipsec_out_drop(struct ipsec_net *in, struct sk_buff *skb,
 			   u8 proto, enum ipsec_stat why)
 {
@@ -75,8 +108,7 @@ static void ipsec_out_drop(struct ipsec_net *in, struct sk_buff *skb,
 	ipsec_stat_inc(in->net, ipsec_pidx(proto), why);
 	if (cb->sa)
 		ipsec_sa_put(cb->sa);
-	if (cb->pol)
-		ipsec_policy_put(cb->pol);
+	ipsec_out_pol_put(cb);
 	kfree_skb(skb);
 }
 
@@ -137,7 +169,7 @@ static void ipsec_out_finish(struct ipsec_net *in, struct sk_buff *skb)
 			return;
 		}
 	}
-	ipsec_policy_put(cb->pol);
+	ipsec_out_pol_put(cb);
 	nf_reset_ct(skb);
 	skb->ignore_df = frag_ok;
 	if (family == AF_INET) {
@@ -204,23 +236,23 @@ static int ipsec_out_esp_done(struct ipsec_net *in, struct sk_buff *skb)
 static void ipsec_out_next(struct ipsec_net *in, struct sk_buff *skb)
 {
 	struct ipsec_out_cb *cb = IPSEC_OUT_CB(skb);
-	const struct ipsec_policy *pol = cb->pol;
+	unsigned int nreqs = ipsec_out_nreqs(cb);
 
 	for (;;) {
-		const struct ipsec_policy_req *r;
+		struct ipsec_policy_req req, *r = &req;
 		unsigned int hl, nh_off, len;
 		struct ipsec_sa_rid rid;
 		struct ipsec_flow f;
 		struct ipsec_sa *sa;
 		int err;
 
-		while (cb->idx < pol->nreqs && (cb->skip & BIT(cb->idx)))
+		while (cb->idx < nreqs && (cb->skip & BIT(cb->idx)))
 			cb->idx++;
-		if (cb->idx >= pol->nreqs) {
+		if (cb->idx >= nreqs) {
 			ipsec_out_finish(in, skb);
 			return;
 		}
-		r = &pol->req[cb->idx++];
+		ipsec_out_req(cb, cb->idx++, r);
 
 		if (ipsec_flow_from_skb(skb, cb->family, &f)) {
 			ipsec_out_drop(in, skb, r->proto, IPSEC_STAT_HDROPS);
@@ -293,6 +325,25 @@ static void ipsec_out_resume(struct sk_buff *skb, int err)
 	ipsec_out_next(in, skb);
 }
 
+/* The outbound policy of the packet's socket, if it is still the one the
+ * hook applied; held.
+ */
+static struct xfrm_policy *ipsec_out_sockpol_get(struct sk_buff *skb,
+						 u32 index)
+{
+	struct sock *sk = sk_to_full_sk(skb->sk);
+	struct xfrm_policy *xp = NULL;
+
+	if (!sk || !sk_fullsock(sk))
+		return NULL;
+	rcu_read_lock();
+	xp = rcu_dereference(sk->sk_policy[XFRM_POLICY_OUT]);
+	if (xp && (xp->index != index || !refcount_inc_not_zero(&xp->refcnt)))
+		xp = NULL;
+	rcu_read_unlock();
+	return xp;
+}
+
 /* After POST_ROUTING on enc0: the packet is committed to IPsec. */
 static int ipsec_out_xform(struct net *net, struct sock *sk,
 			   struct sk_buff *skb)
@@ -302,8 +353,11 @@ static int ipsec_out_xform(struct net *net, struct sock *sk,
 
 	ipsec_enc_tap_out(in, skb);
 	cb->sa = NULL;
-	cb->pol = ipsec_policy_get_id(in, cb->pol_id);
-	if (!cb->pol) {
+	if (cb->sk_pol)
+		cb->xp = ipsec_out_sockpol_get(skb, cb->pol_id);
+	else
+		cb->pol = ipsec_policy_get_id(in, cb->pol_id);
+	if (cb->sk_pol ? !cb->xp : !cb->pol) {
 		ipsec_out_drop(in, skb, IPPROTO_ESP, IPSEC_STAT_PDROPS);
 		return 0;
 	}
@@ -406,6 +460,16 @@ static bool ipsec_is_tcp_syn(const struct sk_buff *skb, u8 family)
 	return th && th->syn;
 }
 
+/* The requests one packet is to get: an SPD policy's, or its socket's. */
+struct ipsec_out_plan {
+	struct ipsec_policy_req sk_req[IPSEC_SPD_MAX_REQS];
+	const struct ipsec_policy_req *req;
+	unsigned int nreqs;
+	u32 id;				/* SPD id, or the socket's XFRM index */
+	u32 priority;
+	bool sk_pol;
+};
+
 /* One packet (or GSO segment) to protect, as decided by the hook. outer is
  * the flow of the outermost tunnel header when it goes to another
  * destination than the packet, else NULL.
@@ -421,8 +485,8 @@ static bool ipsec_is_tcp_syn(const struct sk_buff *skb, u8 family)
  */
 static void ipsec_out_one(struct ipsec_net *in, struct sk_buff *skb,
 			  const struct nf_hook_state *state, u8 family,
-			  u32 pol_id, u8 skip, unsigned int overhead,
-			  const struct ipsec_flow *outer)
+			  const struct ipsec_out_plan *plan, u8 skip,
+			  unsigned int overhead, const struct ipsec_flow *outer)
 {
 	struct ipsec_out_cb *cb = IPSEC_OUT_CB(skb);
 	struct dst_entry *dst = skb_dst(skb);
@@ -479,7 +543,8 @@ static void ipsec_out_one(struct ipsec_net *in, struct sk_buff *skb,
 	}
 
 	memset(cb, 0, sizeof(*cb));
-	cb->pol_id = pol_id;
+	cb->pol_id = plan->id;
+	cb->sk_pol = plan->sk_pol;
 	cb->skip = skip;
 	cb->family = family;
 	cb->frag_ok = frag_ok;
@@ -496,14 +561,14 @@ static void ipsec_out_one(struct ipsec_net *in, struct sk_buff *skb,
 
 static unsigned int ipsec_out_steal(struct ipsec_net *in, struct sk_buff *skb,
 				    const struct nf_hook_state *state,
-				    u8 family, u32 pol_id, u8 skip,
-				    unsigned int overhead,
+				    u8 family, const struct ipsec_out_plan *plan,
+				    u8 skip, unsigned int overhead,
 				    const struct ipsec_flow *outer)
 {
 	struct sk_buff *segs, *seg, *next;
 
 	if (!skb_is_gso(skb)) {
-		ipsec_out_one(in, skb, state, family, pol_id, skip, overhead,
+		ipsec_out_one(in, skb, state, family, plan, skip, overhead,
 			      outer);
 		return NF_STOLEN;
 	}
@@ -515,7 +580,7 @@ static unsigned int ipsec_out_steal(struct ipsec_net *in, struct sk_buff *skb,
 	consume_skb(skb);
 	skb_list_walk_safe(segs, seg, next) {
 		skb_mark_not_on_list(seg);
-		ipsec_out_one(in, seg, state, family, pol_id, skip, overhead,
+		ipsec_out_one(in, seg, state, family, plan, skip, overhead,
 			      outer);
 	}
 	return NF_STOLEN;
@@ -550,42 +615,30 @@ static u8 ipsec_out_default(const struct ipsec_net *in, u8 family)
 	       IPSEC_POLICY_DISCARD : IPSEC_POLICY_NONE;
 }
 
-/* Under RCU (a netfilter hook). */
-unsigned int ipsec_output(struct ipsec_net *in, struct sk_buff *skb,
-			  const struct nf_hook_state *state)
+/* Under RCU: every request must have its SA, or be of level use; then
+ * the packet goes to IPsec.
+ */
+static unsigned int ipsec_out_protect(struct ipsec_net *in,
+				      struct sk_buff *skb,
+				      const struct nf_hook_state *state,
+				      const struct ipsec_flow *flow,
+				      const struct ipsec_out_plan *plan)
 {
-	u8 family = state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6;
+	struct ipsec_flow cur = *flow;
 	unsigned int overhead = 0, i;
-	struct ipsec_flow flow, cur;
-	struct ipsec_policy *pol;
-	u8 skip = 0, action;
+	u8 skip = 0;
 	bool tunnel;
 
-	if (ipsec_flow_from_skb(skb, family, &flow))
-		return NF_ACCEPT;
-	if (ipsec_flow_bypass(&flow))
-		return NF_ACCEPT;
-	pol = ipsec_spd_lookup_rcu(in, IPSEC_DIR_OUTBOUND, &flow);
-	action = pol ? pol->action : ipsec_out_default(in, family);
-	if (action == IPSEC_POLICY_DISCARD) {
-		ipsec_stat_inc(in->net, IPSEC_P_ESP, IPSEC_STAT_PDROPS);
-		return NF_DROP;
-	}
-	if (action != IPSEC_POLICY_IPSEC)
-		return NF_ACCEPT;
-	ipsec_policy_used(pol, ktime_get_real_seconds());
-
-	/* every request must have its SA, or be of level use */
-	cur = flow;
-	for (i = 0; i < pol->nreqs; i++) {
-		const struct ipsec_policy_req *r = &pol->req[i];
+	for (i = 0; i < plan->nreqs; i++) {
+		const struct ipsec_policy_req *r = &plan->req[i];
 		struct ipsec_sa_rid rid;
 		struct ipsec_sa *sa;
 
 		ipsec_req_rid(r, &cur, &rid);
 		sa = ipsec_sa_find_rid_rcu(in, &rid, r->mode);
 		if (!sa) {
-			ipsec_pfkey_acquire_send(in, pol, i, &rid);
+			ipsec_pfkey_acquire_send(in, plan->id, plan->priority,
+						 i, &rid);
 			if (ipsec_req_level(in, r, cur.family) >=
 			    IPSEC_LEVEL_REQUIRE) {
 				ipsec_stat_inc(in->net, ipsec_pidx(r->proto),
@@ -602,12 +655,76 @@ unsigned int ipsec_output(struct ipsec_net *in, struct sk_buff *skb,
 		}
 		overhead += ipsec_req_overhead(sa, r->mode, &rid, &cur);
 	}
-	if (skip == GENMASK(pol->nreqs - 1, 0))
+	if (skip == GENMASK(plan->nreqs - 1, 0))
 		return NF_ACCEPT;	/* level use, no SA: in the clear */
-	tunnel = cur.family != flow.family ||
-		 !xfrm_addr_equal(&cur.daddr, &flow.daddr, flow.family);
-	return ipsec_out_steal(in, skb, state, family, pol->id, skip,
+	tunnel = cur.family != flow->family ||
+		 !xfrm_addr_equal(&cur.daddr, &flow->daddr, flow->family);
+	return ipsec_out_steal(in, skb, state, flow->family, plan, skip,
 			       overhead, tunnel ? &cur : NULL);
+}
+
+/* Under RCU: a socket policy's verdict, in the SPD's stead. */
+static unsigned int ipsec_out_sockpol(struct ipsec_net *in,
+				      struct sk_buff *skb,
+				      const struct nf_hook_state *state,
+				      const struct ipsec_flow *flow,
+				      const struct xfrm_policy *xp)
+{
+	struct ipsec_out_plan plan;
+	unsigned int i;
+
+	switch (ipsec_sockpol_action(xp)) {
+	case IPSEC_POLICY_DISCARD:
+		ipsec_stat_inc(in->net, IPSEC_P_ESP, IPSEC_STAT_PDROPS);
+		return NF_DROP;
+	case IPSEC_POLICY_NONE:
+		return NF_ACCEPT;
+	}
+	plan.nreqs = xp->xfrm_nr;
+	for (i = 0; i < plan.nreqs; i++)
+		ipsec_sockpol_req(xp, i, &plan.sk_req[i]);
+	plan.req = plan.sk_req;
+	plan.id = xp->index;
+	plan.priority = xp->priority;
+	plan.sk_pol = true;
+	return ipsec_out_protect(in, skb, state, flow, &plan);
+}
+
+/* Under RCU (a netfilter hook). */
+unsigned int ipsec_output(struct ipsec_net *in, struct sk_buff *skb,
+			  const struct nf_hook_state *state)
+{
+	u8 family = state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6;
+	struct ipsec_out_plan plan;
+	struct ipsec_policy *pol;
+	struct ipsec_flow flow;
+	struct xfrm_policy *xp;
+	u8 action;
+
+	if (ipsec_flow_from_skb(skb, family, &flow))
+		return NF_ACCEPT;
+	if (state->hook == NF_INET_LOCAL_OUT) {
+		xp = ipsec_sockpol_out_rcu(in, skb, &flow);
+		if (xp)
+			return ipsec_out_sockpol(in, skb, state, &flow, xp);
+	}
+	if (ipsec_flow_bypass(&flow))
+		return NF_ACCEPT;
+	pol = ipsec_spd_lookup_rcu(in, IPSEC_DIR_OUTBOUND, &flow);
+	action = pol ? pol->action : ipsec_out_default(in, family);
+	if (action == IPSEC_POLICY_DISCARD) {
+		ipsec_stat_inc(in->net, IPSEC_P_ESP, IPSEC_STAT_PDROPS);
+		return NF_DROP;
+	}
+	if (action != IPSEC_POLICY_IPSEC)
+		return NF_ACCEPT;
+	ipsec_policy_used(pol, ktime_get_real_seconds());
+	plan.req = pol->req;
+	plan.nreqs = pol->nreqs;
+	plan.id = pol->id;
+	plan.priority = pol->priority;
+	plan.sk_pol = false;
+	return ipsec_out_protect(in, skb, state, &flow, &plan);
 }
 
 /* Under RCU: the largest TCP MSS whose segments, sent on the flow, still

@@ -40,16 +40,15 @@ static bool ipsec_acq_waiting(const struct ipsec_acq_slot *slot,
 	return next && time_before(now, next);
 }
 
-static bool ipsec_acquire_due(struct ipsec_net *in,
-			      const struct ipsec_policy *pol, unsigned int idx,
-			      const struct ipsec_sa_rid *rid)
+static bool ipsec_acquire_due(struct ipsec_net *in, u32 pol_id,
+			      unsigned int idx, const struct ipsec_sa_rid *rid)
 {
 	struct ipsec_acq_slot *set, *free = NULL;
 	unsigned long now = jiffies, next;
 	unsigned int i;
 	u32 h;
 
-	h = jhash(rid, sizeof(*rid), pol->id ^ (idx << 24));
+	h = jhash(rid, sizeof(*rid), pol_id ^ (idx << 24));
 	set = &in->acq[(h % IPSEC_ACQ_SETS) * IPSEC_ACQ_WAYS];
 	for (i = 0; i < IPSEC_ACQ_WAYS; i++) {
 		if (!ipsec_acq_waiting(&set[i], now))
@@ -124,8 +123,8 @@ static void ipsec_acquire_addr(struct sk_buff *skb, u16 type, u8 family,
 	ipsec_sockaddr_put(a + 1, family, x, 0);
 }
 
-void ipsec_pfkey_acquire_send(struct ipsec_net *in,
-			      const struct ipsec_policy *pol, unsigned int idx,
+void ipsec_pfkey_acquire_send(struct ipsec_net *in, u32 pol_id,
+			      u32 priority, unsigned int idx,
 			      const struct ipsec_sa_rid *rid)
 {
 	u8 satype = ipsec_proto_satype(rid->proto);
@@ -136,7 +135,7 @@ void ipsec_pfkey_acquire_send(struct ipsec_net *in,
 	size_t len;
 
 	if (!atomic_read(&in->pfkey_registered) ||
-	    !ipsec_acquire_due(in, pol, idx, rid))
+	    !ipsec_acquire_due(in, pol_id, idx, rid))
 		return;
 
 	len = sizeof(struct sadb_msg) + 2 * ipsec_pfkey_addr_len(rid->family) +
@@ -151,10 +150,10 @@ void ipsec_pfkey_acquire_send(struct ipsec_net *in,
 	ipsec_acquire_addr(skb, SADB_EXT_ADDRESS_SRC, rid->family, &rid->saddr);
 	ipsec_acquire_addr(skb, SADB_EXT_ADDRESS_DST, rid->family, &rid->daddr);
 	xp = ipsec_pfkey_put_ext(skb, SADB_X_EXT_POLICY, sizeof(*xp));
-	xp->sadb_x_policy_type = pol->action;
-	xp->sadb_x_policy_dir = pol->key.dir;
-	xp->sadb_x_policy_id = pol->id;
-	xp->sadb_x_policy_priority = pol->priority;
+	xp->sadb_x_policy_type = IPSEC_POLICY_IPSEC;
+	xp->sadb_x_policy_dir = IPSEC_DIR_OUTBOUND;
+	xp->sadb_x_policy_id = pol_id;
+	xp->sadb_x_policy_priority = priority;
 	prop = ipsec_pfkey_put_ext(skb, SADB_EXT_PROPOSAL,
 				   sizeof(*prop) + sizeof(struct sadb_comb));
 	prop->sadb_prop_replay = 32;

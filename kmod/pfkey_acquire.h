@@ -11,11 +11,13 @@
 
 struct ipsec_net;
 
-/* Any context. At most one per (policy, request, endpoints) every
- * expire_acquire seconds; to the sockets registered for the SA type.
+/* Any context. Request @idx of the outbound policy @pol_id (an SPD id,
+ * or the XFRM index of a socket's policy) has no SA. At most one per
+ * (policy, request, endpoints) every expire_acquire seconds; to the
+ * sockets registered for the SA type.
  */
-void ipsec_pfkey_acquire_send(struct ipsec_net *in,
-			      const struct ipsec_policy *pol, unsigned int idx,
+void ipsec_pfkey_acquire_send(struct ipsec_net *in, u32 pol_id,
+			      u32 priority, unsigned int idx,
 			      const struct ipsec_sa_rid *rid);
 
 int ipsec_acquire_net_init(struct ipsec_net *in);

@@ -252,7 +252,7 @@ static int ipsec_pfkey_check_request(const struct sadb_x_ipsecrequest *rq,
  * direction may be ANY here because SPDGET and SPDDELETE2 name the
  * policy by id (PFK_DIR).
  */
-static int ipsec_pfkey_check_policy(const void *ext, size_t len)
+int ipsec_pfkey_check_policy(const void *ext, size_t len)
 {
 	const struct sadb_x_policy *pol = ext;
 	size_t off = sizeof(*pol);

@@ -27,6 +27,12 @@ struct ipsec_pfkey_msg {
  */
 int ipsec_pfkey_parse(const void *buf, size_t len, struct ipsec_pfkey_msg *m);
 
+/*
+ * One sadb_x_policy extension of @len bytes and its requests, checked as
+ * the parser checks it in a message (also for IP_IPSEC_POLICY).
+ */
+int ipsec_pfkey_check_policy(const void *ext, size_t len);
+
 /* Any extension, by SADB_EXT_* / SADB_X_EXT_* type; NULL when absent. */
 static inline const void *ipsec_pfkey_ext(const struct ipsec_pfkey_msg *m,
 					  unsigned int type)

@@ -90,18 +90,16 @@ int ipsec_flow_from_skb(const struct sk_buff *skb, u8 family,
 	return 0;
 }
 
-/* Traffic no policy applies to: IKE (RFC 7296 2, RFC 3948), so the key
- * manager can reach its peer to make the SAs, and IPv6 neighbour
- * discovery (RFC 4861: router/neighbour solicitation and advertisement,
- * redirect), which must stay on the link it names.
+/* Traffic no policy applies to: IPv6 neighbour discovery (RFC 4861:
+ * router/neighbour solicitation and advertisement, redirect), which must
+ * stay on the link it names. IKE is not here: a key manager exempts its
+ * own sockets with a per-socket bypass policy (sockpol.h), as with KAME
+ * and XFRM, so no other packet on its ports escapes the SPD.
  */
 bool ipsec_flow_bypass(const struct ipsec_flow *f)
 {
 	u16 type = ntohs(f->sport);
 
-	if (f->proto == IPPROTO_UDP)
-		return f->sport == htons(500) || f->dport == htons(500) ||
-		       f->sport == htons(4500) || f->dport == htons(4500);
 	return f->proto == IPPROTO_ICMPV6 && type >= NDISC_ROUTER_SOLICITATION &&
 	       type <= NDISC_REDIRECT;
 }

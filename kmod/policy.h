@@ -17,7 +17,7 @@ struct ipsec_sa;
 int ipsec_flow_from_skb(const struct sk_buff *skb, u8 family,
 			struct ipsec_flow *flow);
 
-/* IKE and IPv6 neighbour discovery pass whatever the SPD says. */
+/* IPv6 neighbour discovery passes whatever the SPD says. */
 bool ipsec_flow_bypass(const struct ipsec_flow *f);
 
 /* A request's level with IPSEC_LEVEL_DEFAULT resolved by the deflev

@@ -7,6 +7,9 @@
 # (UDP 4500 decoded as ESP, decrypted, ICVs and UDP checksums verified),
 # the counters, plain ESP refused for a NAT-T SA and the other way round,
 # and SADB_X_NAT_T_NEW_MAPPING when the NAT's port is not the SA's.
+# The IPv6 transport policy covers every protocol, so the UDP datagrams
+# that carry ESP match it too: they are ESP (RFC 3948), taken as XFRM
+# takes them, not cleartext, though no port is exempt from the SPD.
 . "$(dirname "$0")/lib/lib.sh"
 require_module
 ktap_begin
@@ -75,8 +78,8 @@ add fd10::2[4500] fd20::2[4500] esp-udp 0x3101 -m transport -r 64
 	-E aes-gcm-16 $GCMKEY;
 add fd20::2[4500] fd10::2[4500] esp-udp 0x3102 -m transport -r 64
 	-E aes-cbc $CBCKEY -A hmac-sha256 $SHAKEY;
-spdadd fd10::2 fd20::2 icmp6 -P out ipsec esp/transport//require;
-spdadd fd20::2 fd10::2 icmp6 -P in ipsec esp/transport//require;
+spdadd fd10::2 fd20::2 any -P out ipsec esp/transport//require;
+spdadd fd20::2 fd10::2 any -P in ipsec esp/transport//require;
 EOT
 ns_run b "$PFK" -f - <<EOT
 add 10.0.0.1[40000] 10.0.0.2[4500] esp-udp 0x3001 -m tunnel -u 7 -r 64
@@ -91,8 +94,8 @@ add fd10::2[4500] fd20::2[4500] esp-udp 0x3101 -m transport -r 64
 	-E aes-gcm-16 $GCMKEY;
 add fd20::2[4500] fd10::2[4500] esp-udp 0x3102 -m transport -r 64
 	-E aes-cbc $CBCKEY -A hmac-sha256 $SHAKEY;
-spdadd fd20::2 fd10::2 icmp6 -P out ipsec esp/transport//require;
-spdadd fd10::2 fd20::2 icmp6 -P in ipsec esp/transport//require;
+spdadd fd20::2 fd10::2 any -P out ipsec esp/transport//require;
+spdadd fd10::2 fd20::2 any -P in ipsec esp/transport//require;
 EOT
 ns_run b "$PFK" "get 10.0.0.1 10.0.0.2 esp 0x3001;" >$T/get 2>&1
 check "b's GET shows the NAT-T ports" \
