@@ -2,6 +2,7 @@
 #
 # make            module (kmod/ipsec.ko) and tools/pfkeyctl/pfkeyctl
 # make check      every test in QEMU guests; ends with "N passed, N failed"
+# make check-debug  the same on a debug kernel (KASAN, lockdep, kmemleak, ...)
 # make demo       two hosts with an ESP tunnel in a guest
 # make bench      PF_KEY and ESP figures, ours against stock (BENCH_QUICK=1: short)
 # make lint       checkpatch and sparse
@@ -14,7 +15,7 @@ DESTDIR ?=
 PREFIX ?= /usr/local
 TOP := $(CURDIR)
 
-.PHONY: all module tools deps check bench demo lint install uninstall clean
+.PHONY: all module tools deps check check-debug bench demo lint install uninstall clean
 
 all: module tools
 
@@ -31,6 +32,10 @@ tools:
 check: deps
 	@$(MAKE) --no-print-directory all >/dev/null
 	@tests/check $(TESTS)
+
+check-debug: deps
+	@$(MAKE) --no-print-directory all >/dev/null
+	@scripts/check-debug $(TESTS)
 
 bench: deps
 	@$(MAKE) --no-print-directory all >/dev/null

@@ -16,7 +16,7 @@ bench_setup()
 	sysctl -qw kernel.hung_task_timeout_secs=0
 	case $1 in
 	ours)
-		insmod "$TOP/kmod/ipsec.ko"
+		insmod "${IPSEC_MODULE:-$TOP/kmod/ipsec.ko}"
 		for _m in esp4 af_key; do
 			! stack_loaded $_m ||
 				{ echo "# $_m is loaded beside ipsec.ko" >&2; return 1; }

@@ -52,6 +52,7 @@ TOP = os.environ.get("TOP", os.path.abspath(
 
 
 def ensure_module():
-    """insmod kmod/ipsec.ko unless it is loaded."""
+    """insmod kmod/ipsec.ko ($IPSEC_MODULE if set) unless it is loaded."""
     if not os.path.isdir("/sys/module/ipsec"):
-        subprocess.run(["insmod", f"{TOP}/kmod/ipsec.ko"], check=True)
+        module = os.environ.get("IPSEC_MODULE", f"{TOP}/kmod/ipsec.ko")
+        subprocess.run(["insmod", module], check=True)

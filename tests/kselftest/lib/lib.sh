@@ -5,7 +5,9 @@
 # Source it; TOP is the checkout (set by tests/vm/run inside a guest).
 
 : "${TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
-MODULE="$TOP/kmod/ipsec.ko"
+# IPSEC_MODULE: an ipsec.ko built elsewhere (make check-debug builds one
+# for the debug kernel)
+MODULE="${IPSEC_MODULE:-$TOP/kmod/ipsec.ko}"
 KSFT_PASS=0
 KSFT_FAIL=1
 KSFT_SKIP=4
@@ -138,7 +140,7 @@ require_module()
 {
 	if [ ! -f "$MODULE" ]; then
 		ktap_begin 1
-		ktap_skip "module" "kmod/ipsec.ko not built"
+		ktap_skip "module" "$MODULE not built"
 		ktap_end
 	fi
 }
