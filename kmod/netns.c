@@ -15,6 +15,7 @@
 #include "spd.h"
 #include "stats.h"
 #include "sysctl.h"
+#include "xfrm_nl.h"
 
 unsigned int ipsec_net_id __read_mostly;
 
@@ -39,9 +40,12 @@ static int __net_init ipsec_net_init(struct net *net)
 	err = ipsec_pfkey_net_init(in);
 	if (err)
 		goto err_spd;
-	err = ipsec_acquire_net_init(in);
+	err = ipsec_xfrm_nl_net_init(in);
 	if (err)
 		goto err_pfkey;
+	err = ipsec_acquire_net_init(in);
+	if (err)
+		goto err_xfrm_nl;
 	err = ipsec_sysctl_net_init(in);
 	if (err)
 		goto err_acquire;
@@ -64,6 +68,8 @@ err_sysctl:
 	ipsec_sysctl_net_exit(in);
 err_acquire:
 	ipsec_acquire_net_exit(in);
+err_xfrm_nl:
+	ipsec_xfrm_nl_net_exit(in);
 err_pfkey:
 	ipsec_pfkey_net_exit(in);
 err_spd:
@@ -84,6 +90,7 @@ static void __net_exit ipsec_net_exit(struct net *net)
 	ipsec_proc_net_exit(in);
 	ipsec_sysctl_net_exit(in);
 	ipsec_acquire_net_exit(in);
+	ipsec_xfrm_nl_net_exit(in);
 	ipsec_pfkey_net_exit(in);
 	ipsec_spd_net_exit(in);
 	ipsec_sad_net_exit(in);
