@@ -570,7 +570,7 @@ unsigned int ipsec_output(struct ipsec_net *in, struct sk_buff *skb,
 		ipsec_req_rid(r, &cur, &rid);
 		sa = ipsec_sa_find_rid_rcu(in, &rid, r->mode);
 		if (!sa) {
-			ipsec_pfkey_acquire_send(in, pol, i, &rid);
+			ipsec_pfkey_acquire_send(in, pol, i, &rid, &cur);
 			if (ipsec_req_level(in, r, cur.family) >=
 			    IPSEC_LEVEL_REQUIRE) {
 				ipsec_stat_inc(in->net, ipsec_pidx(r->proto),

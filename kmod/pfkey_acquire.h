@@ -12,11 +12,13 @@
 struct ipsec_net;
 
 /* Any context. At most one per (policy, request, endpoints) every
- * expire_acquire seconds; to the sockets registered for the SA type.
+ * expire_acquire seconds; to the sockets registered for the SA type and
+ * to XFRM's ACQUIRE group (flow: the packet's, for XFRM's selector).
  */
 void ipsec_pfkey_acquire_send(struct ipsec_net *in,
 			      const struct ipsec_policy *pol, unsigned int idx,
-			      const struct ipsec_sa_rid *rid);
+			      const struct ipsec_sa_rid *rid,
+			      const struct ipsec_flow *flow);
 
 int ipsec_acquire_net_init(struct ipsec_net *in);
 void ipsec_acquire_net_exit(struct ipsec_net *in);

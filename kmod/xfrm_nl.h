@@ -137,6 +137,14 @@ void ipsec_xfrm_nl_policy_event(const struct ipsec_policy *pol, u16 type,
 				u32 seq, u32 portid);
 void ipsec_xfrm_nl_policy_flush_event(struct ipsec_net *in, u32 seq,
 				      u32 portid);
+void ipsec_xfrm_nl_expire(const struct ipsec_sa *sa, bool hard);
+void ipsec_xfrm_nl_polexpire(const struct ipsec_policy *pol);
+void ipsec_xfrm_nl_mapping(const struct ipsec_sa *sa,
+			   const xfrm_address_t *saddr, __be16 sport);
+void ipsec_xfrm_nl_acquire(struct ipsec_net *in,
+			   const struct ipsec_policy *pol, unsigned int idx,
+			   const struct ipsec_sa_rid *rid,
+			   const struct ipsec_flow *flow, u32 seq);
 void ipsec_pfkey_tell_sa(const struct ipsec_sa *sa, u8 sadb_type, u32 seq);
 void ipsec_pfkey_tell_sa_flush(struct ipsec_net *in, u8 satype, u32 seq);
 void ipsec_pfkey_tell_policy(const struct ipsec_policy *pol, u8 sadb_type,

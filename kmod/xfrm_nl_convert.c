@@ -51,7 +51,7 @@ static int ipsec_xfrm_port_get(__be16 *port, __be16 p, __be16 mask,
 			       struct netlink_ext_ack *extack)
 {
 	if (mask && mask != htons(0xffff)) {
-		NL_SET_ERR_MSG(extack, "selector port masks other than 0 and 0xffff are not supported");
+		NL_SET_ERR_MSG(extack, "selector port masks other than 0 and 0xffff not supported");
 		return -EOPNOTSUPP;
 	}
 	*port = mask ? p : 0;
@@ -74,7 +74,8 @@ int ipsec_xfrm_sel_get(struct ipsec_selector *sel,
 		return -EINVAL;
 	}
 	if (x->ifindex || x->user) {
-		NL_SET_ERR_MSG(extack, "selectors by interface or user are not supported by ipsec.ko");
+		NL_SET_ERR_MSG(extack,
+			       "selectors by interface or user are not supported by ipsec.ko");
 		return -EOPNOTSUPP;
 	}
 	err = ipsec_xfrm_port_get(&sel->sport, x->sport, x->sport_mask,
@@ -221,7 +222,7 @@ static int ipsec_xfrm_alg_unknown(const struct nlattr *nla,
 				  struct netlink_ext_ack *extack)
 {
 	NL_SET_ERR_MSG_ATTR(extack, nla, "algorithm (or ICV length) not supported by ipsec.ko");
-	return -ENOSYS;		/* what xfrm_user says for an unknown one */
+	return -EOPNOTSUPP;
 }
 
 static int ipsec_xfrm_aead_get(const struct nlattr *nla, struct ipsec_sa *sa,
@@ -322,7 +323,8 @@ static int ipsec_xfrm_algs(const struct ipsec_xfrm_req *req,
 		if (attrs[XFRMA_ALG_COMP] ||
 		    (attrs[XFRMA_ALG_AEAD] && (attrs[XFRMA_ALG_CRYPT] || auth)) ||
 		    (!attrs[XFRMA_ALG_AEAD] && !attrs[XFRMA_ALG_CRYPT])) {
-			NL_SET_ERR_MSG(extack, "ESP takes an AEAD, or a cipher with an optional authentication algorithm");
+			NL_SET_ERR_MSG(extack,
+				       "ESP takes an AEAD, or a cipher and optional auth");
 			return -EINVAL;
 		}
 		if (attrs[XFRMA_ALG_AEAD])
@@ -336,7 +338,8 @@ static int ipsec_xfrm_algs(const struct ipsec_xfrm_req *req,
 		/* RFC 4303 3.2: NULL encryption needs authentication */
 		if (!sa->ealg->key_max &&
 		    (!sa->aalg || !sa->aalg->key_max)) {
-			NL_SET_ERR_MSG(extack, "ESP with null encryption needs authentication (RFC 4303 3.2)");
+			NL_SET_ERR_MSG(extack,
+				       "ESP null encryption needs authentication (RFC 4303 3.2)");
 			return -EINVAL;
 		}
 		return 0;
@@ -416,7 +419,8 @@ static int ipsec_xfrm_sa_hdr_ok(const struct xfrm_usersa_info *p,
 	}
 	if (p->flags & ~(XFRM_STATE_ESN | XFRM_STATE_AF_UNSPEC |
 			 XFRM_STATE_ICMP)) {
-		NL_SET_ERR_MSG(extack, "SA flags other than esn, af-unspec and icmp are not supported by ipsec.ko");
+		NL_SET_ERR_MSG(extack,
+			       "SA flags other than esn, af-unspec, icmp not supported");
 		return -EOPNOTSUPP;
 	}
 	return 0;
@@ -434,8 +438,12 @@ static int ipsec_xfrm_replay_get(const struct ipsec_xfrm_req *req,
 	if (nla) {
 		const struct xfrm_replay_state_esn *r = nla_data(nla);
 
+		/* xfrm_user takes it without the bitmap too (iproute2
+		 * sends it so), which is then all zeros
+		 */
 		if (r->bmp_len > XFRMA_REPLAY_ESN_MAX / 32 ||
-		    nla_len(nla) < sizeof(*r) + r->bmp_len * sizeof(u32) ||
+		    (nla_len(nla) != sizeof(*r) &&
+		     nla_len(nla) < sizeof(*r) + r->bmp_len * sizeof(u32)) ||
 		    r->replay_window > r->bmp_len * 32) {
 			NL_SET_ERR_MSG_ATTR(req->extack, nla, "malformed ESN replay state");
 			return -EINVAL;
@@ -457,7 +465,8 @@ static int ipsec_xfrm_replay_get(const struct ipsec_xfrm_req *req,
 	}
 	/* sadb_sa_replay's range: the windows PF_KEY can name */
 	if (window > U8_MAX) {
-		NL_SET_ERR_MSG(req->extack, "replay windows above 255 packets are not supported by ipsec.ko yet");
+		NL_SET_ERR_MSG(req->extack,
+			       "replay windows above 255 packets not supported by ipsec.ko");
 		return -EOPNOTSUPP;
 	}
 	sa->replay_window = window;
@@ -550,7 +559,8 @@ int ipsec_xfrm_to_sa(const struct ipsec_xfrm_req *req,
 	if (sa->id.proto == IPPROTO_ESP) {
 		err = ipsec_esp_state_init(sa);
 		if (err) {
-			NL_SET_ERR_MSG(req->extack, "the crypto API cannot instantiate this algorithm and key");
+			NL_SET_ERR_MSG(req->extack,
+				       "the crypto API cannot instantiate this algorithm and key");
 			return err;
 		}
 	}
@@ -864,7 +874,8 @@ static int ipsec_xfrm_tmpls_get(const struct ipsec_xfrm_req *req,
 		return 0;
 	n = nla_len(nla) / sizeof(*t);
 	if (nla_len(nla) % sizeof(*t) || n > IPSEC_SPD_MAX_REQS) {
-		NL_SET_ERR_MSG_ATTR(req->extack, nla, "1 to 4 templates, each a struct xfrm_user_tmpl");
+		NL_SET_ERR_MSG_ATTR(req->extack, nla,
+				    "1 to 4 templates, each a struct xfrm_user_tmpl");
 		return -EINVAL;
 	}
 	t = nla_data(nla);
@@ -893,7 +904,8 @@ int ipsec_xfrm_to_policy(const struct ipsec_xfrm_req *req,
 		return err;
 	if (nla && ((const struct xfrm_userpolicy_type *)nla_data(nla))->type !=
 		   XFRM_POLICY_TYPE_MAIN) {
-		NL_SET_ERR_MSG_ATTR(req->extack, nla, "only main policies are supported by ipsec.ko (no sub policies)");
+		NL_SET_ERR_MSG_ATTR(req->extack, nla,
+				    "only main policies are supported by ipsec.ko");
 		return -EOPNOTSUPP;
 	}
 	if (p->index) {
@@ -901,7 +913,8 @@ int ipsec_xfrm_to_policy(const struct ipsec_xfrm_req *req,
 		return -EOPNOTSUPP;
 	}
 	if (p->flags || p->share) {
-		NL_SET_ERR_MSG(req->extack, "policy flags and sharing other than 0 are not supported by ipsec.ko");
+		NL_SET_ERR_MSG(req->extack,
+			       "policy flags and share other than 0 not supported by ipsec.ko");
 		return -EOPNOTSUPP;
 	}
 	if (p->action != XFRM_POLICY_ALLOW && p->action != XFRM_POLICY_BLOCK) {

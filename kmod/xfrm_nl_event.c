@@ -222,3 +222,153 @@ void ipsec_pfkey_tell_policy_flush(struct ipsec_net *in, u32 seq)
 {
 	ipsec_pfkey_tell_hdr(in, SADB_X_SPDFLUSH, SADB_SATYPE_UNSPEC, seq);
 }
+
+/* ---- the kernel's own events, to XFRM listeners ---- */
+
+/* RFC 2367 3.1.7's EXPIRE as xfrm_user sends it: the SA and "hard". */
+void ipsec_xfrm_nl_expire(const struct ipsec_sa *sa, bool hard)
+{
+	struct xfrm_user_expire *ue;
+	struct nlmsghdr *nlh;
+	struct sk_buff *skb;
+
+	if (!ipsec_xfrm_nl_listening(sa->in, XFRMNLGRP_EXPIRE))
+		return;
+	skb = nlmsg_new(sizeof(*ue), GFP_ATOMIC);
+	if (!skb)
+		return;
+	nlh = nlmsg_put(skb, 0, 0, XFRM_MSG_EXPIRE, sizeof(*ue), 0);
+	if (!nlh) {
+		kfree_skb(skb);
+		return;
+	}
+	ue = nlmsg_data(nlh);
+	memset(ue, 0, sizeof(*ue));
+	ipsec_xfrm_sa_info(&ue->state, sa);
+	ue->hard = hard;
+	nlmsg_end(skb, nlh);
+	ipsec_xfrm_nl_multicast(sa->in, skb, XFRMNLGRP_EXPIRE, GFP_ATOMIC);
+}
+
+/* A policy's hard lifetime ran out (KAME's SPDEXPIRE). */
+void ipsec_xfrm_nl_polexpire(const struct ipsec_policy *pol)
+{
+	struct xfrm_userpolicy_type upt = { .type = XFRM_POLICY_TYPE_MAIN };
+	struct xfrm_user_polexpire *pe;
+	struct nlmsghdr *nlh;
+	struct sk_buff *skb;
+
+	if (!ipsec_xfrm_nl_listening(pol->in, XFRMNLGRP_EXPIRE))
+		return;
+	skb = nlmsg_new(ipsec_xfrm_policy_msg_len(pol) + sizeof(*pe),
+			GFP_KERNEL);
+	if (!skb)
+		return;
+	nlh = nlmsg_put(skb, 0, 0, XFRM_MSG_POLEXPIRE, sizeof(*pe), 0);
+	if (!nlh)
+		goto err;
+	pe = nlmsg_data(nlh);
+	memset(pe, 0, sizeof(*pe));
+	ipsec_xfrm_policy_info(&pe->pol, pol);
+	pe->hard = 1;
+	if (ipsec_xfrm_policy_tmpls(skb, pol) ||
+	    nla_put(skb, XFRMA_POLICY_TYPE, sizeof(upt), &upt))
+		goto err;
+	nlmsg_end(skb, nlh);
+	ipsec_xfrm_nl_multicast(pol->in, skb, XFRMNLGRP_EXPIRE, GFP_KERNEL);
+	return;
+err:
+	kfree_skb(skb);
+}
+
+/* NAT-T: an SA's peer now comes from another address or port. */
+void ipsec_xfrm_nl_mapping(const struct ipsec_sa *sa,
+			   const xfrm_address_t *saddr, __be16 sport)
+{
+	struct xfrm_user_mapping *um;
+	struct nlmsghdr *nlh;
+	struct sk_buff *skb;
+
+	if (!ipsec_xfrm_nl_listening(sa->in, XFRMNLGRP_MAPPING))
+		return;
+	skb = nlmsg_new(sizeof(*um), GFP_ATOMIC);
+	if (!skb)
+		return;
+	nlh = nlmsg_put(skb, 0, 0, XFRM_MSG_MAPPING, sizeof(*um), 0);
+	if (!nlh) {
+		kfree_skb(skb);
+		return;
+	}
+	um = nlmsg_data(nlh);
+	memset(um, 0, sizeof(*um));
+	um->id.daddr = sa->id.daddr;
+	um->id.spi = sa->id.spi;
+	um->id.family = sa->id.family;
+	um->id.proto = sa->id.proto;
+	um->reqid = sa->reqid;
+	um->old_saddr = sa->rid.saddr;
+	um->old_sport = sa->natt_sport;
+	um->new_saddr = *saddr;
+	um->new_sport = sport;
+	nlmsg_end(skb, nlh);
+	ipsec_xfrm_nl_multicast(sa->in, skb, XFRMNLGRP_MAPPING, GFP_ATOMIC);
+}
+
+/* The packet's flow as a selector of full prefixes, as xfrm's acquire. */
+static void ipsec_xfrm_flow_sel(struct xfrm_selector *x,
+				const struct ipsec_flow *f)
+{
+	memset(x, 0, sizeof(*x));
+	x->family = f->family;
+	x->saddr = f->saddr;
+	x->daddr = f->daddr;
+	x->prefixlen_s = f->family == AF_INET ? 32 : 128;
+	x->prefixlen_d = x->prefixlen_s;
+	x->proto = f->proto;
+	x->sport = f->sport;
+	x->sport_mask = f->sport ? htons(0xffff) : 0;
+	x->dport = f->dport;
+	x->dport_mask = f->dport ? htons(0xffff) : 0;
+}
+
+/* A packet needs an SA that is not there: request idx of pol. Key
+ * managers answer with ALLOCSPI/NEWSA carrying seq, and find the policy
+ * by policy.index and the reqid in the templates.
+ */
+void ipsec_xfrm_nl_acquire(struct ipsec_net *in,
+			   const struct ipsec_policy *pol, unsigned int idx,
+			   const struct ipsec_sa_rid *rid,
+			   const struct ipsec_flow *flow, u32 seq)
+{
+	struct xfrm_userpolicy_type upt = { .type = XFRM_POLICY_TYPE_MAIN };
+	struct xfrm_user_acquire *ua;
+	struct nlmsghdr *nlh;
+	struct sk_buff *skb;
+
+	skb = nlmsg_new(sizeof(*ua) + ipsec_xfrm_policy_msg_len(pol),
+			GFP_ATOMIC);
+	if (!skb)
+		return;
+	nlh = nlmsg_put(skb, 0, 0, XFRM_MSG_ACQUIRE, sizeof(*ua), 0);
+	if (!nlh)
+		goto err;
+	ua = nlmsg_data(nlh);
+	memset(ua, 0, sizeof(*ua));
+	ua->id.daddr = rid->daddr;
+	ua->id.proto = rid->proto;
+	ua->saddr = rid->saddr;
+	ipsec_xfrm_flow_sel(&ua->sel, flow);
+	ipsec_xfrm_policy_info(&ua->policy, pol);
+	ua->aalgos = ~0U;
+	ua->ealgos = ~0U;
+	ua->calgos = ~0U;
+	ua->seq = seq;
+	if (ipsec_xfrm_policy_tmpls(skb, pol) ||
+	    nla_put(skb, XFRMA_POLICY_TYPE, sizeof(upt), &upt))
+		goto err;
+	nlmsg_end(skb, nlh);
+	ipsec_xfrm_nl_multicast(in, skb, XFRMNLGRP_ACQUIRE, GFP_ATOMIC);
+	return;
+err:
+	kfree_skb(skb);
+}

@@ -66,7 +66,8 @@ int ipsec_xfrm_nl_newsa(struct ipsec_xfrm_req *req)
 	}
 	if (err) {
 		if (err == -EEXIST)
-			NL_SET_ERR_MSG(req->extack, "an SA with this SPI, destination and protocol exists");
+			NL_SET_ERR_MSG(req->extack,
+				       "an SA with this SPI, destination and protocol exists");
 		else if (err == -ESRCH)
 			NL_SET_ERR_MSG(req->extack, "no such SA to update");
 		ipsec_sa_put(sa);
@@ -307,7 +308,7 @@ out:
  */
 int ipsec_xfrm_nl_newae(struct ipsec_xfrm_req *req)
 {
-	NL_SET_ERR_MSG(req->extack, "setting replay state or thresholds (NEWAE) is not supported by ipsec.ko");
+	NL_SET_ERR_MSG(req->extack, "NEWAE (replay state, thresholds) not supported by ipsec.ko");
 	return -EOPNOTSUPP;
 }
 

@@ -35,7 +35,8 @@ int ipsec_xfrm_nl_newpolicy(struct ipsec_xfrm_req *req)
 	err = ipsec_policy_insert(pol, update);
 	if (err) {
 		if (err == -EEXIST)
-			NL_SET_ERR_MSG(req->extack, "a policy with this selector and direction exists");
+			NL_SET_ERR_MSG(req->extack,
+				       "a policy with this selector and direction exists");
 		ipsec_policy_put(pol);
 		goto out;
 	}
@@ -69,7 +70,8 @@ static struct ipsec_policy *ipsec_xfrm_find_policy(struct ipsec_xfrm_req *req,
 
 	if (nla && ((const struct xfrm_userpolicy_type *)nla_data(nla))->type !=
 		   XFRM_POLICY_TYPE_MAIN) {
-		NL_SET_ERR_MSG_ATTR(req->extack, nla, "only main policies are supported by ipsec.ko");
+		NL_SET_ERR_MSG_ATTR(req->extack, nla,
+				    "only main policies are supported by ipsec.ko");
 		*err = -EOPNOTSUPP;
 		return NULL;
 	}
@@ -145,7 +147,8 @@ int ipsec_xfrm_nl_flushpolicy(struct ipsec_xfrm_req *req)
 
 	if (nla && ((const struct xfrm_userpolicy_type *)nla_data(nla))->type !=
 		   XFRM_POLICY_TYPE_MAIN) {
-		NL_SET_ERR_MSG_ATTR(req->extack, nla, "only main policies are supported by ipsec.ko");
+		NL_SET_ERR_MSG_ATTR(req->extack, nla,
+				    "only main policies are supported by ipsec.ko");
 		return -EOPNOTSUPP;
 	}
 	ipsec_spd_flush(req->in);
@@ -197,7 +200,7 @@ err:
  */
 int ipsec_xfrm_nl_newspdinfo(struct ipsec_xfrm_req *req)
 {
-	NL_SET_ERR_MSG(req->extack, "ipsec.ko's SPD has no hash thresholds to set (its classifier needs none)");
+	NL_SET_ERR_MSG(req->extack, "ipsec.ko's SPD has no hash thresholds to set");
 	return -EOPNOTSUPP;
 }
 
