@@ -837,15 +837,12 @@ static int ipsec_xfrm_tmpl_get(const struct xfrm_user_tmpl *t,
 		NL_SET_ERR_MSG(extack, "template protocol must be esp, ah or comp");
 		return -EINVAL;
 	}
-	if (t->id.spi) {
-		NL_SET_ERR_MSG(extack, "templates naming an SPI are not supported by ipsec.ko");
-		return -EOPNOTSUPP;
-	}
 	err = ipsec_xfrm_mode_get(t->mode, &r->mode, extack);
 	if (err)
 		return err;
 	r->proto = t->id.proto;
 	r->reqid = t->reqid;
+	r->spi = t->id.spi;
 	/* XFRM: an optional template may be skipped; one with a reqid
 	 * takes only SAs of that reqid, which is KAME's "unique"
 	 */
@@ -970,6 +967,7 @@ int ipsec_xfrm_policy_tmpls(struct sk_buff *skb,
 		const struct ipsec_policy_req *r = &pol->req[i];
 
 		t[i].id.proto = r->proto;
+		t[i].id.spi = r->spi;
 		t[i].id.daddr = r->daddr;
 		t[i].saddr = r->saddr;
 		t[i].family = r->family ?: pol->key.sel.family;
