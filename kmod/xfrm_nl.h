@@ -46,6 +46,7 @@ bool ipsec_xfrm_nl_listening(struct ipsec_net *in, u32 group);
 
 /* xfrm_nl_parse.c */
 int ipsec_xfrm_nl_hdrlen(u16 type);
+const struct nla_policy *ipsec_xfrm_nl_dump_policy(void);
 int ipsec_xfrm_nl_parse(const struct nlmsghdr *nlh, int hdrlen,
 			struct nlattr **attrs, struct netlink_ext_ack *extack);
 const void *ipsec_xfrm_alg_attr(const struct nlattr *nla, size_t hdr,

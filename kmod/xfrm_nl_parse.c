@@ -84,6 +84,11 @@ static const struct nla_policy ipsec_xfrma_policy[XFRMA_MAX + 1] = {
 	[XFRMA_MTIMER_THRESH] = { .type = NLA_U32 },
 };
 
+const struct nla_policy *ipsec_xfrm_nl_dump_policy(void)
+{
+	return ipsec_xfrma_policy;
+}
+
 int ipsec_xfrm_nl_hdrlen(u16 type)
 {
 	return ipsec_xfrm_hdrlen[type - XFRM_MSG_BASE];

@@ -354,10 +354,14 @@ int ipsec_xfrm_nl_sa_dump_start(struct netlink_callback *cb)
 	u8 satype = SADB_SATYPE_UNSPEC;
 	int err;
 
-	/* XFRMA_PROTO and XFRMA_ADDRESS_FILTER after a usersa_info */
-	if (cb->nlh->nlmsg_len > nlmsg_msg_size(sizeof(struct xfrm_usersa_info))) {
-		err = ipsec_xfrm_nl_parse(cb->nlh, sizeof(struct xfrm_usersa_info),
-					  attrs, cb->extack);
+	/* XFRMA_PROTO and XFRMA_ADDRESS_FILTER right after the netlink
+	 * header, parsed leniently as xfrm_user does: clients that send a
+	 * zeroed usersa_info there ask for no filter
+	 */
+	if (cb->nlh->nlmsg_len > NLMSG_HDRLEN) {
+		err = __nlmsg_parse(cb->nlh, 0, attrs, XFRMA_MAX,
+				    ipsec_xfrm_nl_dump_policy(),
+				    NL_VALIDATE_LIBERAL, cb->extack);
 		if (err)
 			return err;
 	}

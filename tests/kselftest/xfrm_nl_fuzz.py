@@ -124,8 +124,7 @@ class Sock:
                 off += (ln + 3) & ~3
 
     def dump_count(self, t):
-        self.s.send(msg(t, bytes(224 if t == GETSA else 168),
-                        NLM_F_REQUEST | NLM_F_DUMP))
+        self.s.send(msg(t, b"", NLM_F_REQUEST | NLM_F_DUMP))
         n = 0
         while True:
             buf = self.s.recv(1 << 16)
