@@ -29,7 +29,7 @@ NLMSG_ERROR, NLMSG_DONE = 2, 3
 UPDPOLICY, UPDSA, FLUSHSA, FLUSHPOLICY, GETAE = 0x19, 0x1a, 0x1c, 0x1d, 0x1f
 GETSADINFO, GETSPDINFO = 0x23, 0x25
 A_ALG_AUTH, A_ALG_CRYPT, A_TMPL, A_ALG_AEAD, A_ALG_AUTH_TRUNC = 1, 2, 5, 18, 20
-A_MARK, A_PROTO = 21, 25
+A_MARK, A_PROTO, A_ADDRESS_FILTER = 21, 25, 26
 AF_INET = socket.AF_INET
 ESP = 50
 GCMKEY = bytes(range(20))
@@ -123,8 +123,8 @@ class Sock:
                     break
                 off += (ln + 3) & ~3
 
-    def dump_count(self, t):
-        self.s.send(msg(t, b"", NLM_F_REQUEST | NLM_F_DUMP))
+    def dump_count(self, t, attrs=b""):
+        self.s.send(msg(t, attrs, NLM_F_REQUEST | NLM_F_DUMP))
         n = 0
         while True:
             buf = self.s.recv(1 << 16)
@@ -284,6 +284,21 @@ t.eq(0, s2.errno_of(msg(FLUSHPOLICY, b"")), "FLUSHPOLICY after the fuzzing")
 t.eq(0, s2.errno_of(msg(NEWSA, usersa_info(0x4242) +
                         attr(A_ALG_AEAD, aead()))), "NEWSA after the fuzzing")
 t.eq(1, s2.dump_count(GETSA), "a dump shows just it")
+t.eq(1, s2.dump_count(GETSA, attr(A_PROTO, bytes([ESP]))),
+     "a dump filtered by XFRMA_PROTO esp shows it")
+t.eq(0, s2.dump_count(GETSA, attr(A_PROTO, bytes([51]))),
+     "... by XFRMA_PROTO ah does not")
+
+
+def addr_filter(daddr, dplen):
+    return attr(A_ADDRESS_FILTER, addr("0.0.0.0") + addr(daddr) +
+                struct.pack("=HBB", AF_INET, 0, dplen))
+
+
+t.eq(1, s2.dump_count(GETSA, addr_filter("192.0.2.0", 24)),
+     "a dump filtered by XFRMA_ADDRESS_FILTER 192.0.2.0/24 shows it")
+t.eq(0, s2.dump_count(GETSA, addr_filter("198.51.100.0", 24)),
+     "... by 198.51.100.0/24 does not")
 s.s.close()
 s2.s.close()
 
