@@ -19,10 +19,11 @@
 
 static const struct ipsec_alg ipsec_algs[] = {
 	/* encryption */
-	{ .name = "null", .tfm = "ecb(cipher_null)", .kind = IPSEC_ALG_ENC,
+	{ .name = "null", .tfm = "ecb(cipher_null)", .xfrm_alias = "cipher_null",
+	  .kind = IPSEC_ALG_ENC,
 	  .sadb_id = SADB_EALG_NULL, .block = 4 },
 	{ .name = "aes-cbc", .alias = { "rijndael-cbc", "aes" }, .tfm = "cbc(aes)",
-	  .kind = IPSEC_ALG_ENC, .sadb_id = SADB_X_EALG_AESCBC,
+	  .xfrm_alias = "aes", .kind = IPSEC_ALG_ENC, .sadb_id = SADB_X_EALG_AESCBC,
 	  .key_min = 128, .key_max = 256, .key_step = 64,
 	  .iv_len = 16, .block = 16 },
 	/* RFC 3686: 32-bit nonce after the key */
@@ -48,6 +49,45 @@ static const struct ipsec_alg ipsec_algs[] = {
 	  .kind = IPSEC_ALG_ENC, .sadb_id = SADB_X_EALG_NULL_AES_GMAC,
 	  .aead = true, .key_min = 160, .key_max = 288, .key_step = 64,
 	  .icv_len = 16, .iv_len = 8, .block = 4 },
+	/* RFC 4309: 24-bit salt after the key */
+	{ .name = "aes-ccm-8", .tfm = "rfc4309(ccm(aes))",
+	  .kind = IPSEC_ALG_ENC, .sadb_id = SADB_X_EALG_AES_CCM_ICV8,
+	  .aead = true, .key_min = 152, .key_max = 280, .key_step = 64,
+	  .icv_len = 8, .iv_len = 8, .block = 4 },
+	{ .name = "aes-ccm-12", .tfm = "rfc4309(ccm(aes))",
+	  .kind = IPSEC_ALG_ENC, .sadb_id = SADB_X_EALG_AES_CCM_ICV12,
+	  .aead = true, .key_min = 152, .key_max = 280, .key_step = 64,
+	  .icv_len = 12, .iv_len = 8, .block = 4 },
+	{ .name = "aes-ccm-16", .alias = { "aes-ccm" },
+	  .tfm = "rfc4309(ccm(aes))",
+	  .kind = IPSEC_ALG_ENC, .sadb_id = SADB_X_EALG_AES_CCM_ICV16,
+	  .aead = true, .key_min = 152, .key_max = 280, .key_step = 64,
+	  .icv_len = 16, .iv_len = 8, .block = 4 },
+	/* CBC ciphers of RFC 2451, 4312 and the KAME table */
+	{ .name = "3des-cbc", .alias = { "des3-cbc" }, .tfm = "cbc(des3_ede)",
+	  .xfrm_alias = "des3_ede", .kind = IPSEC_ALG_ENC,
+	  .sadb_id = SADB_EALG_3DESCBC, .key_min = 192, .key_max = 192,
+	  .iv_len = 8, .block = 8 },
+	{ .name = "cast128-cbc", .alias = { "cast-cbc" }, .tfm = "cbc(cast5)",
+	  .xfrm_alias = "cast5", .kind = IPSEC_ALG_ENC,
+	  .sadb_id = SADB_X_EALG_CASTCBC, .key_min = 40, .key_max = 128,
+	  .key_step = 8, .iv_len = 8, .block = 8 },
+	{ .name = "blowfish-cbc", .tfm = "cbc(blowfish)",
+	  .xfrm_alias = "blowfish", .kind = IPSEC_ALG_ENC,
+	  .sadb_id = SADB_X_EALG_BLOWFISHCBC, .key_min = 40, .key_max = 448,
+	  .key_step = 8, .iv_len = 8, .block = 8 },
+	{ .name = "camellia-cbc", .tfm = "cbc(camellia)",
+	  .xfrm_alias = "camellia", .kind = IPSEC_ALG_ENC,
+	  .sadb_id = SADB_X_EALG_CAMELLIACBC, .key_min = 128, .key_max = 256,
+	  .key_step = 64, .iv_len = 16, .block = 16 },
+	{ .name = "serpent-cbc", .tfm = "cbc(serpent)",
+	  .xfrm_alias = "serpent", .kind = IPSEC_ALG_ENC,
+	  .sadb_id = SADB_X_EALG_SERPENTCBC, .key_min = 128, .key_max = 256,
+	  .key_step = 64, .iv_len = 16, .block = 16 },
+	{ .name = "twofish-cbc", .tfm = "cbc(twofish)",
+	  .xfrm_alias = "twofish", .kind = IPSEC_ALG_ENC,
+	  .sadb_id = SADB_X_EALG_TWOFISHCBC, .key_min = 128, .key_max = 256,
+	  .key_step = 64, .iv_len = 16, .block = 16 },
 	/* RFC 7634: 256-bit key and 32-bit salt */
 	{ .name = "chacha20-poly1305",
 	  .tfm = "rfc7539esp(chacha20,poly1305)",
@@ -56,24 +96,45 @@ static const struct ipsec_alg ipsec_algs[] = {
 	  .icv_len = 16, .iv_len = 8, .block = 4 },
 
 	/* authentication; ICV lengths of RFC 2404, 4868 and 3566 */
-	{ .name = "hmac-sha1", .tfm = "hmac(sha1)", .kind = IPSEC_ALG_AUTH,
+	{ .name = "hmac-sha1", .tfm = "hmac(sha1)", .xfrm_alias = "sha1",
+	  .kind = IPSEC_ALG_AUTH,
 	  .sadb_id = SADB_AALG_SHA1HMAC, .key_min = 160, .key_max = 160,
 	  .icv_len = 12 },
+	/* XFRM's "sha256" without a truncation length: 96 bits, as the
+	 * draft before RFC 4868 had it; first, so that XFRM's default is it
+	 */
+	{ .name = "hmac-sha256-96", .tfm = "hmac(sha256)",
+	  .xfrm_alias = "sha256", .kind = IPSEC_ALG_AUTH,
+	  .sadb_id = SADB_X_AALG_SHA2_256HMAC, .key_min = 256,
+	  .key_max = 256, .icv_len = 12, .xfrm_only = true },
 	{ .name = "hmac-sha256", .alias = { "hmac-sha2-256" },
-	  .tfm = "hmac(sha256)", .kind = IPSEC_ALG_AUTH,
+	  .tfm = "hmac(sha256)", .xfrm_alias = "sha256",
+	  .kind = IPSEC_ALG_AUTH,
 	  .sadb_id = SADB_X_AALG_SHA2_256HMAC, .key_min = 256,
 	  .key_max = 256, .icv_len = 16 },
 	{ .name = "hmac-sha384", .alias = { "hmac-sha2-384" },
-	  .tfm = "hmac(sha384)", .kind = IPSEC_ALG_AUTH,
+	  .tfm = "hmac(sha384)", .xfrm_alias = "sha384",
+	  .kind = IPSEC_ALG_AUTH,
 	  .sadb_id = SADB_X_AALG_SHA2_384HMAC, .key_min = 384,
 	  .key_max = 384, .icv_len = 24 },
 	{ .name = "hmac-sha512", .alias = { "hmac-sha2-512" },
-	  .tfm = "hmac(sha512)", .kind = IPSEC_ALG_AUTH,
+	  .tfm = "hmac(sha512)", .xfrm_alias = "sha512",
+	  .kind = IPSEC_ALG_AUTH,
 	  .sadb_id = SADB_X_AALG_SHA2_512HMAC, .key_min = 512,
 	  .key_max = 512, .icv_len = 32 },
 	{ .name = "aes-xcbc-mac", .tfm = "xcbc(aes)", .kind = IPSEC_ALG_AUTH,
 	  .sadb_id = SADB_X_AALG_AES_XCBC_MAC, .key_min = 128,
 	  .key_max = 128, .icv_len = 12 },
+	{ .name = "hmac-md5", .tfm = "hmac(md5)", .xfrm_alias = "md5",
+	  .kind = IPSEC_ALG_AUTH, .sadb_id = SADB_AALG_MD5HMAC,
+	  .key_min = 128, .key_max = 128, .icv_len = 12 },
+	{ .name = "hmac-ripemd160", .alias = { "hmac-rmd160" },
+	  .tfm = "hmac(rmd160)", .xfrm_alias = "rmd160",
+	  .kind = IPSEC_ALG_AUTH, .sadb_id = SADB_X_AALG_RIPEMD160HMAC,
+	  .key_min = 160, .key_max = 160, .icv_len = 12 },
+	/* RFC 4494: no PF_KEY id */
+	{ .name = "aes-cmac", .tfm = "cmac(aes)", .kind = IPSEC_ALG_AUTH,
+	  .key_min = 128, .key_max = 128, .icv_len = 12, .xfrm_only = true },
 	{ .name = "null", .tfm = "digest_null", .kind = IPSEC_ALG_AUTH,
 	  .sadb_id = SADB_X_AALG_NULL },
 
@@ -103,9 +164,33 @@ const struct ipsec_alg *ipsec_alg_by_id(enum ipsec_alg_kind kind, u8 id)
 	const struct ipsec_alg *a;
 
 	for (a = ipsec_algs; a < ipsec_algs + ARRAY_SIZE(ipsec_algs); a++)
-		if (a->kind == kind && a->sadb_id == id)
+		if (a->kind == kind && a->sadb_id == id && !a->xfrm_only)
 			return a;
 	return NULL;
+}
+
+/* XFRM names an algorithm by its crypto API name (or an older alias)
+ * and, for AEADs and truncated HMACs, the ICV length: icv_bits 0 takes
+ * the first entry of that name, which is XFRM's default length.
+ */
+const struct ipsec_alg *ipsec_alg_by_xfrm(enum ipsec_alg_kind kind,
+					  const char *name,
+					  unsigned int icv_bits)
+{
+	const struct ipsec_alg *a, *first = NULL;
+
+	for (a = ipsec_algs; a < ipsec_algs + ARRAY_SIZE(ipsec_algs); a++) {
+		if (a->kind != kind)
+			continue;
+		if (strcmp(a->tfm, name) &&
+		    (!a->xfrm_alias || strcmp(a->xfrm_alias, name)))
+			continue;
+		if (icv_bits && a->icv_len * 8 == icv_bits)
+			return a;
+		if (!first)
+			first = a;
+	}
+	return icv_bits ? NULL : first;
 }
 
 bool ipsec_alg_key_ok(const struct ipsec_alg *alg, unsigned int bits)
@@ -124,7 +209,7 @@ const struct ipsec_alg *ipsec_alg_next(enum ipsec_alg_kind kind,
 	const struct ipsec_alg *a = prev ? prev + 1 : ipsec_algs;
 
 	for (; a < ipsec_algs + ARRAY_SIZE(ipsec_algs); a++)
-		if (a->kind == kind)
+		if (a->kind == kind && !a->xfrm_only)
 			return a;
 	return NULL;
 }

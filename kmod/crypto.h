@@ -17,7 +17,8 @@ enum ipsec_alg_kind {
 struct ipsec_alg {
 	const char *name;	/* setkey's name */
 	const char *alias[2];	/* other accepted names */
-	const char *tfm;	/* kernel crypto API algorithm */
+	const char *tfm;	/* kernel crypto API algorithm; XFRM's name */
+	const char *xfrm_alias;	/* the older name XFRM also accepts */
 	enum ipsec_alg_kind kind;
 	u8 sadb_id;		/* SADB_EALG_* / SADB_AALG_* / SADB_X_CALG_* */
 	bool aead;		/* combined mode: ICV produced by the cipher */
@@ -27,10 +28,18 @@ struct ipsec_alg {
 	u8 icv_len;		/* bytes of ICV on the wire */
 	u8 iv_len;		/* bytes of IV on the wire */
 	u8 block;		/* ESP padding boundary, RFC 4303 2.4 */
+	/* Reachable by XFRM name only: an ICV length of its own for an
+	 * id PF_KEY already gives another entry, or no PF_KEY id at all.
+	 * ipsec_alg_by_id() and ipsec_alg_next() pass over it.
+	 */
+	bool xfrm_only;
 };
 
 const struct ipsec_alg *ipsec_alg_by_name(enum ipsec_alg_kind kind,
 					  const char *name);
+const struct ipsec_alg *ipsec_alg_by_xfrm(enum ipsec_alg_kind kind,
+					  const char *name,
+					  unsigned int icv_bits);
 const struct ipsec_alg *ipsec_alg_by_id(enum ipsec_alg_kind kind, u8 id);
 bool ipsec_alg_key_ok(const struct ipsec_alg *alg, unsigned int bits);
 const struct ipsec_alg *ipsec_alg_next(enum ipsec_alg_kind kind,

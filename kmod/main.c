@@ -5,6 +5,7 @@
  */
 #include <linux/module.h>
 #include <linux/net.h>
+#include <linux/netlink.h>
 
 #include "netns.h"
 #include "pfkey.h"
@@ -36,7 +37,7 @@ static int __init ipsec_init(void)
 	if (err)
 		goto err_pfkey;
 
-	pr_info("IPsec (ESP, AH, IPComp; PF_KEY v2) loaded\n");
+	pr_info("IPsec (ESP, AH, IPComp; PF_KEY v2, XFRM netlink) loaded\n");
 	return 0;
 
 err_pfkey:
@@ -67,3 +68,5 @@ module_exit(ipsec_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("OpenBSD/KAME-style IPsec: ESP, AH, IPComp, PF_KEY v2, enc0");
 MODULE_ALIAS_NETPROTO(PF_KEY);
+/* the first NETLINK_XFRM socket loads us, as it loads xfrm_user */
+MODULE_ALIAS_NET_PF_PROTO(PF_NETLINK, NETLINK_XFRM);

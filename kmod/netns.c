@@ -15,6 +15,7 @@
 #include "spd.h"
 #include "stats.h"
 #include "sysctl.h"
+#include "xfrm_nl.h"
 
 unsigned int ipsec_net_id __read_mostly;
 
@@ -42,9 +43,12 @@ static int __net_init ipsec_net_init(struct net *net)
 	err = ipsec_pfkey_net_init(in);
 	if (err)
 		goto err_spd;
-	err = ipsec_acquire_net_init(in);
+	err = ipsec_xfrm_nl_net_init(in);
 	if (err)
 		goto err_pfkey;
+	err = ipsec_acquire_net_init(in);
+	if (err)
+		goto err_xfrm_nl;
 	err = ipsec_sad_net_init(in);
 	if (err)
 		goto err_acquire;
@@ -67,6 +71,8 @@ err_sad:
 	ipsec_sad_net_exit(in);
 err_acquire:
 	ipsec_acquire_net_exit(in);
+err_xfrm_nl:
+	ipsec_xfrm_nl_net_exit(in);
 err_pfkey:
 	ipsec_pfkey_net_exit(in);
 err_spd:
@@ -90,6 +96,7 @@ static void __net_exit ipsec_net_exit(struct net *net)
 	ipsec_sysctl_net_exit(in);
 	ipsec_sad_net_exit(in);
 	ipsec_acquire_net_exit(in);
+	ipsec_xfrm_nl_net_exit(in);
 	ipsec_pfkey_net_exit(in);
 	ipsec_spd_net_exit(in);
 	ipsec_stats_net_exit(in);

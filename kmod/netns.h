@@ -53,6 +53,9 @@ struct ipsec_net {
 	atomic64_t pfkey_drops;		/* broadcasts a full socket missed */
 	atomic_t pfkey_registered;	/* sockets that sent REGISTER */
 
+	/* The NETLINK_XFRM kernel socket (xfrm_nl.c); set at init. */
+	struct sock __rcu *xfrm_nl;
+
 	/* Kernel ACQUIREs: sequence numbers and the rate limit's slots. */
 	atomic_t acq_seq;
 	struct ipsec_acq_slot *acq;

@@ -467,6 +467,7 @@ struct ipsec_out_plan {
 	unsigned int nreqs;
 	u32 id;				/* SPD id, or the socket's XFRM index */
 	u32 priority;
+	const struct ipsec_policy *pol;	/* the SPD's, NULL for a socket's */
 	bool sk_pol;
 };
 
@@ -638,7 +639,7 @@ static unsigned int ipsec_out_protect(struct ipsec_net *in,
 		sa = ipsec_sa_find_rid_rcu(in, &rid, r->mode);
 		if (!sa) {
 			ipsec_pfkey_acquire_send(in, plan->id, plan->priority,
-						 i, &rid);
+						 plan->pol, i, &rid, &cur);
 			if (ipsec_req_level(in, r, cur.family) >=
 			    IPSEC_LEVEL_REQUIRE) {
 				ipsec_stat_inc(in->net, ipsec_pidx(r->proto),
@@ -686,6 +687,7 @@ static unsigned int ipsec_out_sockpol(struct ipsec_net *in,
 	plan.req = plan.sk_req;
 	plan.id = xp->index;
 	plan.priority = xp->priority;
+	plan.pol = NULL;
 	plan.sk_pol = true;
 	return ipsec_out_protect(in, skb, state, flow, &plan);
 }
@@ -723,6 +725,7 @@ unsigned int ipsec_output(struct ipsec_net *in, struct sk_buff *skb,
 	plan.nreqs = pol->nreqs;
 	plan.id = pol->id;
 	plan.priority = pol->priority;
+	plan.pol = pol;
 	plan.sk_pol = false;
 	return ipsec_out_protect(in, skb, state, &flow, &plan);
 }

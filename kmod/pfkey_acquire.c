@@ -22,6 +22,7 @@
 #include "netns.h"
 #include "pfkey.h"
 #include "pfkey_acquire.h"
+#include "xfrm_nl.h"
 
 #define IPSEC_ACQ_WAYS	4
 #define IPSEC_ACQ_SETS	128
@@ -124,8 +125,9 @@ static void ipsec_acquire_addr(struct sk_buff *skb, u16 type, u8 family,
 }
 
 void ipsec_pfkey_acquire_send(struct ipsec_net *in, u32 pol_id,
-			      u32 priority, unsigned int idx,
-			      const struct ipsec_sa_rid *rid)
+			      u32 priority, const struct ipsec_policy *pol,
+			      unsigned int idx, const struct ipsec_sa_rid *rid,
+			      const struct ipsec_flow *flow)
 {
 	u8 satype = ipsec_proto_satype(rid->proto);
 	struct sadb_x_policy *xp;
@@ -134,8 +136,17 @@ void ipsec_pfkey_acquire_send(struct ipsec_net *in, u32 pol_id,
 	struct sadb_msg *hdr;
 	size_t len;
 
-	if (!atomic_read(&in->pfkey_registered) ||
-	    !ipsec_acquire_due(in, pol_id, idx, rid))
+	bool pfkey = atomic_read(&in->pfkey_registered);
+	bool xfrm = pol && ipsec_xfrm_nl_listening(in, XFRMNLGRP_ACQUIRE);
+	u32 seq;
+
+	if ((!pfkey && !xfrm) || !ipsec_acquire_due(in, pol_id, idx, rid))
+		return;
+	/* one sequence number for both: a key manager's reply names it */
+	seq = atomic_inc_return(&in->acq_seq);
+	if (xfrm)
+		ipsec_xfrm_nl_acquire(in, pol, idx, rid, flow, seq);
+	if (!pfkey)
 		return;
 
 	len = sizeof(struct sadb_msg) + 2 * ipsec_pfkey_addr_len(rid->family) +
@@ -145,8 +156,7 @@ void ipsec_pfkey_acquire_send(struct ipsec_net *in, u32 pol_id,
 		atomic64_inc(&in->pfkey_drops);
 		return;
 	}
-	hdr = ipsec_pfkey_put_hdr(skb, SADB_ACQUIRE, satype,
-				  atomic_inc_return(&in->acq_seq), 0);
+	hdr = ipsec_pfkey_put_hdr(skb, SADB_ACQUIRE, satype, seq, 0);
 	ipsec_acquire_addr(skb, SADB_EXT_ADDRESS_SRC, rid->family, &rid->saddr);
 	ipsec_acquire_addr(skb, SADB_EXT_ADDRESS_DST, rid->family, &rid->daddr);
 	xp = ipsec_pfkey_put_ext(skb, SADB_X_EXT_POLICY, sizeof(*xp));

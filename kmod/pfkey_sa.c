@@ -11,6 +11,7 @@
 #include "crypto.h"
 #include "netns.h"
 #include "pfkey.h"
+#include "xfrm_nl.h"
 
 /* The reply to ADD/UPDATE/DELETE goes to every socket, keys left out
  * (RFC 2367 3.1.3, 3.1.4).
@@ -20,6 +21,10 @@ static int ipsec_pfkey_sa_event(const struct ipsec_pfkey_req *req,
 {
 	struct sk_buff *skb;
 
+	ipsec_xfrm_nl_sa_event(sa, type == SADB_ADD ?
+			       XFRM_MSG_NEWSA : type == SADB_UPDATE ?
+			       XFRM_MSG_UPDSA : XFRM_MSG_DELSA,
+			       ipsec_req_seq(req), 0);
 	skb = ipsec_pfkey_sa_msg(sa, type, ipsec_req_seq(req),
 				 ipsec_req_pid(req),
 				 IPSEC_PFKEY_HARD | IPSEC_PFKEY_SOFT,
@@ -311,6 +316,9 @@ int ipsec_pfkey_flush(struct ipsec_pfkey_req *req)
 	if (!skb)
 		return -ENOBUFS;
 	ipsec_sad_flush(req->in, satype);
+	ipsec_xfrm_nl_sa_flush_event(req->in, satype ?
+				     ipsec_satype_proto(satype) :
+				     IPSEC_PROTO_ANY, ipsec_req_seq(req), 0);
 	ipsec_pfkey_put_hdr(skb, SADB_FLUSH, satype, ipsec_req_seq(req),
 			    ipsec_req_pid(req));
 	ipsec_pfkey_finish(skb);

@@ -19,6 +19,7 @@
 #include "netns.h"
 #include "pfkey.h"
 #include "spd.h"
+#include "xfrm_nl.h"
 
 static void ipsec_spd_put_addr(struct sk_buff *skb, u16 type,
 			       const struct ipsec_selector *sel, bool src)
@@ -241,6 +242,11 @@ static int ipsec_pfkey_policy_event(const struct ipsec_pfkey_req *req,
 {
 	struct sk_buff *skb;
 
+	ipsec_xfrm_nl_policy_event(pol, type == SADB_X_SPDADD ?
+				   XFRM_MSG_NEWPOLICY :
+				   type == SADB_X_SPDUPDATE ?
+				   XFRM_MSG_UPDPOLICY : XFRM_MSG_DELPOLICY,
+				   ipsec_req_seq(req), 0);
 	skb = ipsec_pfkey_policy_msg(pol, type, ipsec_req_seq(req),
 				     ipsec_req_pid(req), GFP_KERNEL);
 	if (!skb)
@@ -368,6 +374,7 @@ int ipsec_pfkey_spdflush(struct ipsec_pfkey_req *req)
 	if (!skb)
 		return -ENOBUFS;
 	ipsec_spd_flush(req->in);
+	ipsec_xfrm_nl_policy_flush_event(req->in, ipsec_req_seq(req), 0);
 	ipsec_pfkey_put_hdr(skb, SADB_X_SPDFLUSH, SADB_SATYPE_UNSPEC,
 			    ipsec_req_seq(req), ipsec_req_pid(req));
 	ipsec_pfkey_finish(skb);

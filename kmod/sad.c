@@ -20,6 +20,7 @@
 #include "lifetime.h"
 #include "netns.h"
 #include "sad.h"
+#include "xfrm_nl.h"
 
 static struct kmem_cache *ipsec_sa_cache __read_mostly;
 /* SAs not yet destroyed, in every namespace: an SA outlives its namespace's
@@ -625,8 +626,10 @@ static void ipsec_sa_expire_timer(struct timer_list *t)
 
 	if (hard || soft) {
 		/* RFC 2367 3.1.4: a larval SA just goes away */
-		if (!larval)
+		if (!larval) {
 			ipsec_pfkey_sa_expired(sa, hard);
+			ipsec_xfrm_nl_expire(sa, hard);
+		}
 		/* hard: the tables' reference; soft: the one taken above */
 		ipsec_sa_put(sa);
 	}

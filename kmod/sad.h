@@ -17,6 +17,7 @@
 #include <linux/xfrm.h>
 
 #include "replay.h"
+#include "spd_class.h"
 
 struct ipsec_net;
 struct ipsec_alg;
@@ -99,6 +100,12 @@ struct ipsec_sa {
 	xfrm_address_t natt_oa;
 	struct ipsec_blob *ident_src, *ident_dst, *kmprivate;
 	struct crypto_aead *aead;	/* ESP: cipher and ICV (esp.c) */
+	/* The traffic selector XFRM gives an SA, kept to be echoed back
+	 * (family AF_UNSPEC: none given; PF_KEY has only the prefixes
+	 * and ul_proto above). Not used on the packet path.
+	 */
+	struct ipsec_selector sel;
+	u8 xfrm_flags;			/* XFRM_STATE_AF_UNSPEC, _ICMP */
 
 	/* Under sad.lock. */
 	u8 state;			/* read locklessly by the datapath */

@@ -16,6 +16,7 @@
 #include "lifetime.h"
 #include "netns.h"
 #include "spd.h"
+#include "xfrm_nl.h"
 
 static struct kmem_cache *ipsec_policy_cache __read_mostly;
 /* Expiries; destroyed (drained) at unload, after every policy is gone. */
@@ -398,6 +399,7 @@ static void ipsec_policy_expire_work(struct work_struct *work)
 		if (next && ktime_get_real_seconds() >= next) {
 			ipsec_policy_unlink(spd, pol);
 			ipsec_pfkey_policy_expired(pol);
+			ipsec_xfrm_nl_polexpire(pol);
 			expired = true;
 		} else {
 			ipsec_policy_arm(pol);

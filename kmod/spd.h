@@ -43,6 +43,11 @@ struct ipsec_policy_req {
 	u8 mode;			/* IPSEC_MODE_TRANSPORT, _TUNNEL */
 	u8 level;			/* IPSEC_LEVEL_* */
 	u8 family;			/* of the endpoints; AF_UNSPEC: none */
+	/* The SPI an XFRM template may name (strongSwan names the SA of
+	 * its outbound policies): kept to be echoed back; the packet path
+	 * picks by reqid and endpoints, the newest SA first.
+	 */
+	__be32 spi;
 };
 
 /* An entry of spd.all: a policy or a dump cursor. */

@@ -17,6 +17,7 @@
 
 #include "pfkey.h"
 #include "udpencap.h"
+#include "xfrm_nl.h"
 
 int ipsec_udpencap_push(struct sk_buff *skb, const struct ipsec_sa *sa,
 			u8 family, unsigned int hl, unsigned int nh_off)
@@ -88,4 +89,5 @@ void ipsec_udpencap_mapping(struct ipsec_sa *sa, const struct sk_buff *skb,
 	if (cmpxchg(&sa->natt_mapping_at, last, now ?: 1) != last)
 		return;
 	ipsec_pfkey_new_mapping(sa, &saddr, uh->source);
+	ipsec_xfrm_nl_mapping(sa, &saddr, uh->source);
 }

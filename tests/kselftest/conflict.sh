@@ -1,16 +1,16 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# The protocol slots and PF_KEY: when a stock module (esp4, ah4, ipcomp,
-# esp6, ah6, ipcomp6, af_key) holds one, loading fails, dmesg names the
-# module in the way, and nothing of ours is left behind. While we hold
-# them, the stock modules cannot take them.
+# The protocol slots, PF_KEY and NETLINK_XFRM: when a stock module (esp4,
+# ah4, ipcomp, esp6, ah6, ipcomp6, af_key, xfrm_user) holds one, loading
+# fails, dmesg names the module in the way, and nothing of ours is left
+# behind. While we hold them, the stock modules cannot take them.
 # check-timeout: 300
 . "$(dirname "$0")/lib/lib.sh"
 require_module
 ktap_begin
 ipsec_unload
 
-for m in esp4 ah4 ipcomp esp6 ah6 ipcomp6 af_key; do
+for m in esp4 ah4 ipcomp esp6 ah6 ipcomp6 af_key xfrm_user; do
 	if ! modprobe "$m" 2>/dev/null; then
 		ktap_skip "$m holds its slot" "modprobe $m failed"
 		continue

@@ -264,7 +264,21 @@ spdadd $m_sel $p_sel any -P out ipsec esp/$mode/$tmpl_mp/require;
 spdadd $p_sel $m_sel any -P in ipsec esp/$mode/$tmpl_pm/require;
 EOF
 	t0=$(date +%s)
-	check "$name: SAs and policies through PF_KEY" "$PFKEYCTL" -f /tmp/case.conf
+	if [ "${INTEROP_KEYING:-pfkey}" = xfrm ]; then
+		# the peer's commands, mirrored, answered by ipsec.ko
+		check "$name: SAs and policies through ip xfrm (ipsec.ko)" sh -c "
+		ip xfrm state add src $m_out dst $p_out proto esp spi $spi_mp \
+			mode $mode $xf_mp $sel_mp &&
+		ip xfrm state add src $p_out dst $m_out proto esp spi $spi_pm \
+			mode $mode replay-window 64 $xf_pm $sel_pm &&
+		ip xfrm policy add src $m_sel dst $p_sel dir out \
+			tmpl src $m_out dst $p_out proto esp mode $mode &&
+		ip xfrm policy add src $p_sel dst $m_sel dir in \
+			tmpl src $p_out dst $m_out proto esp mode $mode"
+	else
+		check "$name: SAs and policies through PF_KEY" \
+			"$PFKEYCTL" -f /tmp/case.conf
+	fi
 	check "$name: the peer's SAs and policies through ip xfrm" peer "
 		ip xfrm state add src $m_out dst $p_out proto esp spi $spi_mp \
 			mode $mode replay-window 64 $xf_mp $sel_mp &&
