@@ -70,14 +70,14 @@ static bool ipsec_proto_enabled(const struct ipsec_net *in,
 	}
 }
 
+/* The SA goes last: its reference keeps the namespace's state alive */
 static void ipsec_in_drop(struct ipsec_net *in, struct sk_buff *skb,
 			  enum ipsec_stat why)
 {
-	struct ipsec_in_cb *cb = IPSEC_IN_CB(skb);
+	struct ipsec_sa *sa = IPSEC_IN_CB(skb)->sa;
 
-	ipsec_stat_inc(in->net, IPSEC_P_ESP, why);
-	ipsec_sa_put(cb->sa);
-	kfree_skb(skb);
+	ipsec_drop(in, skb, IPSEC_P_ESP, why);
+	ipsec_sa_put(sa);
 }
 
 /* Transport mode: the IP header (and IPv6 extension headers) moves up
@@ -317,8 +317,7 @@ static int ipsec_esp_rcv(struct ipsec_net *in, struct sk_buff *skb,
 		id.daddr.in6 = ipv6_hdr(skb)->daddr;
 	sa = ipsec_sa_get(in, &id);
 	if (!sa) {
-		ipsec_stat_inc(in->net, IPSEC_P_ESP, IPSEC_STAT_NOTDB);
-		kfree_skb(skb);
+		ipsec_drop(in, skb, IPSEC_P_ESP, IPSEC_STAT_NOTDB);
 		return 0;
 	}
 	cb->sa = sa;
@@ -376,8 +375,7 @@ int ipsec_input(struct sk_buff *skb, enum ipsec_proto_idx p, int family)
 	/* AH and IPComp SAs cannot be used yet: nothing can match */
 	why = IPSEC_STAT_NOTDB;
 drop:
-	ipsec_stat_inc(net, p, why);
-	kfree_skb(skb);
+	ipsec_drop(in, skb, p, why);
 	return 0;
 }
 
@@ -406,7 +404,6 @@ int ipsec_input_encap(struct sk_buff *skb, int family, int encap_type)
 	}
 	return ipsec_esp_rcv(in, skb, family, encap_type);
 drop:
-	ipsec_stat_inc(net, IPSEC_P_ESP, why);
-	kfree_skb(skb);
+	ipsec_drop(in, skb, IPSEC_P_ESP, why);
 	return 0;
 }

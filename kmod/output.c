@@ -104,12 +104,12 @@ static void ipsec_out_drop(struct ipsec_net *in, struct sk_buff *skb,
 			   u8 proto, enum ipsec_stat why)
 {
 	struct ipsec_out_cb *cb = IPSEC_OUT_CB(skb);
+	struct ipsec_sa *sa = cb->sa;
 
-	ipsec_stat_inc(in->net, ipsec_pidx(proto), why);
-	if (cb->sa)
-		ipsec_sa_put(cb->sa);
 	ipsec_out_pol_put(cb);
-	kfree_skb(skb);
+	ipsec_drop(in, skb, ipsec_pidx(proto), why);
+	if (sa)		/* last: it keeps the namespace's state alive */
+		ipsec_sa_put(sa);
 }
 
 static int ipsec_out_route(struct ipsec_net *in, struct sk_buff *skb)
@@ -497,8 +497,7 @@ static void ipsec_out_one(struct ipsec_net *in, struct sk_buff *skb,
 	int ret;
 
 	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb)) {
-		ipsec_stat_inc(in->net, IPSEC_P_ESP, IPSEC_STAT_OUTFAIL);
-		kfree_skb(skb);
+		ipsec_drop(in, skb, IPSEC_P_ESP, IPSEC_STAT_OUTFAIL);
 		return;
 	}
 	mtu = dst ? dst_mtu(dst) : IP_MAX_MTU;
@@ -521,9 +520,7 @@ static void ipsec_out_one(struct ipsec_net *in, struct sk_buff *skb,
 			else
 				icmpv6_ndo_send(skb, ICMPV6_PKT_TOOBIG, 0,
 						inner);
-			ipsec_stat_inc(in->net, IPSEC_P_ESP,
-				       IPSEC_STAT_TOOBIG);
-			kfree_skb(skb);
+			ipsec_drop(in, skb, IPSEC_P_ESP, IPSEC_STAT_TOOBIG);
 			return;
 		}
 		/* local: lower the path MTU so the next packets fit, and let

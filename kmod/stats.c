@@ -3,6 +3,9 @@
  * Counters. Writers bump their own CPU's slot; readers fold all CPUs.
  * Each protocol lists only the counters that mean something for it.
  */
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/net.h>
 #include <linux/percpu.h>
 
 #include "stats.h"
@@ -101,6 +104,60 @@ u64 ipsec_stat_read(struct ipsec_net *in, enum ipsec_proto_idx p,
 	for_each_possible_cpu(cpu)
 		sum += READ_ONCE(per_cpu_ptr(in->stats, cpu)->v[p][s]);
 	return sum;
+}
+
+static enum skb_drop_reason ipsec_drop_reason(enum ipsec_stat why)
+{
+	switch (why) {
+	case IPSEC_STAT_HDROPS:
+	case IPSEC_STAT_BADILEN:
+		return SKB_DROP_REASON_HDR_TRUNC;
+	case IPSEC_STAT_QFULL:
+		return SKB_DROP_REASON_NOMEM;
+	case IPSEC_STAT_TOOBIG:
+		return SKB_DROP_REASON_PKT_TOO_BIG;
+	case IPSEC_STAT_OUTFAIL:
+		return SKB_DROP_REASON_IP_OUTNOROUTES;
+	case IPSEC_STAT_PDROPS:
+	case IPSEC_STAT_NOTDB:
+	case IPSEC_STAT_INVALID:
+	case IPSEC_STAT_NOXFORM:
+	case IPSEC_STAT_UDPNEEDED:
+	case IPSEC_STAT_UDPINVAL:
+		return SKB_DROP_REASON_XFRM_POLICY;
+	default:
+		return SKB_DROP_REASON_NOT_SPECIFIED;
+	}
+}
+
+static void ipsec_drop_log(struct ipsec_net *in, const struct sk_buff *skb,
+			   enum ipsec_proto_idx p, enum ipsec_stat why)
+{
+	bool v6 = skb->protocol == htons(ETH_P_IPV6);
+	const struct ipsec_af_cfg *c = v6 ? &in->cfg.inet6 : &in->cfg.inet;
+
+	if (!READ_ONCE(c->debug))
+		return;
+	if (v6)
+		net_info_ratelimited("%s drop (%s): %pI6c -> %pI6c, %u bytes\n",
+				     ipsec_proto_name(p),
+				     ipsec_stat_name(p, why),
+				     &ipv6_hdr(skb)->saddr,
+				     &ipv6_hdr(skb)->daddr, skb->len);
+	else
+		net_info_ratelimited("%s drop (%s): %pI4 -> %pI4, %u bytes\n",
+				     ipsec_proto_name(p),
+				     ipsec_stat_name(p, why),
+				     &ip_hdr(skb)->saddr, &ip_hdr(skb)->daddr,
+				     skb->len);
+}
+
+void ipsec_drop(struct ipsec_net *in, struct sk_buff *skb,
+		enum ipsec_proto_idx p, enum ipsec_stat why)
+{
+	ipsec_stat_inc(in->net, p, why);
+	ipsec_drop_log(in, skb, p, why);
+	kfree_skb_reason(skb, ipsec_drop_reason(why));
 }
 
 int ipsec_stats_net_init(struct ipsec_net *in)

@@ -7,6 +7,7 @@
 #define IPSEC_STATS_H
 
 #include <linux/percpu.h>
+#include <linux/skbuff.h>
 
 #include "netns.h"
 
@@ -65,6 +66,14 @@ static inline void ipsec_stat_inc(struct net *net, enum ipsec_proto_idx p,
 
 u64 ipsec_stat_read(struct ipsec_net *in, enum ipsec_proto_idx p,
 		    enum ipsec_stat s);
+
+/* Every packet the module drops goes here: counted under @why, freed
+ * with a drop reason that drop monitors and perf see, and logged (rate
+ * limited, addresses only) when net.ipsec.debug or net.ipsec6.debug is
+ * set. The network header must be set. Consumes @skb.
+ */
+void ipsec_drop(struct ipsec_net *in, struct sk_buff *skb,
+		enum ipsec_proto_idx p, enum ipsec_stat why);
 const char *ipsec_stat_name(enum ipsec_proto_idx p, enum ipsec_stat s);
 const char *ipsec_proto_name(enum ipsec_proto_idx p);
 

@@ -95,6 +95,13 @@ wait_until 5 test "$(cnt policy_drops)" -gt "$((p0 + 1))"
 check_eq "tunnel SA, inner source under a bypass policy: dropped" \
 	"$((e0 + 1)) $((p0 + 2))" "$(echos) $(cnt policy_drops)"
 
+# --- net.ipsec.debug: drops logged with their cause, rate limited -------
+ns_run b sysctl -qw net.ipsec.debug=1
+forge 0x7777 $KEY 1 --icmp-echo 56
+check "net.ipsec.debug=1: a drop is logged with its cause and addresses" \
+	wait_until 5 sh -c 'dmesg | grep -q "ipsec: esp drop (no_sa): 10.0.0.3 -> 10.0.0.2"'
+ns_run b sysctl -qw net.ipsec.debug=0
+
 # --- UPDATE of a live SA ---------------------------------------------------
 # a PF_KEY UPDATE as strongSwan's kernel-pfkey sends it (the SA's own keys,
 # a new lifetime); SPI, key and seq are arguments
