@@ -9,12 +9,13 @@
 #ifndef IPSEC_LIFETIME_H
 #define IPSEC_LIFETIME_H
 
+#include <linux/bits.h>
 #include <linux/jiffies.h>
 #include <linux/minmax.h>
 #include <linux/time64.h>
 
 /* about 34,000 years: more is forever */
-#define IPSEC_LIFETIME_NEVER	(1ULL << 40)
+#define IPSEC_LIFETIME_NEVER	BIT_ULL(40)
 
 /* When a limit of @after seconds counted from @base runs out; 0 for
  * never (no base, no limit, or too far).

@@ -18,7 +18,6 @@
 #include "netns.h"
 #include "pfkey.h"
 
-
 static struct proto ipsec_pfkey_proto = {
 	.name = "IPSEC_PFKEY",
 	.owner = THIS_MODULE,
