@@ -146,7 +146,7 @@ wait $RPID
 check_eq "TCP with bypass sockets both ends (accepted socket inherits)" \
 	"HELLO served" "$(cat "$T/tcpc") $(cat "$T/tcp")"
 
-kill -INT "$TCPDUMP" 2>/dev/null
+pkill -INT -x tcpdump 2>/dev/null	# $! may be the subshell, which ignores SIGINT
 wait "$TCPDUMP"
 check_eq "b's wire: the 12 bypassed datagrams in the clear, no ESP" "12 0" \
 	"$(tcpdump -nr "$T/wire.pcap" 'udp dst portrange 5001-5004' 2>/dev/null | wc -l) $(tcpdump -nr "$T/wire.pcap" esp 2>/dev/null | wc -l)"
@@ -220,7 +220,7 @@ recv d 4 5024 in:esp:pfkey
 ns_run c python3 "$SP" send 4 10.0.2.2 5024 3 out:esp:pfkey >"$T/send" 2>&1
 wait $RPID
 check_eq "... but gets what came through ESP" 3 "$(cat "$T/recv_d_5024")"
-kill -INT "$TCPDUMP" 2>/dev/null
+pkill -INT -x tcpdump 2>/dev/null	# $! may be the subshell, which ignores SIGINT
 wait "$TCPDUMP"
 check_eq "d's wire: 9 ESP packets, no cleartext to 5021 or 5024" "9 0" \
 	"$(tcpdump -nr "$T/wire2.pcap" esp 2>/dev/null | wc -l) $(tcpdump -nr "$T/wire2.pcap" 'udp dst port 5021 or udp dst port 5024' 2>/dev/null | wc -l)"
