@@ -17,8 +17,8 @@
 	{ n, a, PFK_ALG_ENC, id, lo, hi, st, false, x, 0 }
 #define AEAD(n, a, id, lo, hi, st, x, icv) \
 	{ n, a, PFK_ALG_ENC, id, lo, hi, st, true, x, icv }
-#define AUTH(n, a, id, bits, x, trunc) \
-	{ n, a, PFK_ALG_AUTH, id, bits, bits, 0, false, x, trunc }
+#define AUTH(n, a, id, lo, hi, x, trunc) \
+	{ n, a, PFK_ALG_AUTH, id, lo, hi, 0, false, x, trunc }
 #define COMP(n, id, x) \
 	{ n, NULL, PFK_ALG_COMP, id, 0, 0, 0, false, x, 0 }
 
@@ -70,19 +70,19 @@ static const struct pfk_alg pfk_algs[] = {
 	AEAD("chacha20-poly1305", NULL, SADB_X_EALG_CHACHA20_POLY1305,
 	     288, 288, 0, "rfc7539esp(chacha20,poly1305)", 128),
 	/* authentication; the BSDs spell SHA-2 "hmac-sha2-256" */
-	AUTH("hmac-md5", NULL, SADB_AALG_MD5HMAC, 128, "hmac(md5)", 96),
-	AUTH("hmac-sha1", NULL, SADB_AALG_SHA1HMAC, 160, "hmac(sha1)", 96),
-	AUTH("hmac-sha256", "hmac-sha2-256", SADB_X_AALG_SHA2_256HMAC, 256,
+	AUTH("hmac-md5", NULL, SADB_AALG_MD5HMAC, 128, 128, "hmac(md5)", 96),
+	AUTH("hmac-sha1", NULL, SADB_AALG_SHA1HMAC, 160, 160, "hmac(sha1)", 96),
+	AUTH("hmac-sha256", "hmac-sha2-256", SADB_X_AALG_SHA2_256HMAC, 256, 256,
 	     "hmac(sha256)", 128),
-	AUTH("hmac-sha384", "hmac-sha2-384", SADB_X_AALG_SHA2_384HMAC, 384,
+	AUTH("hmac-sha384", "hmac-sha2-384", SADB_X_AALG_SHA2_384HMAC, 384, 384,
 	     "hmac(sha384)", 192),
-	AUTH("hmac-sha512", "hmac-sha2-512", SADB_X_AALG_SHA2_512HMAC, 512,
+	AUTH("hmac-sha512", "hmac-sha2-512", SADB_X_AALG_SHA2_512HMAC, 512, 512,
 	     "hmac(sha512)", 256),
-	AUTH("hmac-ripemd160", NULL, SADB_X_AALG_RIPEMD160HMAC, 160,
+	AUTH("hmac-ripemd160", NULL, SADB_X_AALG_RIPEMD160HMAC, 160, 160,
 	     "hmac(rmd160)", 96),
-	AUTH("aes-xcbc-mac", NULL, SADB_X_AALG_AES_XCBC_MAC, 128,
+	AUTH("aes-xcbc-mac", NULL, SADB_X_AALG_AES_XCBC_MAC, 128, 128,
 	     "xcbc(aes)", 96),
-	AUTH("null", NULL, SADB_X_AALG_NULL, 0, "digest_null", 0),
+	AUTH("null", NULL, SADB_X_AALG_NULL, 0, 0, "digest_null", 0),
 	/* compression */
 	COMP("deflate", SADB_X_CALG_DEFLATE, "deflate"),
 	COMP("lzs", SADB_X_CALG_LZS, "lzs"),
@@ -96,15 +96,15 @@ static const struct {
 	const char *why;
 } pfk_refused[] = {
 	{ PFK_ALG_AUTH, "keyed-md5",
-	  "keyed-md5 (RFC 1828) is KAME's own, no kernel here has it; use hmac-md5" },
+	  "keyed-md5 (RFC 1828) is KAME's own, Linux has none; use hmac-md5" },
 	{ PFK_ALG_AUTH, "keyed-sha1",
-	  "keyed-sha1 (RFC 1852) is KAME's own, no kernel here has it; use hmac-sha1" },
+	  "keyed-sha1 (RFC 1852) is KAME's own, Linux has none; use hmac-sha1" },
 	{ PFK_ALG_AUTH, "tcp-md5",
-	  "tcp-md5 (RFC 2385) is set per socket with TCP_MD5SIG on Linux, not as an SA" },
+	  "tcp-md5 (RFC 2385) is TCP_MD5SIG on a Linux socket, not an SA" },
 	{ PFK_ALG_ENC, "des-deriv",
-	  "des-deriv is the old ESP of RFC 1829, not implemented; use esp with a cipher of RFC 4303" },
+	  "des-deriv is the old ESP of RFC 1829, not implemented; use 3des-cbc" },
 	{ PFK_ALG_ENC, "des-32iv",
-	  "des-32iv is the old ESP of RFC 1829, not implemented; use esp with a cipher of RFC 4303" },
+	  "des-32iv is the old ESP of RFC 1829, not implemented; use 3des-cbc" },
 	{ PFK_ALG_ENC, "3des-deriv",
 	  "3des-deriv is the old ESP of RFC 1851, not implemented; use 3des-cbc" },
 };

@@ -441,7 +441,8 @@ static int parse_sa_head(struct pfk_parser *p, struct pfk_cmd *cmd,
 		cmd->src.port = PFK_NATT_PORT;
 	if (!cmd->dst.has_port || !cmd->dst.port)
 		cmd->dst.port = PFK_NATT_PORT;
-	cmd->src.has_port = cmd->dst.has_port = true;
+	cmd->src.has_port = true;
+	cmd->dst.has_port = true;
 	t = peek(p);
 	if (t->type == TOK_WORD && (strchr(t->text, '.') ||
 				    strchr(t->text, ':'))) {
@@ -493,7 +494,8 @@ int parse_getspi(struct pfk_parser *p, struct pfk_cmd *cmd)
 	if (t->type == TOK_NUMBER || t->type == TOK_HEX) {
 		if (parse_spi(p, cmd))
 			return -1;
-		cmd->sa.spi_min = cmd->sa.spi_max = cmd->sa.spi;
+		cmd->sa.spi_min = cmd->sa.spi;
+		cmd->sa.spi_max = cmd->sa.spi;
 	}
 	if (parse_sa_opts(p, cmd, K_GETSPI))
 		return -1;

@@ -200,7 +200,7 @@ static int resolve_endpoint(char *s, const struct copts *o, struct pfk_addr *a)
 		br[n - 1] = ']';
 	}
 	a->port = (uint16_t)v;
-	a->has_port = br != NULL;
+	a->has_port = !!br;
 	return rc;
 }
 

@@ -34,10 +34,6 @@
 #include "compat.h"
 #include "parser_int.h"
 
-
-
-
-
 void pfk_parser_init(struct pfk_parser *p, struct pfk_lexer *lx)
 {
 	memset(p, 0, sizeof(*p));
@@ -66,7 +62,7 @@ static int vperr_at(struct pfk_parser *p, const struct pos *ps,
 }
 
 int perr_at(struct pfk_parser *p, const struct pos *ps,
-		   const char *fmt, ...)
+	    const char *fmt, ...)
 {
 	va_list ap;
 
@@ -78,7 +74,7 @@ int perr_at(struct pfk_parser *p, const struct pos *ps,
 
 /* near @t; a lexer error takes precedence over what the parser expected */
 int perr(struct pfk_parser *p, const struct pfk_token *t,
-		const char *fmt, ...)
+	 const char *fmt, ...)
 {
 	struct pos ps;
 	va_list ap;
@@ -132,7 +128,7 @@ bool tok_is_word(const struct pfk_token *t)
 
 /* a whole number token, at most @max */
 int get_num(struct pfk_parser *p, unsigned long long max,
-		   const char *what, unsigned long long *v)
+	    const char *what, unsigned long long *v)
 {
 	const struct pfk_token *t = take(p);
 
@@ -147,7 +143,7 @@ int get_num(struct pfk_parser *p, unsigned long long max,
 
 /* a number written in a part of a word: decimal or 0x hex, whole */
 int parse_ull(const char *s, unsigned long long max,
-		     unsigned long long *v)
+	      unsigned long long *v)
 {
 	int base = 10;
 	char *end;
@@ -274,7 +270,7 @@ static int parse_addr_str(struct pfk_parser *p, const struct pos *ps,
  * of its own, as ipsec-tools' grammar allows ("10.0.1.2 [4500]").
  */
 int take_addr(struct pfk_parser *p, const struct copts *o, int forms,
-		     struct pfk_addr *a, struct pos *ps)
+	      struct pfk_addr *a, struct pos *ps)
 {
 	const struct pfk_token *t = take(p);
 	char buf[300];
@@ -298,7 +294,7 @@ int take_addr(struct pfk_parser *p, const struct copts *o, int forms,
 }
 
 int parse_pair(struct pfk_parser *p, const struct copts *o, int forms,
-		      struct pfk_cmd *cmd, struct pos *spos, struct pos *dpos)
+	       struct pfk_cmd *cmd, struct pos *spos, struct pos *dpos)
 {
 	if (take_addr(p, o, forms, &cmd->src, spos) ||
 	    take_addr(p, o, forms, &cmd->dst, dpos))
@@ -336,7 +332,6 @@ void parse_copts(struct pfk_parser *p, struct copts *o)
 	}
 }
 
-
 static const struct name_val satypes[] = {
 	{ "esp", SADB_SATYPE_ESP },
 	{ "ah", SADB_SATYPE_AH },
@@ -346,7 +341,7 @@ static const struct name_val satypes[] = {
 };
 
 int lookup(const struct name_val *nv, const char *name,
-		  unsigned int *val)
+	   unsigned int *val)
 {
 	for (; nv->name; nv++) {
 		if (!strcmp(nv->name, name)) {
@@ -464,7 +459,7 @@ int need_xfrm(struct pfk_parser *p, const struct pfk_token *flag)
 
 /* -mark VALUE[/MASK] (XFRMA_MARK); the mask defaults to all ones */
 int opt_mark(struct pfk_parser *p, struct pfk_cmd *cmd,
-		    const struct pfk_token *flag)
+	     const struct pfk_token *flag)
 {
 	unsigned long long v, mask = 0xffffffffull;
 	const struct pfk_token *t;
@@ -491,7 +486,7 @@ int opt_mark(struct pfk_parser *p, struct pfk_cmd *cmd,
 
 /* -ifid N (XFRMA_IF_ID, the xfrm interface an SA or policy belongs to) */
 int opt_ifid(struct pfk_parser *p, struct pfk_cmd *cmd,
-		    const struct pfk_token *flag)
+	     const struct pfk_token *flag)
 {
 	unsigned long long v;
 
@@ -667,7 +662,6 @@ const char *pfk_level_name(unsigned int level)
 	}
 	return "?";
 }
-
 
 const char *pfk_addr_str(const struct pfk_addr *a, char *buf, size_t len)
 {

@@ -7,6 +7,7 @@
 #ifndef PFKEYCTL_PARSER_INT_H
 #define PFKEYCTL_PARSER_INT_H
 
+#include "compat.h"
 #include "parser.h"
 
 /* where a token was, kept for errors found after it was consumed */
@@ -36,10 +37,8 @@ extern const struct name_val modes[];
 
 /* tokens and errors ("FILE:LINE:COL: message near 'token'") */
 void pos_of(struct pos *ps, const struct pfk_token *t);
-int perr_at(struct pfk_parser *p, const struct pos *ps, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-int perr(struct pfk_parser *p, const struct pfk_token *t, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int perr_at(struct pfk_parser *p, const struct pos *ps, const char *fmt, ...);
+int perr(struct pfk_parser *p, const struct pfk_token *t, const char *fmt, ...);
 const struct pfk_token *take(struct pfk_parser *p);
 const struct pfk_token *peek(struct pfk_parser *p);
 bool at_end(struct pfk_parser *p);

@@ -466,7 +466,7 @@ static int monitor(struct ctx *c, const struct pfk_cmd *cmd)
 		return 0;
 	nl = pfk_xfrm_monitor_open();
 	if (c->fd < 0 && !nl)
-		return fail(c, cmd, "monitor: XFRM", errno);
+		return fail(c, cmd, "XFRM multicast groups", errno);
 	pfd[0].fd = c->fd;
 	pfd[0].events = POLLIN;
 	pfd[1].fd = nl ? pfk_xfrm_monitor_fd(nl) : -1;

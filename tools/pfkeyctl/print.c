@@ -13,6 +13,7 @@
 #include <ipsec/pfkey.h>
 
 #include "algs.h"
+#include "compat.h"
 #include "parser.h"
 #include "print.h"
 
@@ -292,8 +293,7 @@ static void pr_u64(struct pr *p, const char *key, const char *tfmt,
 }
 
 /* text only */
-static void __attribute__((format(printf, 2, 3)))
-pr_text(struct pr *p, const char *fmt, ...)
+static void pr_text(struct pr *p, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -458,7 +458,20 @@ static void json_lifetime(struct pr *p, const char *key,
 	pr_close(p, '}');
 }
 
-#define LT(lt, f)	((lt) ? (unsigned long long)(lt)->sadb_lifetime_##f : 0ULL)
+enum lt_field { LT_ADDTIME, LT_BYTES, LT_ALLOCATIONS };
+
+/* a field of a lifetime extension that may be missing (0 then) */
+static unsigned long long lt_get(const struct sadb_lifetime *lt,
+				 enum lt_field f)
+{
+	if (!lt)
+		return 0;
+	if (f == LT_ADDTIME)
+		return lt->sadb_lifetime_addtime;
+	if (f == LT_BYTES)
+		return lt->sadb_lifetime_bytes;
+	return lt->sadb_lifetime_allocations;
+}
 
 /*
  * LIFETIME_CURRENT, _HARD and _SOFT: setkey shows them side by side, a
@@ -488,13 +501,15 @@ static void print_lifetimes(struct pr *p, const struct pfk_reply *r)
 	}
 	if (hard || soft)
 		fprintf(p->f, "\thard: %llu(s) soft: %llu(s)\n",
-			LT(hard, addtime), LT(soft, addtime));
+			lt_get(hard, LT_ADDTIME), lt_get(soft, LT_ADDTIME));
 	if (cur || hard || soft) {
 		fprintf(p->f, "\tcurrent: %llu(bytes) hard: %llu(bytes) soft: %llu(bytes)\n",
-			LT(cur, bytes), LT(hard, bytes), LT(soft, bytes));
+			lt_get(cur, LT_BYTES), lt_get(hard, LT_BYTES),
+			lt_get(soft, LT_BYTES));
 		fprintf(p->f, "\tallocated: %llu hard: %llu soft: %llu\n",
-			LT(cur, allocations), LT(hard, allocations),
-			LT(soft, allocations));
+			lt_get(cur, LT_ALLOCATIONS),
+			lt_get(hard, LT_ALLOCATIONS),
+			lt_get(soft, LT_ALLOCATIONS));
 	}
 }
 
@@ -634,6 +649,7 @@ void pfk_print(FILE *out, const struct pfk_reply *r,
 	if (p.json)
 		fputc('\n', out);
 }
+
 void pfk_print_stats(FILE *out, const char *proto, FILE *in, bool json,
 		     bool first)
 {

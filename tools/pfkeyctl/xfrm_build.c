@@ -201,7 +201,7 @@ static void put_encap(struct xb *b, const struct pfk_cmd *cmd)
 	put_attr(b, XFRMA_ENCAP, sizeof(e), &e);
 }
 
-/* XFRM's replay state beyond 255 packets (and for ESN): over 32 packets, struct xfrm_replay_state's bitmap */
+/* XFRM's replay state for windows the legacy bitmap cannot hold, and ESN */
 static void put_replay_esn(struct xb *b, uint32_t window)
 {
 	char buf[sizeof(struct xfrm_replay_state_esn) + 4096];
@@ -333,8 +333,9 @@ static void put_tmpls(struct xb *b, const struct pfk_cmd *cmd)
 	for (i = 0; i < pol->nreq; i++) {
 		const struct pfk_req *r = &pol->req[i];
 
+		/* the SA's XFRMA_ENCAP carries NAT-T ports, not the template */
 		if (r->has_tunnel && (r->tsrc.has_port || r->tdst.has_port))
-			xb_fail(b, "%s: an XFRM template has no ports (the SA's encapsulation carries them)",
+			xb_fail(b, "%s: an XFRM template has no ports",
 				"xfrm");
 		t[i].id.proto = r->proto;
 		t[i].family = (uint16_t)(r->has_tunnel ? r->tsrc.family :
@@ -440,7 +441,8 @@ struct nlmsghdr *pfk_xfrm_build(const struct pfk_cmd *cmd, uint32_t seq,
 	struct xfrm_usersa_flush *fl;
 
 	if (!type) {
-		snprintf(err, errlen, "%s is PF_KEY's; XFRM has no such request%s",
+		snprintf(err, errlen,
+			 "%s is PF_KEY's; XFRM has no such request%s",
 			 pfk_op_name(cmd->op),
 			 cmd->op == PFK_OP_REGISTER ?
 			 " (key managers listen to the ACQUIRE group: monitor)" :

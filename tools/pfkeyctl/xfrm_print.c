@@ -5,7 +5,6 @@
  * form through the same field helpers (fld_*), as iproute2's
  * print_*(PRINT_ANY, ...) does. Lengths are checked before any read.
  */
-#include <inttypes.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -43,9 +42,9 @@ static void fld_u64(struct out *w, const char *name, uint64_t v)
 {
 	sep(w);
 	if (w->o->json)
-		fprintf(w->f, "\"%s\":%" PRIu64, name, v);
+		fprintf(w->f, "\"%s\":%llu", name, (unsigned long long)v);
 	else
-		fprintf(w->f, " %s %" PRIu64, name, v);
+		fprintf(w->f, " %s %llu", name, (unsigned long long)v);
 }
 
 static void fld_hex(struct out *w, const char *name, uint32_t v)

@@ -15,6 +15,7 @@
 #include <linux/xfrm.h>
 #include <libmnl/libmnl.h>
 
+#include "compat.h"
 #include "xfrm_build.h"
 #include "xfrm_print.h"
 #include "xfrm_sock.h"
@@ -248,8 +249,7 @@ struct mnl_socket *pfk_xfrm_monitor_open(void)
 		return NULL;
 	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
 		goto err;
-	for (i = 0; i < sizeof(monitor_groups) / sizeof(monitor_groups[0]);
-	     i++) {
+	for (i = 0; i < ARRAY_SIZE(monitor_groups); i++) {
 		g = (int)monitor_groups[i];
 		if (mnl_socket_setsockopt(nl, NETLINK_ADD_MEMBERSHIP, &g,
 					  sizeof(g)) < 0)
