@@ -75,7 +75,7 @@ done
 grep -vE ' (ok|EINVAL)$' "$T/errors4" | sed 's/^/# /'
 
 # 2. bypass crosses the require policies; a plain socket does not
-ns_run b tcpdump -U -ni veth_b -w "$T/wire.pcap" 'udp or esp' \
+ns_run b tcpdump --immediate-mode -U -ni veth_b -w "$T/wire.pcap" 'udp or esp' \
 	>/dev/null 2>&1 &
 TCPDUMP=$!
 wait_until 10 sh -c "ip netns exec b ip -s link show veth_b | grep -q PROMISC"
@@ -146,6 +146,7 @@ wait $RPID
 check_eq "TCP with bypass sockets both ends (accepted socket inherits)" \
 	"HELLO served" "$(cat "$T/tcpc") $(cat "$T/tcp")"
 
+sleep 0.5
 pkill -INT -x tcpdump 2>/dev/null	# $! may be the subshell, which ignores SIGINT
 wait "$TCPDUMP"
 check_eq "b's wire: the 12 bypassed datagrams in the clear, no ESP" "12 0" \
@@ -191,7 +192,7 @@ add 10.0.2.1 10.0.2.2 esp 0x4001 -m transport -r 64 -E aes-gcm-16 $GCMKEY;
 add 10.0.2.2 10.0.2.1 esp 0x4002 -m transport -r 64 -E aes-gcm-16 $GCMKEY;
 EOT
 done
-ns_run d tcpdump -U -ni veth_d -w "$T/wire2.pcap" 'udp or esp' \
+ns_run d tcpdump --immediate-mode -U -ni veth_d -w "$T/wire2.pcap" 'udp or esp' \
 	>/dev/null 2>&1 &
 TCPDUMP=$!
 wait_until 10 sh -c "ip netns exec d ip -s link show veth_d | grep -q PROMISC"
@@ -220,6 +221,7 @@ recv d 4 5024 in:esp:pfkey
 ns_run c python3 "$SP" send 4 10.0.2.2 5024 3 out:esp:pfkey >"$T/send" 2>&1
 wait $RPID
 check_eq "... but gets what came through ESP" 3 "$(cat "$T/recv_d_5024")"
+sleep 0.5
 pkill -INT -x tcpdump 2>/dev/null	# $! may be the subshell, which ignores SIGINT
 wait "$TCPDUMP"
 check_eq "d's wire: 9 ESP packets, no cleartext to 5021 or 5024" "9 0" \
