@@ -4,7 +4,8 @@
  * module so that `ip xfrm`, strongSwan's kernel-netlink plugin and
  * libreswan drive the same SAD and SPD as PF_KEY. The socket and
  * dispatch (xfrm_nl.c), attribute validation (xfrm_nl_parse.c),
- * messages to and from SAs and policies (xfrm_nl_convert.c), the
+ * messages to and from SAs (xfrm_nl_convert.c) and policies
+ * (xfrm_nl_convert_policy.c), the
  * handlers (xfrm_nl_sa.c, xfrm_nl_spd.c) and the events sent to
  * listeners of both interfaces (xfrm_nl_event.c). Message layouts are
  * those of <linux/xfrm.h>, byte for byte.
@@ -55,10 +56,12 @@ const void *ipsec_xfrm_alg_attr(const struct nlattr *nla, size_t hdr,
 int ipsec_xfrm_refuse(struct nlattr **attrs, const int *types, int n,
 		      struct netlink_ext_ack *extack);
 
-/* xfrm_nl_convert.c */
+/* xfrm_nl_convert.c, xfrm_nl_convert_policy.c */
 #define IPSEC_XFRM_KEYS		0x1	/* algorithm keys included */
 
 int ipsec_xfrm_family_ok(u16 family, struct netlink_ext_ack *extack);
+int ipsec_xfrm_no_marks(struct nlattr **attrs,
+			struct netlink_ext_ack *extack);
 void ipsec_xfrm_addr_get(xfrm_address_t *to, const xfrm_address_t *from,
 			 u16 family);
 int ipsec_xfrm_sel_get(struct ipsec_selector *sel,
