@@ -263,11 +263,13 @@ def test_flush_dump():
 def test_expire():
     km, s = pk.Sock(), pk.Sock()
     km.request(REGISTER, SATYPE_ESP)
+    # hard 3 s after soft: a timer that fires late under TCG must not
+    # find both passed (then only the hard EXPIRE goes, as in XFRM)
     e = pk.esp_sa_exts(A, B, 0x7000, extra=ext_lifetime(EXT_LT_SOFT,
                                                         addtime=1) +
-                       ext_lifetime(EXT_LT_HARD, addtime=2))
+                       ext_lifetime(EXT_LT_HARD, addtime=4))
     s.request(ADD, SATYPE_ESP, e)
-    deadline = time.time() + 8
+    deadline = time.time() + 10
     exp = []
     while time.time() < deadline and len(exp) < 2:
         m = km.recv(1)
