@@ -70,6 +70,9 @@ int ipsec_xfrm_nl_newsa(struct ipsec_xfrm_req *req)
 				       "an SA with this SPI, destination and protocol exists");
 		else if (err == -ESRCH)
 			NL_SET_ERR_MSG(req->extack, "no such SA to update");
+		else if (err == -EINVAL && update)
+			NL_SET_ERR_MSG(req->extack,
+				       "a live SA keeps its keys, algorithms and ESN: delete it and add a new one");
 		ipsec_sa_put(sa);
 		goto out;
 	}

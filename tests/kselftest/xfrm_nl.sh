@@ -76,11 +76,18 @@ check "state get: selector with protocol and port" \
 check "state get: 3DES by crypto API name" \
 	sh -c "$X state get $S proto esp spi 0x1003 | grep -qx '	enc cbc(des3_ede) $D3KEY'"
 
-check "state update replaces the SA (new key)" $X state update $S \
-	proto esp spi 0x1002 mode transport enc aes \
-	0xffeeddccbbaa99887766554433221100 auth sha256 $SHAKEY
-check "... get shows the new key" \
-	sh -c "$X state get $S proto esp spi 0x1002 | grep -qx '	enc cbc(aes) 0xffeeddccbbaa99887766554433221100'"
+# A live SA's keys stay (XFRM's xfrm_state_update keeps them too; ours
+# says so instead of ignoring them): its sequence numbers go on, and new
+# keys with the old counter would buy nothing (README, UPDATE)
+check "state update of a live SA with its own keys, a new lifetime" \
+	$X state update $S proto esp spi 0x1002 mode transport enc aes \
+	$CBCKEY auth sha256 $SHAKEY limit time-hard 3600
+check_msg "state update of a live SA with another key is refused" \
+	"a live SA keeps its keys" $X state update $S proto esp spi 0x1002 \
+	mode transport enc aes 0xffeeddccbbaa99887766554433221100 \
+	auth sha256 $SHAKEY
+check "... get shows the SA's own key still" \
+	sh -c "$X state get $S proto esp spi 0x1002 | grep -qx '	enc cbc(aes) $CBCKEY'"
 check_msg "state update of a missing SA is refused" "no such SA to update" $X state update \
 	$S proto esp spi 0x1999 mode transport enc aes $CBCKEY
 
