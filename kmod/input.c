@@ -23,9 +23,11 @@
 #include "enc.h"
 #include "esp.h"
 #include "input.h"
+#include "levels.h"
 #include "netns.h"
 #include "output.h"
 #include "policy.h"
+#include "sockpol.h"
 #include "stats.h"
 #include "tunnel.h"
 #include "udpencap.h"
@@ -212,6 +214,38 @@ static void ipsec_in_filter_tunnel(struct ipsec_net *in, struct sk_buff *skb,
 		ipsec_in_filtered);
 }
 
+/* Under RCU. RFC 4301 5.2 for a local socket with a policy of its own
+ * (sockpol.h): the SA must be one it asks for; with OpenBSD levels
+ * (levels.h), one that meets those at require.
+ */
+static bool ipsec_in_sk_ok(struct ipsec_net *in, struct sk_buff *skb,
+			   const struct ipsec_flow *flow,
+			   const struct ipsec_sa *sa, bool tunnel)
+{
+	struct ipsec_policy_req r;
+	struct xfrm_policy *xp;
+	struct ipsec_levels lv;
+	unsigned int i;
+	bool levels;
+
+	xp = ipsec_sockpol_in_rcu(in, skb, flow, true, &levels, &lv);
+	if (!xp)
+		return !levels || ipsec_levels_bypass(&lv) ||
+		       ipsec_levels_in_ok(&lv, sa, tunnel);
+	switch (ipsec_sockpol_action(xp)) {
+	case IPSEC_POLICY_DISCARD:
+		return false;
+	case IPSEC_POLICY_NONE:
+		return true;
+	}
+	for (i = 0; i < xp->xfrm_nr; i++) {
+		ipsec_sockpol_req(xp, i, &r);
+		if (ipsec_req_matches_sa(&r, sa))
+			return true;
+	}
+	return false;
+}
+
 static void ipsec_in_resume(struct sk_buff *skb, int err)
 {
 	struct ipsec_in_cb *cb = IPSEC_IN_CB(skb);
@@ -220,7 +254,7 @@ static void ipsec_in_resume(struct sk_buff *skb, int err)
 	struct ipsec_flow flow;
 	int nh, family;
 	bool tunnel;
-	u8 proto;
+	u8 proto, dir;
 
 	if (err) {
 		ipsec_in_drop(in, skb, err == -EBADMSG ? IPSEC_STAT_BADAUTH :
@@ -277,8 +311,11 @@ static void ipsec_in_resume(struct sk_buff *skb, int err)
 		return;
 	}
 	rcu_read_lock();
-	err = ipsec_policy_check_in(in, ipsec_in_dir(in, &flow), &flow, sa,
-				    tunnel, &proto);
+	dir = ipsec_in_dir(in, &flow);
+	err = ipsec_policy_check_in(in, dir, &flow, sa, tunnel, &proto);
+	if (err == IPSEC_PASS && dir == IPSEC_DIR_INBOUND &&
+	    !ipsec_in_sk_ok(in, skb, &flow, sa, tunnel))
+		err = IPSEC_DROP;
 	rcu_read_unlock();
 	if (err != IPSEC_PASS) {
 		ipsec_in_drop(in, skb, IPSEC_STAT_PDROPS);
