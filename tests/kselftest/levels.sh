@@ -136,6 +136,7 @@ check_eq "... none of it to 6001-6003 or 6006 in the clear" 0 \
 # 3. no SA: REQUIRE holds the datagrams back, USE sends them in the clear;
 # both ask the key manager (ACQUIRE)
 ns_run a "$PFK" -F
+ns_run b "$PFK" -F
 nosa=$(cnt a no_sa)
 crossing "no SA, REQUIRE: nothing leaves" 0 10.0.0.2 4 6010 - -- \
 	lvl:esp_trans:require
@@ -152,6 +153,11 @@ spdadd 10.0.0.1 10.0.0.2 any -P $o ipsec esp/transport//require;
 spdadd 10.0.0.2 10.0.0.1 any -P $i ipsec esp/transport//require;
 EOT
 done
+# fresh SAs (b's windows remember the old ones' numbers); a's come below
+ns_run b "$PFK" -f - <<EOT
+add 10.0.0.1 10.0.0.2 esp 0x5011 -m transport -r 64 -E aes-gcm-16 $GCMKEY;
+add 10.0.0.2 10.0.0.1 esp 0x5012 -m transport -r 64 -E aes-gcm-16 $GCMKEY;
+EOT
 nosa=$(cnt a no_sa)
 crossing "SPD requires ESP, socket USE for IPComp: still no cleartext (no SA)" \
 	0 10.0.0.2 4 6012 - -- lvl:ipcomp:use
@@ -159,8 +165,8 @@ check_eq "... held back by the SPD's ESP request" $((nosa + 3)) \
 	"$(cnt a no_sa)"
 ah_nosa=$(ipsec_counter a ah no_sa)
 ns_run a "$PFK" -f - <<EOT
-add 10.0.0.1 10.0.0.2 esp 0x5001 -m transport -r 64 -E aes-gcm-16 $GCMKEY;
-add 10.0.0.2 10.0.0.1 esp 0x5002 -m transport -r 64 -E aes-gcm-16 $GCMKEY;
+add 10.0.0.1 10.0.0.2 esp 0x5011 -m transport -r 64 -E aes-gcm-16 $GCMKEY;
+add 10.0.0.2 10.0.0.1 esp 0x5012 -m transport -r 64 -E aes-gcm-16 $GCMKEY;
 EOT
 crossing "SPD's ESP SA present, socket AUTH_LEVEL=REQUIRE: AH wanted too" \
 	0 10.0.0.2 4 6013 - -- lvl:auth:require
