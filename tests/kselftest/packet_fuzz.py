@@ -167,8 +167,9 @@ add {A4}[4500] {B4}[4500] esp-udp {NATT:#x} -m transport -r 64
                    input=conf, check=True, text=True, capture_output=True)
     # conntrack in b, so fragments are reassembled before ESP input
     subprocess.run(["ip", "netns", "exec", "fb", "nft", "-f", "-"],
-                   input="table inet f { chain in { type filter hook input "
-                   "priority 0; ct state invalid counter; } }",
+                   input="table inet f {\n chain in {\n"
+                   "  type filter hook input priority 0;\n"
+                   "  ct state invalid counter\n }\n}\n",
                    check=True, text=True)
     # an IKE daemon's port: ESP in UDP for 4500
     natt = subprocess.Popen(

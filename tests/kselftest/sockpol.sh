@@ -165,7 +165,7 @@ km = Sock()
 km.request(REGISTER, SATYPE_ESP)
 open(sys.argv[2], "w").close()
 while True:
-    m = km.recv(10)
+    m = km.recv(60)	# ends at the ACQUIRE; the wait covers a slow host
     if m is None:
         print("no ACQUIRE")
         break
