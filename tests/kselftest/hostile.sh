@@ -225,15 +225,17 @@ ip netns del c
 ip netns del d
 check "insmod again afterwards" insmod "$MODULE"
 
-# --- the same with every transform asynchronous (cryptd) ------------------
-# From here on the SAs' AEADs complete in cryptd's workqueue, in process
-# context: the resume paths, enc0's taps and the namespace teardown meet
-# completions that arrive after the packet left softirq.
-check_eq "cryptd instances now serve GCM and CBC/HMAC-SHA-256" \
-	"rfc4106(gcm(aes)) cryptd authenc(hmac(sha256),cbc(aes)) cryptd" \
-	"$(python3 "$TOP/tests/kselftest/lib/crypto_async.py" \
-		'rfc4106(gcm(aes))' 'authenc(hmac(sha256),cbc(aes))' |
-		sed 's/ cryptd([^ ]*$/ cryptd/' | tr '\n' ' ' | sed 's/ $//')"
+# --- the same with asynchronous transforms ---------------------------------
+# From here on the GCM SA completes from pcrypt's workqueues (where the
+# kernel has pcrypt) and the CBC/HMAC-SHA-256 SA's cipher from cryptd's:
+# the resume paths, enc0's taps and the namespace teardown meet
+# completions that arrive in process context after the packet left
+# softirq.
+python3 "$TOP/tests/kselftest/lib/crypto_async.py" 'aead:rfc4106(gcm(aes))' \
+	'skcipher:cbc(aes)' >"$T/async" 2>&1
+sed 's/^/# /' "$T/async"
+check_eq "cbc(aes) is now served by cryptd" "cryptd" \
+	"$(awk '$1 == "cbc(aes)" { sub(/\(.*/, "", $2); print $2 }' "$T/async")"
 ns_pair
 check "async ESP both ways: ping answered" \
 	ns_run c ping -c 3 -W 5 10.5.0.2
