@@ -29,6 +29,7 @@
 #include <net/route.h>
 #include <linux/icmpv6.h>
 
+#include "compat.h"
 #include "enc.h"
 #include "esp.h"
 #include "netns.h"
