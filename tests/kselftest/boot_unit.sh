@@ -49,7 +49,7 @@ check_eq "ip xfrm state shows the file's 2 SAs" 2 "$nsa"
 check "... with their SPIs" sh -c \
 	"ip xfrm state | grep -q 'spi 0x00001001' && ip xfrm state | grep -q 'spi 0x00001002'"
 check_eq "ip xfrm policy shows the file's out and in policies" "in out" \
-	"$(ip xfrm policy | sed -n 's/.* dir \([a-z]*\) .*/\1/p' | sort | tr '\n' ' ' | sed 's/ $//')"
+	"$(ip xfrm policy | sed -n 's/^[[:space:]]*dir \([a-z]*\).*/\1/p' | sort | tr '\n' ' ' | sed 's/ $//')"
 
 # the sysctl.d example applies once the module is loaded
 check "sysctl -p of the sysctl.d example" sysctl -q -p "$TOP/scripts/sysctl-ipsec.conf"
