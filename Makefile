@@ -2,6 +2,10 @@
 #
 # make            module (kmod/ipsec.ko) and tools/pfkeyctl/pfkeyctl
 # make check      every test in QEMU guests; ends with "N passed, N failed"
+# make check KVER=6.12  the same on another Debian kernel, installed from apt
+#                 when missing (a full release such as 6.12.118+deb12-amd64,
+#                 or a prefix for the newest); the module is built for it
+#                 in .cache/module-KVER/ (also: make check-6.12)
 # make check-debug  the same on a debug kernel (KASAN, lockdep, kmemleak, ...)
 # make stress     long fuzzing and teardown runs on the debug kernel (hours)
 # make demo       two hosts with an ESP tunnel in a guest
@@ -9,14 +13,24 @@
 # make lint       checkpatch and sparse
 # make install    module, pfkeyctl, man page, modprobe.d file
 
-KDIR ?= $(shell ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1)
-# the running kernel's module directory name, e.g. 6.1.0-56-amd64
-KVER ?= $(notdir $(patsubst %/,%,$(dir $(KDIR))))
+# KDIR: the headers to build against. Default: those of KVER when it is
+# given, else of the newest Debian 6.1 (the kernel the guests boot).
+# make check KVER=...: the suite on that kernel (scripts/check-kernel).
+ifeq ($(origin KDIR),undefined)
+ifneq ($(KVER),)
+KDIR := $(firstword $(wildcard /lib/modules/$(KVER)/build \
+	/usr/src/linux-headers-$(KVER)))
+else
+KDIR := $(shell ls -d /lib/modules/6.1.*/build 2>/dev/null | sort -V | tail -n 1)
+endif
+endif
+# the kernel release KDIR is for, e.g. 6.1.0-57-amd64
+KVER ?= $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
 DESTDIR ?=
 PREFIX ?= /usr/local
 TOP := $(CURDIR)
 
-.PHONY: all module tools deps check check-debug stress bench demo lint install uninstall clean
+.PHONY: all module tools deps check check-6.12 check-debug stress bench demo lint install uninstall clean
 
 all: module tools
 
@@ -30,9 +44,19 @@ module:
 tools:
 	$(MAKE) -C tools/pfkeyctl
 
+ifeq ($(origin KVER),command line)
+check: deps
+	@$(MAKE) --no-print-directory tools >/dev/null
+	@scripts/check-kernel $(KVER) $(TESTS)
+else
 check: deps
 	@$(MAKE) --no-print-directory all >/dev/null
 	@tests/check $(TESTS)
+endif
+
+check-6.12: deps
+	@$(MAKE) --no-print-directory tools >/dev/null
+	@scripts/check-kernel 6.12 $(TESTS)
 
 check-debug: deps
 	@$(MAKE) --no-print-directory all >/dev/null

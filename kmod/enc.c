@@ -18,6 +18,7 @@
 #include <net/addrconf.h>
 #include <net/ip.h>
 
+#include "compat.h"
 #include "enc.h"
 #include "netns.h"
 
@@ -57,7 +58,8 @@ static void ipsec_enc_setup(struct net_device *dev)
 	dev->max_mtu = IP_MAX_MTU;
 	dev->flags = IFF_NOARP;
 	dev->priv_flags |= IFF_NO_QUEUE;
-	dev->features |= NETIF_F_NETNS_LOCAL | NETIF_F_LLTX;
+	ipsec_netdev_set_netns_local(dev);
+	ipsec_netdev_set_lltx(dev);
 	dev->needs_free_netdev = true;
 }
 

@@ -17,6 +17,7 @@
 #include <net/ipv6.h>
 #include <crypto/aead.h>
 
+#include "compat.h"
 #include "crypto.h"
 #include "esp.h"
 #include "sad.h"
@@ -151,12 +152,12 @@ static void ipsec_esp_done(void *data, int err)
 	resume(skb, err);
 }
 
-/* crypto_completion_t in 6.1 takes the request */
-static void ipsec_esp_complete(struct crypto_async_request *areq, int err)
+/* crypto_completion_t: the request or its data (compat.h) */
+static void ipsec_esp_complete(IPSEC_CRYPTO_CB_ARG arg, int err)
 {
 	if (err == -EINPROGRESS)
 		return;		/* backlogged request now in progress */
-	ipsec_esp_done(areq->data, err);
+	ipsec_esp_done(ipsec_crypto_cb_data(arg), err);
 }
 
 static void ipsec_esp_fix_len(struct sk_buff *skb, u8 family)

@@ -12,7 +12,6 @@
 #include <linux/netfilter.h>
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
-#include <asm/unaligned.h>
 #include <net/esp.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
@@ -20,6 +19,7 @@
 #include <net/addrconf.h>
 #include <net/route.h>
 
+#include "compat.h"
 #include "enc.h"
 #include "esp.h"
 #include "input.h"

@@ -31,6 +31,7 @@
 #include <net/route.h>
 #include <linux/icmpv6.h>
 
+#include "compat.h"
 #include "enc.h"
 #include "esp.h"
 #include "levels.h"

@@ -27,6 +27,7 @@
 #include <net/udp.h>
 #include <net/xfrm.h>
 
+#include "compat.h"
 #include "levels.h"
 #include "netns.h"
 #include "sockpol.h"
@@ -122,9 +123,10 @@ static struct sock *ipsec_sockpol_lookup4(struct net *net,
 	case IPPROTO_UDP:
 		return __udp4_lib_lookup(net, f->saddr.a4, f->sport,
 					 f->daddr.a4, f->dport, dif, sdif,
-					 &udp_table, NULL);
+					 ipsec_udp_table(net), NULL);
 	case IPPROTO_TCP:
-		return __inet_lookup(net, &tcp_hashinfo, NULL, 0,
+		return __inet_lookup(net, net->ipv4.tcp_death_row.hashinfo,
+				     NULL, 0,
 				     f->saddr.a4, f->sport, f->daddr.a4,
 				     f->dport, dif, sdif, put);
 	}
@@ -139,9 +141,10 @@ static struct sock *ipsec_sockpol_lookup6(struct net *net,
 	case IPPROTO_UDP:
 		return __udp6_lib_lookup(net, &f->saddr.in6, f->sport,
 					 &f->daddr.in6, f->dport, dif, sdif,
-					 &udp_table, NULL);
+					 ipsec_udp_table(net), NULL);
 	case IPPROTO_TCP:
-		return __inet6_lookup(net, &tcp_hashinfo, NULL, 0,
+		return __inet6_lookup(net, net->ipv4.tcp_death_row.hashinfo,
+				      NULL, 0,
 				      &f->saddr.in6, f->sport, &f->daddr.in6,
 				      ntohs(f->dport), dif, sdif, put);
 	}

@@ -10,6 +10,7 @@
 
 #include <ipsec/levels.h>
 
+#include "compat.h"
 #include "crypto.h"
 #include "netns.h"
 #include "sysctl.h"
@@ -59,7 +60,8 @@ void ipsec_sysctl_defaults(struct ipsec_sysctl *cfg)
  * Algorithm names: the string must name an algorithm of the table.
  * extra1 holds the kind, extra2 the namespace (for its lock).
  */
-static int ipsec_sysctl_alg(struct ctl_table *table, int write,
+static int ipsec_sysctl_alg(IPSEC_CTL_TABLE_CONST struct ctl_table *table,
+			    int write,
 			    void *buffer, size_t *lenp, loff_t *ppos)
 {
 	enum ipsec_alg_kind kind = (uintptr_t)table->extra1;
@@ -206,7 +208,7 @@ static struct ctl_table_header *ipsec_sysctl_register(struct ipsec_net *in,
 		t[ns + i].data = (char *)af + (uintptr_t)t[ns + i].data;
 	}
 
-	hdr = register_net_sysctl(in->net, path, t);
+	hdr = ipsec_register_net_sysctl(in->net, path, t, ns + na);
 	if (!hdr)
 		kfree(t);
 	return hdr;
@@ -214,7 +216,7 @@ static struct ctl_table_header *ipsec_sysctl_register(struct ipsec_net *in,
 
 static void ipsec_sysctl_unregister(struct ctl_table_header *hdr)
 {
-	struct ctl_table *t = hdr->ctl_table_arg;
+	const struct ctl_table *t = hdr->ctl_table_arg;
 
 	unregister_net_sysctl_table(hdr);
 	kfree(t);
