@@ -20,6 +20,7 @@
 #include <net/addrconf.h>
 #include <net/route.h>
 
+#include "ah.h"
 #include "enc.h"
 #include "esp.h"
 #include "input.h"
@@ -76,7 +77,7 @@ static void ipsec_in_drop(struct ipsec_net *in, struct sk_buff *skb,
 {
 	struct ipsec_sa *sa = IPSEC_IN_CB(skb)->sa;
 
-	ipsec_drop(in, skb, IPSEC_P_ESP, why);
+	ipsec_drop(in, skb, ipsec_proto_idx(sa->id.proto), why);
 	ipsec_sa_put(sa);
 }
 
@@ -212,21 +213,45 @@ static void ipsec_in_filter_tunnel(struct ipsec_net *in, struct sk_buff *skb,
 		ipsec_in_filtered);
 }
 
+/* Why a transform failed, as the protocol counts it. */
+static enum ipsec_stat ipsec_in_why(const struct ipsec_sa *sa, int err)
+{
+	switch (err) {
+	case -EBADMSG:
+		return IPSEC_STAT_BADAUTH;
+	case -EMSGSIZE:			/* AH's header length */
+		return IPSEC_STAT_BADAUTHL;
+	case -EINVAL:
+		return sa->id.proto == IPPROTO_AH ? IPSEC_STAT_HDROPS :
+						    IPSEC_STAT_BADILEN;
+	case -ENOMEM:
+		return IPSEC_STAT_QFULL;
+	default:
+		return IPSEC_STAT_CRYPTO;
+	}
+}
+
+/* The next header after the transform's own is stripped. */
+static int ipsec_in_strip(struct sk_buff *skb, const struct ipsec_sa *sa)
+{
+	if (sa->id.proto == IPPROTO_AH)
+		return ipsec_ah_input_done(skb);
+	return ipsec_esp_input_done(skb, sa);
+}
+
 static void ipsec_in_resume(struct sk_buff *skb, int err)
 {
 	struct ipsec_in_cb *cb = IPSEC_IN_CB(skb);
 	struct ipsec_sa *sa = cb->sa;
 	struct ipsec_net *in = sa->in;
+	enum ipsec_proto_idx p = ipsec_proto_idx(sa->id.proto);
 	struct ipsec_flow flow;
 	int nh, family;
 	bool tunnel;
 	u8 proto;
 
 	if (err) {
-		ipsec_in_drop(in, skb, err == -EBADMSG ? IPSEC_STAT_BADAUTH :
-				       err == -EINVAL ? IPSEC_STAT_BADILEN :
-				       err == -ENOMEM ? IPSEC_STAT_QFULL :
-				       IPSEC_STAT_CRYPTO);
+		ipsec_in_drop(in, skb, ipsec_in_why(sa, err));
 		return;
 	}
 	/* RFC 4303 3.4.3: the window moves only for verified packets */
@@ -241,7 +266,7 @@ static void ipsec_in_resume(struct sk_buff *skb, int err)
 		ipsec_in_drop(in, skb, IPSEC_STAT_INVALID);
 		return;
 	}
-	nh = ipsec_esp_input_done(skb, sa);
+	nh = ipsec_in_strip(skb, sa);
 	if (nh < 0) {
 		ipsec_in_drop(in, skb, nh == -EBADMSG ? IPSEC_STAT_BADENC :
 				       IPSEC_STAT_BADILEN);
@@ -253,8 +278,8 @@ static void ipsec_in_resume(struct sk_buff *skb, int err)
 	}
 	if (cb->encap)
 		ipsec_udpencap_mapping(sa, skb, cb->family, cb->hl);
-	ipsec_stat_inc(in->net, IPSEC_P_ESP, IPSEC_STAT_INPUT);
-	ipsec_stat_add(in->net, IPSEC_P_ESP, IPSEC_STAT_IBYTES, skb->len);
+	ipsec_stat_inc(in->net, p, IPSEC_STAT_INPUT);
+	ipsec_stat_add(in->net, p, IPSEC_STAT_IBYTES, skb->len);
 
 	tunnel = (nh == IPPROTO_IPIP || nh == IPPROTO_IPV6) &&
 		 sa->mode != IPSEC_MODE_TRANSPORT;
@@ -298,18 +323,28 @@ static void ipsec_in_resume(struct sk_buff *skb, int err)
 	ipsec_sa_put(sa);
 }
 
-static int ipsec_esp_rcv(struct ipsec_net *in, struct sk_buff *skb,
-			 int family, u8 encap)
+/* ESP or AH (skb->data at its header, the fixed part linear). */
+static int ipsec_xform_rcv(struct ipsec_net *in, struct sk_buff *skb,
+			   int family, u8 encap, u8 proto)
 {
 	struct ipsec_in_cb *cb = IPSEC_IN_CB(skb);
-	const struct ip_esp_hdr *esph = (void *)skb->data;
-	struct ipsec_sa_id id = {
-		.spi = esph->spi,
-		.proto = IPPROTO_ESP,
-		.family = family,
-	};
+	enum ipsec_proto_idx p = ipsec_proto_idx(proto);
+	struct ipsec_sa_id id = { .proto = proto, .family = family };
 	struct ipsec_sa *sa;
+	__be32 seq_no;
 	int err;
+
+	if (proto == IPPROTO_AH) {
+		const struct ip_auth_hdr *ah = (void *)skb->data;
+
+		id.spi = ah->spi;
+		seq_no = ah->seq_no;
+	} else {
+		const struct ip_esp_hdr *esph = (void *)skb->data;
+
+		id.spi = esph->spi;
+		seq_no = esph->seq_no;
+	}
 
 	if (family == AF_INET)
 		id.daddr.a4 = ip_hdr(skb)->daddr;
@@ -317,7 +352,7 @@ static int ipsec_esp_rcv(struct ipsec_net *in, struct sk_buff *skb,
 		id.daddr.in6 = ipv6_hdr(skb)->daddr;
 	sa = ipsec_sa_get(in, &id);
 	if (!sa) {
-		ipsec_drop(in, skb, IPSEC_P_ESP, IPSEC_STAT_NOTDB);
+		ipsec_drop(in, skb, p, IPSEC_STAT_NOTDB);
 		return 0;
 	}
 	cb->sa = sa;
@@ -335,11 +370,11 @@ static int ipsec_esp_rcv(struct ipsec_net *in, struct sk_buff *skb,
 		ipsec_in_drop(in, skb, IPSEC_STAT_INVALID);
 		return 0;
 	}
-	if (!sa->aead) {
+	if (proto == IPPROTO_AH ? !sa->ahash : !sa->aead) {
 		ipsec_in_drop(in, skb, IPSEC_STAT_BADKCR);
 		return 0;
 	}
-	cb->seq = ipsec_replay_check(&sa->replay, ntohl(esph->seq_no),
+	cb->seq = ipsec_replay_check(&sa->replay, ntohl(seq_no),
 				     ipsec_sa_esn(sa));
 	if (!cb->seq) {
 		ipsec_in_drop(in, skb, IPSEC_STAT_REPLAY);
@@ -349,7 +384,10 @@ static int ipsec_esp_rcv(struct ipsec_net *in, struct sk_buff *skb,
 	 * one's
 	 */
 	nf_reset_ct(skb);
-	err = ipsec_esp_input(skb, sa, cb->seq, ipsec_in_resume);
+	if (proto == IPPROTO_AH)
+		err = ipsec_ah_input(skb, sa, cb->seq, ipsec_in_resume);
+	else
+		err = ipsec_esp_input(skb, sa, cb->seq, ipsec_in_resume);
 	if (err != -EINPROGRESS)
 		ipsec_in_resume(skb, err);
 	return 0;
@@ -370,9 +408,11 @@ int ipsec_input(struct sk_buff *skb, enum ipsec_proto_idx p, int family)
 		goto drop;
 	}
 	if (p == IPSEC_P_ESP)
-		return ipsec_esp_rcv(in, skb, family, 0);
+		return ipsec_xform_rcv(in, skb, family, 0, IPPROTO_ESP);
+	if (p == IPSEC_P_AH)
+		return ipsec_xform_rcv(in, skb, family, 0, IPPROTO_AH);
 
-	/* AH and IPComp SAs cannot be used yet: nothing can match */
+	/* IPComp SAs cannot be used yet: nothing can match */
 	why = IPSEC_STAT_NOTDB;
 drop:
 	ipsec_drop(in, skb, p, why);
@@ -402,7 +442,7 @@ int ipsec_input_encap(struct sk_buff *skb, int family, int encap_type)
 		why = IPSEC_STAT_HDROPS;
 		goto drop;
 	}
-	return ipsec_esp_rcv(in, skb, family, encap_type);
+	return ipsec_xform_rcv(in, skb, family, encap_type, IPPROTO_ESP);
 drop:
 	ipsec_drop(in, skb, IPSEC_P_ESP, why);
 	return 0;
