@@ -47,6 +47,41 @@ static void ipsec_flow_ports(const struct sk_buff *skb, unsigned int off,
 	}
 }
 
+/* Like ipv6_skip_exthdr(), but AH ends the walk as ESP does: AH is the
+ * protocol of the packet as it arrives (as in IPv4), the upper layer
+ * only after AH is taken off.
+ */
+static int ipsec_flow_skip6(const struct sk_buff *skb, int off, u8 *nh,
+			    __be16 *frag)
+{
+	while (ipv6_ext_hdr(*nh) && *nh != NEXTHDR_AUTH &&
+	       *nh != NEXTHDR_NONE) {
+		struct ipv6_opt_hdr _h;
+		const struct ipv6_opt_hdr *h;
+
+		h = skb_header_pointer(skb, off, sizeof(_h), &_h);
+		if (!h)
+			return -EINVAL;
+		if (*nh == NEXTHDR_FRAGMENT) {
+			__be16 _f;
+			const __be16 *f;
+
+			f = skb_header_pointer(skb, off + 2, sizeof(_f), &_f);
+			if (!f)
+				return -EINVAL;
+			*frag = *f;
+			*nh = h->nexthdr;
+			off += sizeof(struct frag_hdr);
+			if (*frag & htons(IP6_OFFSET))
+				break;	/* no header of the next layer here */
+			continue;
+		}
+		off += ipv6_optlen(h);
+		*nh = h->nexthdr;
+	}
+	return off;
+}
+
 int ipsec_flow_from_skb(const struct sk_buff *skb, u8 family,
 			struct ipsec_flow *flow)
 {
@@ -80,7 +115,7 @@ int ipsec_flow_from_skb(const struct sk_buff *skb, u8 family,
 		flow->saddr.in6 = ip6h->saddr;
 		flow->daddr.in6 = ip6h->daddr;
 		nh = ip6h->nexthdr;
-		off = ipv6_skip_exthdr(skb, noff + sizeof(*ip6h), &nh, &frag);
+		off = ipsec_flow_skip6(skb, noff + sizeof(*ip6h), &nh, &frag);
 		if (off < 0)
 			return -EINVAL;
 		flow->proto = nh;
