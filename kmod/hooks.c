@@ -92,7 +92,7 @@ static unsigned int ipsec_check_clear(struct ipsec_net *in,
 	if (xp)
 		verdict = ipsec_check_clear_sk(xp, &proto);
 	else
-		verdict = ipsec_policy_check_in(in, dir, &flow, NULL, false,
+		verdict = ipsec_policy_check_in(in, dir, &flow, NULL, 0, false,
 						&proto);
 	if (verdict == IPSEC_PASS)
 		return NF_ACCEPT;

@@ -40,18 +40,27 @@ static const unsigned int ipsec_min_hdr[IPSEC_P_MAX] = {
 	[IPSEC_P_IPCOMP] = 4,
 };
 
+/* A bundle (RFC 4301 4.5, "esp/transport ah/transport") is taken off in
+ * one go while each transform's next header is another one in transport
+ * mode: up to this many SAs before the last one.
+ */
+#define IPSEC_IN_OUTER_MAX	2
+
+/* The IP layer's own control block is not needed once the packet is
+ * here: the offset of the byte naming the transform is kept instead.
+ */
 struct ipsec_in_cb {
-	union {
-		struct inet_skb_parm h4;
-		struct inet6_skb_parm h6;	/* nhoff: the byte naming ESP */
-	} header;
-	struct ipsec_sa *sa;		/* held */
+	struct ipsec_sa *sa;		/* held: the SA being applied */
+	/* held: the SAs of the bundle taken off already, outermost first */
+	struct ipsec_sa *outer[IPSEC_IN_OUTER_MAX];
 	u64 seq;
 	u16 hl;				/* bytes of IP header before ESP
 					 * (or before UDP for ESP in UDP)
 					 */
+	u16 nhoff;			/* IPv6: the byte naming ESP or AH */
 	u8 family;
 	u8 encap;			/* UDP_ENCAP_* or 0 */
+	u8 nouter;
 };
 
 #define IPSEC_IN_CB(skb) ((struct ipsec_in_cb *)(skb)->cb)
@@ -71,14 +80,37 @@ static bool ipsec_proto_enabled(const struct ipsec_net *in,
 	}
 }
 
-/* The SA goes last: its reference keeps the namespace's state alive */
+/* The SAs the packet holds, outermost first; returns how many. */
+static unsigned int ipsec_in_held(const struct ipsec_in_cb *cb,
+				  struct ipsec_sa **held)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < cb->nouter; i++)
+		held[n++] = cb->outer[i];
+	if (cb->sa)
+		held[n++] = cb->sa;
+	return n;
+}
+
+/* The SAs go last: their references keep the namespace's state alive */
+static void ipsec_in_drop_p(struct ipsec_net *in, struct sk_buff *skb,
+			    enum ipsec_proto_idx p, enum ipsec_stat why)
+{
+	struct ipsec_sa *held[IPSEC_IN_OUTER_MAX + 1];
+	unsigned int i, n = ipsec_in_held(IPSEC_IN_CB(skb), held);
+
+	ipsec_drop(in, skb, p, why);
+	for (i = 0; i < n; i++)
+		ipsec_sa_put(held[i]);
+}
+
 static void ipsec_in_drop(struct ipsec_net *in, struct sk_buff *skb,
 			  enum ipsec_stat why)
 {
-	struct ipsec_sa *sa = IPSEC_IN_CB(skb)->sa;
+	const struct ipsec_sa *sa = IPSEC_IN_CB(skb)->sa;
 
-	ipsec_drop(in, skb, ipsec_proto_idx(sa->id.proto), why);
-	ipsec_sa_put(sa);
+	ipsec_in_drop_p(in, skb, ipsec_proto_idx(sa->id.proto), why);
 }
 
 /* Transport mode: the IP header (and IPv6 extension headers) moves up
@@ -99,7 +131,7 @@ static void ipsec_in_transport(struct sk_buff *skb, u8 nh)
 		iph->tot_len = htons(skb->len);
 		ip_send_check(iph);
 	} else {
-		skb_network_header(skb)[IP6CB(skb)->nhoff] = nh;
+		skb_network_header(skb)[cb->nhoff] = nh;
 		ipv6_hdr(skb)->payload_len =
 			htons(skb->len - sizeof(struct ipv6hdr));
 	}
@@ -239,13 +271,18 @@ static int ipsec_in_strip(struct sk_buff *skb, const struct ipsec_sa *sa)
 	return ipsec_esp_input_done(skb, sa);
 }
 
+static void ipsec_in_bundle_next(struct ipsec_net *in, struct sk_buff *skb,
+				 u8 nh);
+
 static void ipsec_in_resume(struct sk_buff *skb, int err)
 {
 	struct ipsec_in_cb *cb = IPSEC_IN_CB(skb);
 	struct ipsec_sa *sa = cb->sa;
 	struct ipsec_net *in = sa->in;
 	enum ipsec_proto_idx p = ipsec_proto_idx(sa->id.proto);
+	struct ipsec_sa *held[IPSEC_IN_OUTER_MAX + 1];
 	struct ipsec_flow flow;
+	unsigned int n, i;
 	int nh, family;
 	bool tunnel;
 	u8 proto;
@@ -283,6 +320,11 @@ static void ipsec_in_resume(struct sk_buff *skb, int err)
 
 	tunnel = (nh == IPPROTO_IPIP || nh == IPPROTO_IPV6) &&
 		 sa->mode != IPSEC_MODE_TRANSPORT;
+	if (!tunnel && !cb->encap && (nh == IPPROTO_ESP || nh == IPPROTO_AH) &&
+	    cb->nouter < IPSEC_IN_OUTER_MAX) {
+		ipsec_in_bundle_next(in, skb, nh);
+		return;
+	}
 	if (tunnel) {
 		family = ipsec_tunnel_decap(in, skb, nh);
 		if (family < 0) {
@@ -296,17 +338,20 @@ static void ipsec_in_resume(struct sk_buff *skb, int err)
 		ipsec_in_clamp_mss(in, skb, family);
 	}
 
-	/* RFC 4301 5.2: the SA must be one the policy asks for */
+	/* RFC 4301 5.2: the SAs must be those the policy asks for */
 	if (ipsec_flow_from_skb(skb, family, &flow)) {
 		ipsec_in_drop(in, skb, IPSEC_STAT_HDROPS);
 		return;
 	}
+	n = ipsec_in_held(cb, held);
 	rcu_read_lock();
-	err = ipsec_policy_check_in(in, ipsec_in_dir(in, &flow), &flow, sa,
-				    tunnel, &proto);
+	err = ipsec_policy_check_in(in, ipsec_in_dir(in, &flow), &flow,
+				    (const struct ipsec_sa **)held, n, tunnel,
+				    &proto);
 	rcu_read_unlock();
 	if (err != IPSEC_PASS) {
-		ipsec_in_drop(in, skb, IPSEC_STAT_PDROPS);
+		ipsec_in_drop_p(in, skb, ipsec_proto_idx(proto),
+				IPSEC_STAT_PDROPS);
 		return;
 	}
 	/* the SA's reference keeps the namespace's state alive until the
@@ -320,7 +365,8 @@ static void ipsec_in_resume(struct sk_buff *skb, int err)
 		 * checked
 		 */
 		ipsec_enc_receive(in, skb, family, !tunnel && cb->encap);
-	ipsec_sa_put(sa);
+	for (i = 0; i < n; i++)
+		ipsec_sa_put(held[i]);
 }
 
 /* ESP or AH (skb->data at its header, the fixed part linear). */
@@ -352,7 +398,7 @@ static int ipsec_xform_rcv(struct ipsec_net *in, struct sk_buff *skb,
 		id.daddr.in6 = ipv6_hdr(skb)->daddr;
 	sa = ipsec_sa_get(in, &id);
 	if (!sa) {
-		ipsec_drop(in, skb, p, IPSEC_STAT_NOTDB);
+		ipsec_in_drop_p(in, skb, p, IPSEC_STAT_NOTDB);
 		return 0;
 	}
 	cb->sa = sa;
@@ -393,10 +439,24 @@ static int ipsec_xform_rcv(struct ipsec_net *in, struct sk_buff *skb,
 	return 0;
 }
 
-int ipsec_input(struct sk_buff *skb, enum ipsec_proto_idx p, int family)
+/* A packet from the IP layer: its control block becomes ours. */
+static void ipsec_in_cb_init(struct sk_buff *skb, int family)
 {
-	struct net *net = dev_net(skb->dev);
-	struct ipsec_net *in = ipsec_net(net);
+	struct ipsec_in_cb *cb = IPSEC_IN_CB(skb);
+	u16 nhoff = family == AF_INET6 ? IP6CB(skb)->nhoff :
+				     offsetof(struct iphdr, protocol);
+
+	BUILD_BUG_ON(sizeof(*cb) > sizeof_field(struct sk_buff, cb));
+	memset(cb, 0, sizeof(*cb));
+	cb->nhoff = nhoff;
+}
+
+/* skb->data at the header of protocol p; the SAs the packet holds are
+ * in its control block.
+ */
+static int ipsec_in_dispatch(struct ipsec_net *in, struct sk_buff *skb,
+			     enum ipsec_proto_idx p, int family)
+{
 	enum ipsec_stat why;
 
 	if (!ipsec_proto_enabled(in, p)) {
@@ -415,8 +475,33 @@ int ipsec_input(struct sk_buff *skb, enum ipsec_proto_idx p, int family)
 	/* IPComp SAs cannot be used yet: nothing can match */
 	why = IPSEC_STAT_NOTDB;
 drop:
-	ipsec_drop(in, skb, p, why);
+	ipsec_in_drop_p(in, skb, p, why);
 	return 0;
+}
+
+/* Transport mode, and the next header is ESP or AH again: the next SA of
+ * the bundle, on the same outer header. The SA just applied is kept for
+ * the policy check at the end.
+ */
+static void ipsec_in_bundle_next(struct ipsec_net *in, struct sk_buff *skb,
+				 u8 nh)
+{
+	struct ipsec_in_cb *cb = IPSEC_IN_CB(skb);
+
+	ipsec_in_transport(skb, nh);
+	__skb_pull(skb, cb->hl);
+	skb_reset_transport_header(skb);
+	cb->outer[cb->nouter++] = cb->sa;
+	cb->sa = NULL;
+	ipsec_in_dispatch(in, skb, ipsec_proto_idx(nh), cb->family);
+}
+
+int ipsec_input(struct sk_buff *skb, enum ipsec_proto_idx p, int family)
+{
+	struct ipsec_net *in = ipsec_net(dev_net(skb->dev));
+
+	ipsec_in_cb_init(skb, family);
+	return ipsec_in_dispatch(in, skb, p, family);
 }
 
 /* ESP in UDP (RFC 3948), from a UDP_ENCAP socket: the UDP header (and the
@@ -433,6 +518,7 @@ int ipsec_input_encap(struct sk_buff *skb, int family, int encap_type)
 		why = IPSEC_STAT_UDPINVAL;
 		goto drop;
 	}
+	ipsec_in_cb_init(skb, family);
 	ipsec_stat_inc(net, IPSEC_P_ESP, IPSEC_STAT_UDPENCIN);
 	if (!ipsec_proto_enabled(in, IPSEC_P_ESP)) {
 		why = IPSEC_STAT_PDROPS;

@@ -205,15 +205,15 @@ static u8 ipsec_default_action(const struct ipsec_net *in, u8 family)
 
 enum ipsec_verdict ipsec_policy_check_in(struct ipsec_net *in, u8 dir,
 					 const struct ipsec_flow *flow,
-					 const struct ipsec_sa *sa, bool tunnel,
+					 const struct ipsec_sa **sas,
+					 unsigned int nsas, bool tunnel,
 					 u8 *proto)
 {
 	struct ipsec_policy *pol;
-	bool must = false;
-	unsigned int i;
+	unsigned int i, j = 0;
 	u8 action;
 
-	*proto = sa ? sa->id.proto : IPPROTO_ESP;
+	*proto = nsas ? sas[nsas - 1]->id.proto : IPPROTO_ESP;
 	pol = ipsec_spd_lookup_rcu(in, dir, flow);
 	action = pol ? pol->action : ipsec_default_action(in, flow->family);
 	if (action == IPSEC_POLICY_DISCARD)
@@ -226,15 +226,24 @@ enum ipsec_verdict ipsec_policy_check_in(struct ipsec_net *in, u8 dir,
 		return tunnel ? IPSEC_DROP : IPSEC_PASS;
 
 	ipsec_policy_used(pol, ktime_get_real_seconds());
-	for (i = 0; i < pol->nreqs; i++) {
+	/* The first request was applied first on the way out, so it is the
+	 * innermost: the SAs, outermost first, must be the requests from
+	 * the last one back, each required one present (RFC 4301 5.2 step
+	 * 4, for a bundle); a request at level use may have had no SA.
+	 */
+	for (i = pol->nreqs; i-- > 0; ) {
 		const struct ipsec_policy_req *r = &pol->req[i];
 
-		if (sa && ipsec_req_matches_sa(r, sa))
-			return IPSEC_PASS;
+		if (j < nsas && ipsec_req_matches_sa(r, sas[j])) {
+			j++;
+			continue;
+		}
 		if (ipsec_req_level(in, r, flow->family) >= IPSEC_LEVEL_REQUIRE) {
-			must = true;
 			*proto = r->proto;
+			return IPSEC_DROP;
 		}
 	}
-	return must || tunnel ? IPSEC_DROP : IPSEC_PASS;
+	if (j < nsas)
+		return IPSEC_DROP;	/* an SA the policy does not name */
+	return nsas || !tunnel ? IPSEC_PASS : IPSEC_DROP;
 }

@@ -138,7 +138,7 @@ key_case()
 	spi_mp=$((0x1000 * CASE + 0x101))
 	spi_pm=$((0x1000 * CASE + 0x202))
 	case_addrs "$2" "$3" "$4"
-	set -- "$@" $(alg "$1")
+	set -- "$1" "$2" "$3" "$4" "${5:-}" $(alg "$1")
 	# $6 pfkey name, $7 key bytes, $8 xfrm name, $9 ICV bits
 	k_mp=$(hexkey "$7" "$1 $CASE mp") k_pm=$(hexkey "$7" "$1 $CASE pm")
 	flag= xflag=
@@ -343,6 +343,82 @@ mutable_cases()
 	unkey_case
 }
 
+# bundle_cases: ESP inside AH (KAME's "esp/transport//require
+# ah/transport//require", XFRM's templates esp then ah), IPv4 and IPv6
+# transport; then the peer drops AH from its policy, and the inbound
+# check here must refuse what only ESP protected
+bundle_cases()
+{
+	for fam in 4 6; do
+		CASE=$((CASE + 1))
+		case_addrs transport $fam $fam
+		name="ESP+AH transport IPv$fam"
+		s_e_mp=$((0x1000 * CASE + 0x101)) s_e_pm=$((0x1000 * CASE + 0x202))
+		s_a_mp=$((0x1000 * CASE + 0x303)) s_a_pm=$((0x1000 * CASE + 0x404))
+		ke_mp=$(hexkey 16 "be $CASE mp") ke_pm=$(hexkey 16 "be $CASE pm")
+		ka_mp=$(hexkey 32 "ba $CASE mp") ka_pm=$(hexkey 32 "ba $CASE pm")
+		ktap_info "case $CASE: $name, ESP SPIs $(printf '0x%x 0x%x' $s_e_mp $s_e_pm), AH SPIs $(printf '0x%x 0x%x' $s_a_mp $s_a_pm)"
+		cat >/tmp/case.conf <<EOF
+add $m_out $p_out esp $s_e_mp -m transport -r 64 -E aes-cbc 0x$ke_mp;
+add $p_out $m_out esp $s_e_pm -m transport -r 64 -E aes-cbc 0x$ke_pm;
+add $m_out $p_out ah $s_a_mp -m transport -r 64 -A hmac-sha256 0x$ka_mp;
+add $p_out $m_out ah $s_a_pm -m transport -r 64 -A hmac-sha256 0x$ka_pm;
+spdadd $m_out $p_out any -P out ipsec esp/transport//require ah/transport//require;
+spdadd $p_out $m_out any -P in ipsec esp/transport//require ah/transport//require;
+EOF
+		check "$name: SAs and policy through PF_KEY" \
+			"$PFKEYCTL" -f /tmp/case.conf
+		check "$name: the peer's SAs and policies through ip xfrm" peer "
+			ip xfrm state add src $m_out dst $p_out proto esp spi $s_e_mp \
+				mode transport replay-window 64 enc 'cbc(aes)' 0x$ke_mp &&
+			ip xfrm state add src $p_out dst $m_out proto esp spi $s_e_pm \
+				mode transport enc 'cbc(aes)' 0x$ke_pm &&
+			ip xfrm state add src $m_out dst $p_out proto ah spi $s_a_mp \
+				mode transport replay-window 64 \
+				auth-trunc 'hmac(sha256)' 0x$ka_mp 128 &&
+			ip xfrm state add src $p_out dst $m_out proto ah spi $s_a_pm \
+				mode transport auth-trunc 'hmac(sha256)' 0x$ka_pm 128 &&
+			ip xfrm policy add src $p_out dst $m_out dir out \
+				tmpl proto esp mode transport tmpl proto ah mode transport &&
+			ip xfrm policy add src $m_out dst $p_out dir in \
+				tmpl proto esp mode transport tmpl proto ah mode transport"
+		e0=$(ah_errors)
+		ein0=$(ipsec_counter esp input_packets)
+		rx0=$(enc0 rx_packets)
+		check "$name: main pings the peer" \
+			ping -c 3 -i 0.3 -w 15 "$p_in"
+		check "$name: the peer pings main" \
+			peer ping -c 3 -i 0.3 -w 15 "$m_in"
+		PORT=$((PORT + 1))
+		check "$name: the peer listens on TCP $PORT" peer "
+			rm -f /tmp/ready
+			python3 $XFER recv $p_in $PORT /tmp/ready >/tmp/recv.log 2>&1 &
+			wait_until 30 test -e /tmp/ready"
+		check "$name: main sends $SIZE bytes over TCP, the peer gets them" \
+			xfer_check "$SUM $SIZE" python3 "$XFER" send "$m_in" \
+			"$p_in" "$PORT" "$DATA"
+		check_eq "$name: no AH errors counted here" "$e0" "$(ah_errors)"
+		# each packet comes in once on enc0, though two SAs took it apart
+		ein=$(($(ipsec_counter esp input_packets) - ein0))
+		check_eq "$name: enc0 received each packet once ($ein ESP inputs)" \
+			"$ein" $(($(enc0 rx_packets) - rx0))
+		echo "$name|$m_out|$p_out|$s_a_mp|$s_a_pm|50" >>/tmp/bundles
+
+		check "$name: the peer now sends ESP only" peer "
+			ip xfrm policy update src $p_out dst $m_out dir out \
+				tmpl proto esp mode transport"
+		p0=$(ipsec_counter esp policy_drops)
+		p1=$(ipsec_counter ah policy_drops)
+		check_fails "$name: ESP without AH does not pass the policy here" \
+			peer ping -c 2 -i 0.3 -w 4 "$m_in"
+		p0=$(($(ipsec_counter esp policy_drops) - p0))
+		p1=$(($(ipsec_counter ah policy_drops) - p1))
+		check "$name: counted in policy_drops (esp $p0, ah $p1)" \
+			test $((p0 + p1)) -ge 2
+		unkey_case
+	done
+}
+
 require_module
 ktap_begin
 ipsec_load
@@ -361,8 +437,8 @@ head -c "$SIZE" /dev/urandom >"$DATA"
 SUM=$(sha256sum <"$DATA" | cut -d' ' -f1)
 
 check "the peer comes up" wait_until 120 test -e "$PAIR_DIR/peer-up"
-check "the peer loads ah4, ah6, xfrm_user and sets up its addresses" peer "
-	modprobe -a ah4 ah6 xfrm_user dummy &&
+check "the peer loads ah4, ah6, esp4, esp6, xfrm_user, sets up its addresses" peer "
+	modprobe -a ah4 ah6 esp4 esp6 xfrm_user dummy &&
 	ip addr add 192.0.2.1/24 dev eth0 &&
 	ip -6 addr add 2001:db8::1/64 dev eth0 nodad &&
 	ip -6 neigh replace 2001:db8::2 lladdr 52:54:00:12:34:02 dev eth0 nud permanent &&
@@ -392,6 +468,10 @@ EOF
 	run_case "$a" "$m" "$o" "${i:-$o}" "$e"
 done
 
+rm -f /tmp/bundles
+touch /tmp/bundles
+[ "${AH_BUNDLES:-1}" = 1 ] && bundle_cases
+
 sleep 1
 kill -INT "$tdpid"
 wait "$tdpid"
@@ -400,6 +480,10 @@ while IFS='|' read -r name m_out p_out spi_mp spi_pm nh; do
 	check "$name: AH both ways on the wire, SPIs $(printf '0x%x 0x%x' "$spi_mp" "$spi_pm"), next header $nh" \
 		wire_check "$m_out" "$p_out" "$spi_mp" "$spi_pm" $nh
 done </tmp/cases
+while IFS='|' read -r name m_out p_out spi_mp spi_pm nh; do
+	check "$name: AH over ESP on the wire both ways" \
+		wire_check "$m_out" "$p_out" "$spi_mp" "$spi_pm" $nh
+done </tmp/bundles
 clear='not (ip and ip[9] = 51) and not (ip6 and ip6[6] = 51) and not arp and not (ip6 and (src net fe80::/10 or dst net ff00::/8))'
 check_eq "nothing but AH crossed the wire" "" \
 	"$(tcpdump -r /tmp/cap.pcap -n -c 20 "$clear" 2>/dev/null)"
