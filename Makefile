@@ -3,6 +3,7 @@
 # make            module (kmod/ipsec.ko) and tools/pfkeyctl/pfkeyctl
 # make check      every test in QEMU guests; ends with "N passed, N failed"
 # make check-debug  the same on a debug kernel (KASAN, lockdep, kmemleak, ...)
+# make stress     long fuzzing and teardown runs on the debug kernel (hours)
 # make demo       two hosts with an ESP tunnel in a guest
 # make bench      PF_KEY and ESP figures, ours against stock (BENCH_QUICK=1: short)
 # make lint       checkpatch and sparse
@@ -15,7 +16,7 @@ DESTDIR ?=
 PREFIX ?= /usr/local
 TOP := $(CURDIR)
 
-.PHONY: all module tools deps check check-debug bench demo lint install uninstall clean
+.PHONY: all module tools deps check check-debug stress bench demo lint install uninstall clean
 
 all: module tools
 
@@ -36,6 +37,10 @@ check: deps
 check-debug: deps
 	@$(MAKE) --no-print-directory all >/dev/null
 	@scripts/check-debug $(TESTS)
+
+stress: deps
+	@$(MAKE) --no-print-directory all >/dev/null
+	@scripts/stress $(TESTS)
 
 bench: deps
 	@$(MAKE) --no-print-directory all >/dev/null

@@ -14,6 +14,8 @@
  * locally, the policy of the receiving socket, if it has one, decides
  * instead (sockpol.h): a key manager's bypassed IKE socket gets its
  * cleartext whatever the SPD says, a socket that requires IPsec gets none.
+ * A socket's OpenBSD levels (levels.h) add to the SPD's verdict: at
+ * require, cleartext is refused; all at bypass, the SPD is skipped.
  */
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
@@ -23,6 +25,7 @@
 #include <net/ipv6.h>
 
 #include "hooks.h"
+#include "levels.h"
 #include "netns.h"
 #include "output.h"
 #include "policy.h"
@@ -77,8 +80,10 @@ static unsigned int ipsec_check_clear(struct ipsec_net *in,
 {
 	u8 family = pf == NFPROTO_IPV4 ? AF_INET : AF_INET6;
 	enum ipsec_verdict verdict;
+	struct xfrm_policy *xp = NULL;
+	struct ipsec_levels lv;
 	struct ipsec_flow flow;
-	struct xfrm_policy *xp;
+	bool levels = false;
 	u8 proto;
 
 	if (ipsec_flow_from_skb(skb, family, &flow))
@@ -87,13 +92,22 @@ static unsigned int ipsec_check_clear(struct ipsec_net *in,
 		return NF_ACCEPT;
 	if (ipsec_flow_bypass(&flow))
 		return NF_ACCEPT;
-	xp = dir == IPSEC_DIR_INBOUND ? ipsec_sockpol_in_rcu(in, skb, &flow) :
-					NULL;
-	if (xp)
+	if (dir == IPSEC_DIR_INBOUND)
+		xp = ipsec_sockpol_in_rcu(in, skb, &flow, false, &levels, &lv);
+	if (xp) {
 		verdict = ipsec_check_clear_sk(xp, &proto);
-	else
+	} else if (levels && ipsec_levels_bypass(&lv)) {
+		verdict = IPSEC_PASS;
+	} else {
 		verdict = ipsec_policy_check_in(in, dir, &flow, NULL, 0, false,
 						&proto);
+		/* the stricter of the SPD and the socket's levels */
+		if (verdict == IPSEC_PASS && levels &&
+		    !ipsec_levels_in_ok(&lv, NULL, false)) {
+			verdict = IPSEC_DROP;
+			proto = IPPROTO_ESP;
+		}
+	}
 	if (verdict == IPSEC_PASS)
 		return NF_ACCEPT;
 	if (dir == IPSEC_DIR_INBOUND && ipsec_sockpol_espinudp_rcu(in, skb, &flow))

@@ -24,9 +24,11 @@
 #include "enc.h"
 #include "esp.h"
 #include "input.h"
+#include "levels.h"
 #include "netns.h"
 #include "output.h"
 #include "policy.h"
+#include "sockpol.h"
 #include "stats.h"
 #include "tunnel.h"
 #include "udpencap.h"
@@ -46,8 +48,9 @@ static const unsigned int ipsec_min_hdr[IPSEC_P_MAX] = {
  */
 #define IPSEC_IN_OUTER_MAX	2
 
-/* The IP layer's own control block is not needed once the packet is
- * here: the offset of the byte naming the transform is kept instead.
+/* The IP layer's own control block is set aside while the transforms
+ * run (the offset of the byte naming the transform is kept) and made
+ * anew for the policy checks (ipsec_in_ip_cb).
  */
 struct ipsec_in_cb {
 	struct ipsec_sa *sa;		/* held: the SA being applied */
@@ -245,6 +248,38 @@ static void ipsec_in_filter_tunnel(struct ipsec_net *in, struct sk_buff *skb,
 		ipsec_in_filtered);
 }
 
+/* Under RCU. RFC 4301 5.2 for a local socket with a policy of its own
+ * (sockpol.h): the SA must be one it asks for; with OpenBSD levels
+ * (levels.h), one that meets those at require.
+ */
+static bool ipsec_in_sk_ok(struct ipsec_net *in, struct sk_buff *skb,
+			   const struct ipsec_flow *flow,
+			   const struct ipsec_sa *sa, bool tunnel)
+{
+	struct ipsec_policy_req r;
+	struct xfrm_policy *xp;
+	struct ipsec_levels lv;
+	unsigned int i;
+	bool levels;
+
+	xp = ipsec_sockpol_in_rcu(in, skb, flow, true, &levels, &lv);
+	if (!xp)
+		return !levels || ipsec_levels_bypass(&lv) ||
+		       ipsec_levels_in_ok(&lv, sa, tunnel);
+	switch (ipsec_sockpol_action(xp)) {
+	case IPSEC_POLICY_DISCARD:
+		return false;
+	case IPSEC_POLICY_NONE:
+		return true;
+	}
+	for (i = 0; i < xp->xfrm_nr; i++) {
+		ipsec_sockpol_req(xp, i, &r);
+		if (ipsec_req_matches_sa(&r, sa))
+			return true;
+	}
+	return false;
+}
+
 /* Why a transform failed, as the protocol counts it. */
 static enum ipsec_stat ipsec_in_why(const struct ipsec_sa *sa, int err)
 {
@@ -274,6 +309,20 @@ static int ipsec_in_strip(struct sk_buff *skb, const struct ipsec_sa *sa)
 static void ipsec_in_bundle_next(struct ipsec_net *in, struct sk_buff *skb,
 				 u8 nh);
 
+/* The IP layer's control block again, as socket lookups read it (the
+ * input interface; an L3 master device's flags are not kept).
+ */
+static void ipsec_in_ip_cb(struct sk_buff *skb, int family)
+{
+	if (family == AF_INET) {
+		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+		IPCB(skb)->iif = skb->skb_iif;
+	} else {
+		memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+		IP6CB(skb)->iif = skb->skb_iif;
+	}
+}
+
 static void ipsec_in_resume(struct sk_buff *skb, int err)
 {
 	struct ipsec_in_cb *cb = IPSEC_IN_CB(skb);
@@ -285,7 +334,7 @@ static void ipsec_in_resume(struct sk_buff *skb, int err)
 	unsigned int n, i;
 	int nh, family;
 	bool tunnel;
-	u8 proto;
+	u8 proto, dir, encap;
 
 	if (err) {
 		ipsec_in_drop(in, skb, ipsec_in_why(sa, err));
@@ -344,15 +393,21 @@ static void ipsec_in_resume(struct sk_buff *skb, int err)
 		return;
 	}
 	n = ipsec_in_held(cb, held);
+	encap = cb->encap;
+	ipsec_in_ip_cb(skb, family);	/* cb is the IP layer's from here */
 	rcu_read_lock();
-	err = ipsec_policy_check_in(in, ipsec_in_dir(in, &flow), &flow,
+	dir = ipsec_in_dir(in, &flow);
+	err = ipsec_policy_check_in(in, dir, &flow,
 				    (const struct ipsec_sa **)held, n, tunnel,
 				    &proto);
+	/* a socket's own policy or levels see the innermost SA */
+	if (err == IPSEC_PASS && dir == IPSEC_DIR_INBOUND &&
+	    !ipsec_in_sk_ok(in, skb, &flow, sa, tunnel))
+		err = IPSEC_DROP;
 	rcu_read_unlock();
 	if (err != IPSEC_PASS) {
-		ipsec_in_drop_p(in, skb, ipsec_proto_idx(proto),
-				IPSEC_STAT_PDROPS);
-		return;
+		ipsec_drop(in, skb, ipsec_proto_idx(proto), IPSEC_STAT_PDROPS);
+		goto out;
 	}
 	/* the SA's reference keeps the namespace's state alive until the
 	 * packet is handed on (netns.c)
@@ -364,7 +419,8 @@ static void ipsec_in_resume(struct sk_buff *skb, int err)
 		 * UDP checksum covers the addresses before the NAT: not
 		 * checked
 		 */
-		ipsec_enc_receive(in, skb, family, !tunnel && cb->encap);
+		ipsec_enc_receive(in, skb, family, !tunnel && encap);
+out:
 	for (i = 0; i < n; i++)
 		ipsec_sa_put(held[i]);
 }

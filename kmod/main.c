@@ -7,6 +7,7 @@
 #include <linux/net.h>
 #include <linux/netlink.h>
 
+#include "levels.h"
 #include "netns.h"
 #include "pfkey.h"
 #include "proto.h"
@@ -36,10 +37,15 @@ static int __init ipsec_init(void)
 	err = ipsec_sockpol_init();
 	if (err)
 		goto err_pfkey;
+	err = ipsec_levels_init();
+	if (err)
+		goto err_sockpol;
 
 	pr_info("IPsec (ESP, AH, IPComp; PF_KEY v2, XFRM netlink) loaded\n");
 	return 0;
 
+err_sockpol:
+	ipsec_sockpol_uninit();
 err_pfkey:
 	ipsec_pfkey_uninit();
 err_proto:
@@ -55,6 +61,7 @@ err_sad:
 
 static void __exit ipsec_exit(void)
 {
+	ipsec_levels_uninit();
 	ipsec_sockpol_uninit();
 	ipsec_pfkey_uninit();
 	ipsec_proto_uninit();

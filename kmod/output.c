@@ -16,7 +16,9 @@
  * socket's packets: discard, bypass, or its requests. Its requests are
  * read from the socket's xfrm_policy, found again after the enc0 hooks
  * on skb->sk by its XFRM index (the packet holds its socket), and held
- * while transforms run.
+ * while transforms run. A socket's OpenBSD levels (levels.h) add
+ * transport requests to the SPD's instead; which ones travels in the
+ * control block with the SPD policy's id.
  */
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
@@ -32,6 +34,7 @@
 #include "ah.h"
 #include "enc.h"
 #include "esp.h"
+#include "levels.h"
 #include "netns.h"
 #include "output.h"
 #include "pfkey_acquire.h"
@@ -51,13 +54,17 @@ struct ipsec_out_cb {
 		struct xfrm_policy *xp;		/* sk_pol: the socket's */
 	};
 	struct ipsec_sa *sa;		/* the SA being applied; held */
-	u32 pol_id;			/* sk_pol: the xfrm_policy's index */
-	u8 idx;				/* next request to apply */
+	u32 pol_id;			/* sk_pol: the xfrm_policy's index;
+					 * else the SPD's (0: none)
+					 */
 	u8 skip;			/* requests (level use) with no SA */
 	u8 family;			/* of the packet as it is now */
-	u8 tunnel:1,			/* the outer header is ours: route it */
-	   frag_ok:1,			/* may be fragmented after ESP */
-	   sk_pol:1;			/* the socket's policy, not the SPD's */
+	u16 idx:4,			/* next request to apply */
+	    tunnel:1,			/* the outer header is ours: route it */
+	    frag_ok:1,			/* may be fragmented after ESP */
+	    sk_pol:1,			/* the socket's policy, not the SPD's */
+	    lvl_need:3,			/* IPSEC_LREQ_*: levels' requests */
+	    lvl_must:3;			/* those at require */
 };
 
 #define IPSEC_OUT_CB(skb) ((struct ipsec_out_cb *)(skb)->cb)
@@ -77,16 +84,24 @@ static void ipsec_out_pol_put(struct ipsec_out_cb *cb)
 
 static unsigned int ipsec_out_nreqs(const struct ipsec_out_cb *cb)
 {
-	return cb->sk_pol ? cb->xp->xfrm_nr : cb->pol->nreqs;
+	if (cb->sk_pol)
+		return cb->xp->xfrm_nr;
+	return (cb->pol ? cb->pol->nreqs : 0) + hweight8(cb->lvl_need);
 }
 
 static void ipsec_out_req(const struct ipsec_out_cb *cb, unsigned int i,
 			  struct ipsec_policy_req *r)
 {
-	if (cb->sk_pol)
+	struct ipsec_policy_req merged[IPSEC_LEVELS_MAX_REQS];
+
+	if (cb->sk_pol) {
 		ipsec_sockpol_req(cb->xp, i, r);
-	else
+	} else if (cb->lvl_need) {
+		ipsec_levels_plan(cb->pol, cb->lvl_need, cb->lvl_must, merged);
+		*r = merged[i];
+	} else {
 		*r = cb->pol->req[i];
+	}
 }
 
 static void ipsec_out_drop(struct ipsec_net *in, struct sk_buff *skb,
@@ -350,9 +365,11 @@ static int ipsec_out_xform(struct net *net, struct sock *sk,
 	cb->sa = NULL;
 	if (cb->sk_pol)
 		cb->xp = ipsec_out_sockpol_get(skb, cb->pol_id);
-	else
+	else if (cb->pol_id)
 		cb->pol = ipsec_policy_get_id(in, cb->pol_id);
-	if (cb->sk_pol ? !cb->xp : !cb->pol) {
+	else		/* the levels' requests alone */
+		cb->pol = NULL;
+	if (cb->sk_pol ? !cb->xp : !cb->pol && cb->pol_id) {
 		ipsec_out_drop(in, skb, IPPROTO_ESP, IPSEC_STAT_PDROPS);
 		return 0;
 	}
@@ -455,15 +472,20 @@ static bool ipsec_is_tcp_syn(const struct sk_buff *skb, u8 family)
 	return th && th->syn;
 }
 
-/* The requests one packet is to get: an SPD policy's, or its socket's. */
+/* The requests one packet is to get: an SPD policy's, its socket's, or
+ * an SPD policy's with those the socket's levels add.
+ */
 struct ipsec_out_plan {
-	struct ipsec_policy_req sk_req[IPSEC_SPD_MAX_REQS];
+	struct ipsec_policy_req sk_req[IPSEC_LEVELS_MAX_REQS];
 	const struct ipsec_policy_req *req;
 	unsigned int nreqs;
-	u32 id;				/* SPD id, or the socket's XFRM index */
+	u32 id;				/* SPD id (0: none), or the socket's
+					 * XFRM index
+					 */
 	u32 priority;
 	const struct ipsec_policy *pol;	/* the SPD's, NULL for a socket's */
 	bool sk_pol;
+	u8 lvl_need, lvl_must;		/* IPSEC_LREQ_* */
 };
 
 /* One packet (or GSO segment) to protect, as decided by the hook. outer is
@@ -535,9 +557,12 @@ static void ipsec_out_one(struct ipsec_net *in, struct sk_buff *skb,
 			ipsec_lower_pmtu(skb, omtu - overhead);
 	}
 
+	BUILD_BUG_ON(sizeof(*cb) > sizeof_field(struct sk_buff, cb));
 	memset(cb, 0, sizeof(*cb));
 	cb->pol_id = plan->id;
 	cb->sk_pol = plan->sk_pol;
+	cb->lvl_need = plan->lvl_need;
+	cb->lvl_must = plan->lvl_must;
 	cb->skip = skip;
 	cb->family = family;
 	cb->frag_ok = frag_ok;
@@ -682,6 +707,37 @@ static unsigned int ipsec_out_sockpol(struct ipsec_net *in,
 	plan.priority = xp->priority;
 	plan.pol = NULL;
 	plan.sk_pol = true;
+	plan.lvl_need = 0;
+	plan.lvl_must = 0;
+	return ipsec_out_protect(in, skb, state, flow, &plan);
+}
+
+/* Under RCU: the SPD's verdict (@pol, NULL for none or bypass) with what
+ * the socket's levels add.
+ */
+static unsigned int ipsec_out_levels(struct ipsec_net *in,
+				     struct sk_buff *skb,
+				     const struct nf_hook_state *state,
+				     const struct ipsec_flow *flow,
+				     const struct ipsec_levels *lv,
+				     const struct ipsec_policy *pol)
+{
+	struct ipsec_out_plan plan;
+
+	if (!ipsec_levels_out_need(lv, pol, &plan.lvl_need, &plan.lvl_must)) {
+		/* ESP in tunnel mode required, and no tunnel covers it */
+		ipsec_stat_inc(in->net, IPSEC_P_ESP, IPSEC_STAT_PDROPS);
+		return NF_DROP;
+	}
+	if (!plan.lvl_need && !pol)
+		return NF_ACCEPT;
+	plan.nreqs = ipsec_levels_plan(pol, plan.lvl_need, plan.lvl_must,
+				       plan.sk_req);
+	plan.req = plan.sk_req;
+	plan.id = pol ? pol->id : 0;
+	plan.priority = pol ? pol->priority : 0;
+	plan.pol = pol;
+	plan.sk_pol = false;
 	return ipsec_out_protect(in, skb, state, flow, &plan);
 }
 
@@ -692,8 +748,10 @@ unsigned int ipsec_output(struct ipsec_net *in, struct sk_buff *skb,
 	u8 family = state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6;
 	struct ipsec_out_plan plan;
 	struct ipsec_policy *pol;
+	struct ipsec_levels lv;
 	struct ipsec_flow flow;
 	struct xfrm_policy *xp;
+	bool levels = false;
 	u8 action;
 
 	if (ipsec_flow_from_skb(skb, family, &flow))
@@ -702,6 +760,10 @@ unsigned int ipsec_output(struct ipsec_net *in, struct sk_buff *skb,
 		xp = ipsec_sockpol_out_rcu(in, skb, &flow);
 		if (xp)
 			return ipsec_out_sockpol(in, skb, state, &flow, xp);
+		levels = ipsec_levels_rcu(in, sk_const_to_full_sk(skb->sk),
+					  XFRM_POLICY_OUT, family, &lv);
+		if (levels && ipsec_levels_bypass(&lv))
+			return NF_ACCEPT;
 	}
 	if (ipsec_flow_bypass(&flow))
 		return NF_ACCEPT;
@@ -711,15 +773,21 @@ unsigned int ipsec_output(struct ipsec_net *in, struct sk_buff *skb,
 		ipsec_stat_inc(in->net, IPSEC_P_ESP, IPSEC_STAT_PDROPS);
 		return NF_DROP;
 	}
+	if (action == IPSEC_POLICY_IPSEC)
+		ipsec_policy_used(pol, ktime_get_real_seconds());
+	if (levels)
+		return ipsec_out_levels(in, skb, state, &flow, &lv,
+					action == IPSEC_POLICY_IPSEC ? pol : NULL);
 	if (action != IPSEC_POLICY_IPSEC)
 		return NF_ACCEPT;
-	ipsec_policy_used(pol, ktime_get_real_seconds());
 	plan.req = pol->req;
 	plan.nreqs = pol->nreqs;
 	plan.id = pol->id;
 	plan.priority = pol->priority;
 	plan.pol = pol;
 	plan.sk_pol = false;
+	plan.lvl_need = 0;
+	plan.lvl_must = 0;
 	return ipsec_out_protect(in, skb, state, &flow, &plan);
 }
 

@@ -28,6 +28,7 @@
 #include <net/sock.h>
 #include <net/xfrm.h>
 
+#include "levels.h"
 #include "pfkey.h"
 #include "pfkey_parse.h"
 #include "sockpol.h"
@@ -235,7 +236,8 @@ static struct xfrm_policy *ipsec_sockpol_compile(struct sock *sk, int opt,
 	struct xfrm_policy *xp;
 	int format, ret;
 
-	format = ipsec_sockpol_format(opt, family);
+	format = opt == IPSEC_LEVELS_OPT ? opt :
+		 ipsec_sockpol_format(opt, family);
 	if (!format) {
 		*dir = -EOPNOTSUPP;
 		return NULL;
@@ -251,7 +253,11 @@ static struct xfrm_policy *ipsec_sockpol_compile(struct sock *sk, int opt,
 	xp->lft.hard_byte_limit = XFRM_INF;
 	xp->lft.soft_packet_limit = XFRM_INF;
 	xp->lft.hard_packet_limit = XFRM_INF;
-	if (format == IP_IPSEC_POLICY)
+	xp->family = family;
+	xp->selector.family = family;
+	if (format == IPSEC_LEVELS_OPT)
+		ret = ipsec_levels_compile(xp, data, len);
+	else if (format == IP_IPSEC_POLICY)
 		ret = ipsec_sockpol_pfkey(xp, data, len, family);
 	else
 		ret = ipsec_sockpol_xfrm(xp, data, len, family);

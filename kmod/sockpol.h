@@ -18,6 +18,7 @@
  *   action ALLOW, no templates        bypass the SPD (KAME none/bypass)
  *   action ALLOW, templates           protect by these requests only
  *   mark IPSEC_SOCKPOL_MARK_ENTRUST   no override: the SPD decides
+ *   mark IPSEC_SOCKPOL_MARK_LEVELS    OpenBSD's levels (levels.h)
  *
  * A template's level: optional -> use, share UNIQUE -> unique, else
  * require (as af_key maps KAME's levels; "default" is require).
@@ -34,6 +35,7 @@ struct sock;
 
 #define IPSEC_SOCKPOL_MARK		0x49505301	/* "IPS" 1 */
 #define IPSEC_SOCKPOL_MARK_ENTRUST	0x49505302	/* "IPS" 2 */
+#define IPSEC_SOCKPOL_MARK_LEVELS	0x49505303	/* levels.h */
 
 int ipsec_sockpol_init(void);
 void ipsec_sockpol_uninit(void);
@@ -51,13 +53,25 @@ u8 ipsec_sockpol_action(const struct xfrm_policy *xp);
 void ipsec_sockpol_req(const struct xfrm_policy *xp, unsigned int i,
 		       struct ipsec_policy_req *r);
 
-/* Under RCU, at LOCAL_IN: the inbound socket policy of the local socket
- * a cleartext packet with @flow goes to, or NULL. Costs a socket lookup
- * only when some socket of the namespace has a policy.
+/* Under RCU, at LOCAL_IN (or once decrypted, before enc0): the inbound
+ * policy of the local socket a packet with @flow goes to, or NULL; else
+ * *levels says whether its levels (levels.h, in *lv) ask for more than
+ * the SPD. Costs a socket lookup only when some socket of the namespace
+ * has a policy or levels, or the default levels are raised.
  */
+struct ipsec_levels;
 struct xfrm_policy *ipsec_sockpol_in_rcu(struct ipsec_net *in,
 					 struct sk_buff *skb,
-					 const struct ipsec_flow *flow);
+					 const struct ipsec_flow *flow,
+					 bool decrypted, bool *levels,
+					 struct ipsec_levels *lv);
+
+/* Under RCU: the TCP or UDP socket a packet with @f is delivered to;
+ * *put: release it with sock_gen_put() after use.
+ */
+struct sock *ipsec_sock_lookup_rcu(struct net *net,
+				   const struct ipsec_flow *f, int dif,
+				   int sdif, bool *put);
 
 /* Under RCU, at LOCAL_IN: is this UDP datagram ESP (RFC 3948) for a
  * UDP_ENCAP_ESPINUDP socket? Then it is IPsec, not cleartext: the ESP

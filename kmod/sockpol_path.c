@@ -27,6 +27,7 @@
 #include <net/udp.h>
 #include <net/xfrm.h>
 
+#include "levels.h"
 #include "netns.h"
 #include "sockpol.h"
 
@@ -114,12 +115,9 @@ struct xfrm_policy *ipsec_sockpol_out_rcu(struct ipsec_net *in,
 
 /* The socket TCP or UDP will deliver to; *put: drop a reference after. */
 static struct sock *ipsec_sockpol_lookup4(struct net *net,
-					  struct sk_buff *skb,
-					  const struct ipsec_flow *f, bool *put)
+					  const struct ipsec_flow *f, int dif,
+					  int sdif, bool *put)
 {
-	int dif = inet_iif(skb), sdif = inet_sdif(skb);
-
-	*put = false;
 	switch (f->proto) {
 	case IPPROTO_UDP:
 		return __udp4_lib_lookup(net, f->saddr.a4, f->sport,
@@ -134,12 +132,9 @@ static struct sock *ipsec_sockpol_lookup4(struct net *net,
 }
 
 static struct sock *ipsec_sockpol_lookup6(struct net *net,
-					  struct sk_buff *skb,
-					  const struct ipsec_flow *f, bool *put)
+					  const struct ipsec_flow *f, int dif,
+					  int sdif, bool *put)
 {
-	int dif = inet6_iif(skb), sdif = inet6_sdif(skb);
-
-	*put = false;
 	switch (f->proto) {
 	case IPPROTO_UDP:
 		return __udp6_lib_lookup(net, &f->saddr.in6, f->sport,
@@ -151,6 +146,27 @@ static struct sock *ipsec_sockpol_lookup6(struct net *net,
 				      ntohs(f->dport), dif, sdif, put);
 	}
 	return NULL;
+}
+
+struct sock *ipsec_sock_lookup_rcu(struct net *net,
+				   const struct ipsec_flow *f, int dif,
+				   int sdif, bool *put)
+{
+	*put = false;
+	if (f->family == AF_INET)
+		return ipsec_sockpol_lookup4(net, f, dif, sdif, put);
+	return ipsec_sockpol_lookup6(net, f, dif, sdif, put);
+}
+
+/* At LOCAL_IN, where the IP control block is the stack's. */
+static struct sock *ipsec_sockpol_lookup(struct net *net, struct sk_buff *skb,
+					 const struct ipsec_flow *f, bool *put)
+{
+	if (f->family == AF_INET)
+		return ipsec_sock_lookup_rcu(net, f, inet_iif(skb),
+					     inet_sdif(skb), put);
+	return ipsec_sock_lookup_rcu(net, f, inet6_iif(skb), inet6_sdif(skb),
+				     put);
 }
 
 /* RFC 3948 2.2: ESP in UDP starts with a non-zero SPI; IKE on the same
@@ -190,12 +206,8 @@ bool ipsec_sockpol_espinudp_rcu(struct ipsec_net *in, struct sk_buff *skb,
 
 	if (flow->proto != IPPROTO_UDP || !ipsec_udp_carries_esp(skb, flow))
 		return false;
-	if (!sk) {
-		if (flow->family == AF_INET)
-			sk = ipsec_sockpol_lookup4(in->net, skb, flow, &put);
-		else
-			sk = ipsec_sockpol_lookup6(in->net, skb, flow, &put);
-	}
+	if (!sk)
+		sk = ipsec_sockpol_lookup(in->net, skb, flow, &put);
 	esp = sk && sk_fullsock(sk) && sk->sk_protocol == IPPROTO_UDP &&
 	      READ_ONCE(udp_sk(sk)->encap_type) == UDP_ENCAP_ESPINUDP;
 	if (put)
@@ -205,24 +217,30 @@ bool ipsec_sockpol_espinudp_rcu(struct ipsec_net *in, struct sk_buff *skb,
 
 struct xfrm_policy *ipsec_sockpol_in_rcu(struct ipsec_net *in,
 					 struct sk_buff *skb,
-					 const struct ipsec_flow *flow)
+					 const struct ipsec_flow *flow,
+					 bool decrypted, bool *levels,
+					 struct ipsec_levels *lv)
 {
 	struct net *net = in->net;
 	struct xfrm_policy *xp;
 	struct sock *sk;
 	bool put = false;
 
+	*levels = false;
 	if (!READ_ONCE(net->xfrm.policy_count[XFRM_POLICY_MAX +
-					      XFRM_POLICY_IN]))
+					      XFRM_POLICY_IN]) &&
+	    !ipsec_levels_raised(in, flow->family))
 		return NULL;
 	sk = skb->sk;
-	if (!sk) {
-		if (flow->family == AF_INET)
-			sk = ipsec_sockpol_lookup4(net, skb, flow, &put);
-		else
-			sk = ipsec_sockpol_lookup6(net, skb, flow, &put);
-	}
-	xp = ipsec_sockpol_rcu(sk_to_full_sk(sk), XFRM_POLICY_IN, flow);
+	if (decrypted)	/* the control block is ours, not the stack's */
+		sk = ipsec_sock_lookup_rcu(net, flow, skb->skb_iif, 0, &put);
+	else if (!sk)
+		sk = ipsec_sockpol_lookup(net, skb, flow, &put);
+	sk = sk_to_full_sk(sk);
+	xp = ipsec_sockpol_rcu(sk, XFRM_POLICY_IN, flow);
+	if (!xp && sk)
+		*levels = ipsec_levels_rcu(in, sk, XFRM_POLICY_IN,
+					   flow->family, lv);
 	if (put)
 		sock_gen_put(sk);
 	return xp;

@@ -8,6 +8,8 @@
 #include <linux/string.h>
 #include <linux/sysctl.h>
 
+#include <ipsec/levels.h>
+
 #include "crypto.h"
 #include "netns.h"
 #include "sysctl.h"
@@ -22,6 +24,8 @@ void ipsec_sysctl_defaults(struct ipsec_sysctl *cfg)
 		.ah_net_deflev = IPSEC_DEFLEV_USE,
 		/* RFC 6040 normal mode, as Linux XFRM does by default */
 		.ecn = 1,
+		.sl_default = { IPSEC_SL_AVAIL, IPSEC_SL_AVAIL, IPSEC_SL_AVAIL,
+				IPSEC_SL_AVAIL },
 	};
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -90,6 +94,8 @@ static int ipsec_sysctl_alg(struct ctl_table *table, int write,
 
 static int ipsec_offsetmask_max = 0xffff;
 static int ipsec_debug_max = 2;
+static int ipsec_sl_min = IPSEC_SL_AVAIL;
+static int ipsec_sl_max = IPSEC_SL_UNIQUE;
 
 /* Template .data are offsets: into struct ipsec_sysctl for the shared
  * knobs, into struct ipsec_af_cfg for the per-family ones.
@@ -160,6 +166,12 @@ static const struct ctl_table ipsec_af_knobs[] = {
 	KNOB_AF("ah_net_deflev", ah_net_deflev, SYSCTL_ONE, SYSCTL_TWO),
 	KNOB_AF("ecn", ecn, SYSCTL_ZERO, SYSCTL_ONE),
 	KNOB_AF("debug", debug, SYSCTL_ZERO, &ipsec_debug_max),
+	KNOB_AF("auth_level", sl_default[0], &ipsec_sl_min, &ipsec_sl_max),
+	KNOB_AF("esp_trans_level", sl_default[1], &ipsec_sl_min,
+		&ipsec_sl_max),
+	KNOB_AF("esp_network_level", sl_default[2], &ipsec_sl_min,
+		&ipsec_sl_max),
+	KNOB_AF("ipcomp_level", sl_default[3], &ipsec_sl_min, &ipsec_sl_max),
 };
 
 /* Copy the shared knobs (if any) and the per-family ones into one

@@ -33,6 +33,10 @@ struct ipsec_af_cfg {
 	int ah_net_deflev;
 	int ecn;
 	int debug;
+	/* OpenBSD's socket levels a new socket starts with (levels.h):
+	 * auth, ESP transport, ESP network, IPComp; IPSEC_SL_AVAIL..UNIQUE
+	 */
+	int sl_default[4];
 };
 
 struct ipsec_sysctl {

@@ -119,7 +119,7 @@ check "both namespaces count output_packets and input_packets" \
 
 # --- bulk TCP ------------------------------------------------------------
 head -c 2000000 /dev/urandom >$T/blob
-ns_run b sh -c "timeout 60 python3 -c '
+ns_run b sh -c "timeout $((60 * SCALE)) python3 -c '
 import hashlib, socket
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind((\"10.0.0.2\", 5001)); s.listen(1); c, _ = s.accept(); h = hashlib.sha256()

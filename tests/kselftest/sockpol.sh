@@ -221,10 +221,18 @@ recv d 4 5024 in:esp:pfkey
 ns_run c python3 "$SP" send 4 10.0.2.2 5024 3 out:esp:pfkey >"$T/send" 2>&1
 wait $RPID
 check_eq "... but gets what came through ESP" 3 "$(cat "$T/recv_d_5024")"
+pd=$(cnt d policy_drops)
+recv d 4 5025 in:discard:xfrm
+ns_run c python3 "$SP" send 4 10.0.2.2 5025 3 out:esp:pfkey >"$T/send" 2>&1
+wait $RPID
+check_eq "a socket whose inbound policy discards gets nothing, ESP or not" 0 \
+	"$(cat "$T/recv_d_5025")"
+check_eq "... the decrypted datagrams counted as policy drops" $((pd + 3)) \
+	"$(cnt d policy_drops)"
 sleep 0.5
 pkill -INT -x tcpdump 2>/dev/null	# $! may be the subshell, which ignores SIGINT
 wait "$TCPDUMP"
-check_eq "d's wire: 9 ESP packets, no cleartext to 5021 or 5024" "9 0" \
+check_eq "d's wire: 12 ESP packets, no cleartext to 5021 or 5024" "12 0" \
 	"$(tcpdump -nr "$T/wire2.pcap" esp 2>/dev/null | wc -l) $(tcpdump -nr "$T/wire2.pcap" 'udp dst port 5021 or udp dst port 5024' 2>/dev/null | wc -l)"
 
 # 4. only a privileged process sets a socket policy (ip_sockglue)

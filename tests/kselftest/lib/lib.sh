@@ -8,6 +8,9 @@
 # IPSEC_MODULE: an ipsec.ko built elsewhere (make check-debug builds one
 # for the debug kernel)
 MODULE="${IPSEC_MODULE:-$TOP/kmod/ipsec.ko}"
+# SCALE: what tests/check multiplies guest times by (TEST_TIMEOUT_SCALE;
+# the debug kernel under TCG is several times slower); scale waits by it
+SCALE="${TEST_TIMEOUT_SCALE:-1}"
 KSFT_PASS=0
 KSFT_FAIL=1
 KSFT_SKIP=4

@@ -40,10 +40,11 @@ peer()
 	return "$(cat "$PAIR_DIR/rc.$_pn")"
 }
 
-# hexkey BYTES SEED: a key that differs per case and direction
+# hexkey BYTES SEED: a key (up to 64 bytes) that differs per case and
+# direction
 hexkey()
 {
-	printf '%s' "$2" | sha256sum | cut -c1-$(($1 * 2))
+	printf '%s' "$2" | sha512sum | cut -c1-$(($1 * 2))
 }
 
 # pcount FILTER: packets of /tmp/cap.pcap matching FILTER (BPF only, no

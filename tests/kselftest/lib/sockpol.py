@@ -15,7 +15,12 @@ strongSwan kernel-netlink and libreswan pass them to IP_XFRM_POLICY.
   sockpol.py errors FAMILY        (one "case errno-name" line per case)
 
 POLICY is DIR:KIND:FORMAT with DIR in|out, KIND bypass|discard|esp|
-esp-use|entrust, FORMAT pfkey|xfrm.
+esp-use|entrust, FORMAT pfkey|xfrm; or lvl:CATEGORY:LEVEL, OpenBSD's
+ipsec(4) socket levels (both directions): CATEGORY auth|esp_trans|
+esp_network|ipcomp, LEVEL bypass|avail|use|require|unique.
+
+  sockpol.py levels FAMILY     (errno names for OpenBSD's error cases)
+  sockpol.py getlevels FAMILY  (the four levels of a new socket)
 """
 import errno
 import os
@@ -91,7 +96,31 @@ def xfrm_policy(family, kind, direction, tmpls=None, action=None, share=0,
     return info + tmpls
 
 
+# <ipsec/levels.h>: OpenBSD's options at numbers free on Linux, and
+# OpenBSD's level values (ipsec(4), <netinet/in.h>: BYPASS 0,
+# AVAIL 1, USE 2, REQUIRE 3, UNIQUE 4)
+LEVEL_OPTS = {"auth": 0x4950, "esp_trans": 0x4951, "esp_network": 0x4952,
+              "ipcomp": 0x4953}
+LEVELS = {"bypass": 0, "avail": 1, "use": 2, "require": 3, "unique": 4}
+
+
+def set_level(s, family, cat, level):
+    proto = socket.IPPROTO_IP if family == socket.AF_INET else \
+        socket.IPPROTO_IPV6
+    s.setsockopt(proto, LEVEL_OPTS[cat], struct.pack("i", level))
+
+
+def get_level(s, family, cat):
+    proto = socket.IPPROTO_IP if family == socket.AF_INET else \
+        socket.IPPROTO_IPV6
+    return struct.unpack("i", s.getsockopt(proto, LEVEL_OPTS[cat], 4))[0]
+
+
 def apply(s, family, spec):
+    if spec.startswith("lvl:"):
+        _, cat, level = spec.split(":")
+        set_level(s, family, cat, LEVELS[level])
+        return
     direction, kind, fmt = spec.split(":")
     level, opt = level_opt(family, fmt)
     data = pfkey_policy(kind, direction) if fmt == "pfkey" else \
@@ -225,8 +254,45 @@ def cmd_errors(argv):
         print(name, try_opt(s, level, opt, data))
 
 
+def errname(e):
+    return errno.errorcode.get(e.errno, str(e.errno))
+
+
+def cmd_levels(argv):
+    """OpenBSD ipsec(4): EINVAL for a bad length or level, EACCES below
+    the system default without privilege; each case's result."""
+    family = fam(argv[0])
+    proto = socket.IPPROTO_IP if family == socket.AF_INET else \
+        socket.IPPROTO_IPV6
+    cases = [("short", LEVEL_OPTS["auth"], struct.pack("h", 3)),
+             ("long", LEVEL_OPTS["auth"], struct.pack("q", 3)),
+             ("level-5", LEVEL_OPTS["esp_trans"], struct.pack("i", 5)),
+             ("level-neg", LEVEL_OPTS["esp_trans"], struct.pack("i", -1)),
+             ("bypass", LEVEL_OPTS["auth"], struct.pack("i", 0)),
+             ("use", LEVEL_OPTS["esp_trans"], struct.pack("i", 2)),
+             ("require", LEVEL_OPTS["esp_network"], struct.pack("i", 3))]
+    for name, opt, data in cases:
+        s = socket.socket(family, socket.SOCK_DGRAM)
+        try:
+            s.setsockopt(proto, opt, data)
+            print(name, "ok")
+        except OSError as e:
+            print(name, errname(e))
+        s.close()
+
+
+def cmd_getlevels(argv):
+    family = fam(argv[0])
+    s = socket.socket(family, socket.SOCK_DGRAM)
+    for spec in argv[1:]:
+        apply(s, family, spec)
+    print(" ".join(str(get_level(s, family, c)) for c in
+                   ("auth", "esp_trans", "esp_network", "ipcomp")))
+
+
 def main():
-    cmds = {"send": cmd_send, "recv": cmd_recv, "errors": cmd_errors}
+    cmds = {"send": cmd_send, "recv": cmd_recv, "errors": cmd_errors,
+            "levels": cmd_levels, "getlevels": cmd_getlevels}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         sys.exit(__doc__)
     cmds[sys.argv[1]](sys.argv[2:])
