@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# check-timeout: 2400
+# check-timeout: 3600
 # AH (RFC 4302) on the wire between ipsec.ko (main guest, keyed with
 # pfkeyctl) and stock Linux XFRM (peer guest, ah4/ah6 keyed with ip xfrm).
 # Every case pings both ways and moves a file over TCP both ways,
