@@ -12,6 +12,7 @@
 #include <linux/slab.h>
 #include <crypto/aead.h>
 #include <crypto/authenc.h>
+#include <crypto/hash.h>
 
 #include <ipsec/pfkey.h>
 
@@ -313,4 +314,28 @@ struct crypto_aead *ipsec_esp_aead_new(const struct ipsec_alg *ealg,
 		return ERR_PTR(err);
 	}
 	return aead;
+}
+
+struct crypto_ahash *ipsec_ah_ahash_new(const struct ipsec_alg *aalg,
+					const u8 *key, unsigned int bits)
+{
+	struct crypto_ahash *ahash;
+	int err;
+
+	if (!aalg->icv_len)
+		return ERR_PTR(-EINVAL);	/* AH without integrity */
+	ahash = crypto_alloc_ahash(aalg->tfm, 0, 0);
+	if (IS_ERR(ahash))
+		return ahash;
+	err = -EINVAL;
+	if (crypto_ahash_digestsize(ahash) < aalg->icv_len)
+		goto err_free;
+	err = crypto_ahash_setkey(ahash, key, bits / 8);
+	if (err)
+		goto err_free;
+	return ahash;
+
+err_free:
+	crypto_free_ahash(ahash);
+	return ERR_PTR(err);
 }

@@ -48,10 +48,16 @@ unsigned int ipsec_alg_count(void);
 bool ipsec_alg_available(const struct ipsec_alg *alg);
 
 struct crypto_aead;
+struct crypto_ahash;
 struct crypto_aead *ipsec_esp_aead_new(const struct ipsec_alg *ealg,
 				       const u8 *ekey, unsigned int ebits,
 				       const struct ipsec_alg *aalg,
 				       const u8 *akey, unsigned int abits,
 				       bool esn);
+/* The keyed hash of an AH SA (RFC 4302): its ICV is the first
+ * aalg->icv_len bytes of the digest. Process context.
+ */
+struct crypto_ahash *ipsec_ah_ahash_new(const struct ipsec_alg *aalg,
+					const u8 *key, unsigned int bits);
 
 #endif /* IPSEC_CRYPTO_H */

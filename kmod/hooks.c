@@ -99,11 +99,11 @@ static unsigned int ipsec_check_clear(struct ipsec_net *in,
 	} else if (levels && ipsec_levels_bypass(&lv)) {
 		verdict = IPSEC_PASS;
 	} else {
-		verdict = ipsec_policy_check_in(in, dir, &flow, NULL, false,
+		verdict = ipsec_policy_check_in(in, dir, &flow, NULL, 0, false,
 						&proto);
 		/* the stricter of the SPD and the socket's levels */
 		if (verdict == IPSEC_PASS && levels &&
-		    !ipsec_levels_in_ok(&lv, NULL, false)) {
+		    !ipsec_levels_in_ok(&lv, NULL, 0, false)) {
 			verdict = IPSEC_DROP;
 			proto = IPPROTO_ESP;
 		}

@@ -19,6 +19,7 @@
 #include <net/addrconf.h>
 #include <net/route.h>
 
+#include "ah.h"
 #include "compat.h"
 #include "enc.h"
 #include "esp.h"
@@ -41,18 +42,28 @@ static const unsigned int ipsec_min_hdr[IPSEC_P_MAX] = {
 	[IPSEC_P_IPCOMP] = 4,
 };
 
+/* A bundle (RFC 4301 4.5, "esp/transport ah/transport") is taken off in
+ * one go while each transform's next header is another one in transport
+ * mode: up to this many SAs before the last one.
+ */
+#define IPSEC_IN_OUTER_MAX	2
+
+/* The IP layer's own control block is set aside while the transforms
+ * run (the offset of the byte naming the transform is kept) and made
+ * anew for the policy checks (ipsec_in_ip_cb).
+ */
 struct ipsec_in_cb {
-	union {
-		struct inet_skb_parm h4;
-		struct inet6_skb_parm h6;	/* nhoff: the byte naming ESP */
-	} header;
-	struct ipsec_sa *sa;		/* held */
+	struct ipsec_sa *sa;		/* held: the SA being applied */
+	/* held: the SAs of the bundle taken off already, outermost first */
+	struct ipsec_sa *outer[IPSEC_IN_OUTER_MAX];
 	u64 seq;
 	u16 hl;				/* bytes of IP header before ESP
 					 * (or before UDP for ESP in UDP)
 					 */
+	u16 nhoff;			/* IPv6: the byte naming ESP or AH */
 	u8 family;
 	u8 encap;			/* UDP_ENCAP_* or 0 */
+	u8 nouter;
 };
 
 #define IPSEC_IN_CB(skb) ((struct ipsec_in_cb *)(skb)->cb)
@@ -72,14 +83,37 @@ static bool ipsec_proto_enabled(const struct ipsec_net *in,
 	}
 }
 
-/* The SA goes last: its reference keeps the namespace's state alive */
+/* The SAs the packet holds, outermost first; returns how many. */
+static unsigned int ipsec_in_held(const struct ipsec_in_cb *cb,
+				  struct ipsec_sa **held)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < cb->nouter; i++)
+		held[n++] = cb->outer[i];
+	if (cb->sa)
+		held[n++] = cb->sa;
+	return n;
+}
+
+/* The SAs go last: their references keep the namespace's state alive */
+static void ipsec_in_drop_p(struct ipsec_net *in, struct sk_buff *skb,
+			    enum ipsec_proto_idx p, enum ipsec_stat why)
+{
+	struct ipsec_sa *held[IPSEC_IN_OUTER_MAX + 1];
+	unsigned int i, n = ipsec_in_held(IPSEC_IN_CB(skb), held);
+
+	ipsec_drop(in, skb, p, why);
+	for (i = 0; i < n; i++)
+		ipsec_sa_put(held[i]);
+}
+
 static void ipsec_in_drop(struct ipsec_net *in, struct sk_buff *skb,
 			  enum ipsec_stat why)
 {
-	struct ipsec_sa *sa = IPSEC_IN_CB(skb)->sa;
+	const struct ipsec_sa *sa = IPSEC_IN_CB(skb)->sa;
 
-	ipsec_drop(in, skb, IPSEC_P_ESP, why);
-	ipsec_sa_put(sa);
+	ipsec_in_drop_p(in, skb, ipsec_proto_idx(sa->id.proto), why);
 }
 
 /* Transport mode: the IP header (and IPv6 extension headers) moves up
@@ -100,7 +134,7 @@ static void ipsec_in_transport(struct sk_buff *skb, u8 nh)
 		iph->tot_len = htons(skb->len);
 		ip_send_check(iph);
 	} else {
-		skb_network_header(skb)[IP6CB(skb)->nhoff] = nh;
+		skb_network_header(skb)[cb->nhoff] = nh;
 		ipv6_hdr(skb)->payload_len =
 			htons(skb->len - sizeof(struct ipv6hdr));
 	}
@@ -215,23 +249,26 @@ static void ipsec_in_filter_tunnel(struct ipsec_net *in, struct sk_buff *skb,
 }
 
 /* Under RCU. RFC 4301 5.2 for a local socket with a policy of its own
- * (sockpol.h): the SA must be one it asks for; with OpenBSD levels
- * (levels.h), one that meets those at require.
+ * (sockpol.h): each request it requires must be met by one of the @n SAs
+ * the packet came through (outermost first; the last one took a tunnel
+ * off when @tunnel); with OpenBSD levels (levels.h), they must meet those
+ * at require.
  */
 static bool ipsec_in_sk_ok(struct ipsec_net *in, struct sk_buff *skb,
 			   const struct ipsec_flow *flow,
-			   const struct ipsec_sa *sa, bool tunnel)
+			   struct ipsec_sa *const *sas, unsigned int n,
+			   bool tunnel)
 {
 	struct ipsec_policy_req r;
 	struct xfrm_policy *xp;
 	struct ipsec_levels lv;
-	unsigned int i;
+	unsigned int i, j;
 	bool levels;
 
 	xp = ipsec_sockpol_in_rcu(in, skb, flow, true, &levels, &lv);
 	if (!xp)
 		return !levels || ipsec_levels_bypass(&lv) ||
-		       ipsec_levels_in_ok(&lv, sa, tunnel);
+		       ipsec_levels_in_ok(&lv, sas, n, tunnel);
 	switch (ipsec_sockpol_action(xp)) {
 	case IPSEC_POLICY_DISCARD:
 		return false;
@@ -240,10 +277,58 @@ static bool ipsec_in_sk_ok(struct ipsec_net *in, struct sk_buff *skb,
 	}
 	for (i = 0; i < xp->xfrm_nr; i++) {
 		ipsec_sockpol_req(xp, i, &r);
-		if (ipsec_req_matches_sa(&r, sa))
-			return true;
+		if (r.level < IPSEC_LEVEL_REQUIRE)
+			continue;
+		for (j = 0; j < n; j++)
+			if (ipsec_req_matches_sa(&r, sas[j]))
+				break;
+		if (j == n)
+			return false;
 	}
-	return false;
+	return true;
+}
+
+/* Why a transform failed, as the protocol counts it. */
+static enum ipsec_stat ipsec_in_why(const struct ipsec_sa *sa, int err)
+{
+	switch (err) {
+	case -EBADMSG:
+		return IPSEC_STAT_BADAUTH;
+	case -EMSGSIZE:			/* AH's header length */
+		return IPSEC_STAT_BADAUTHL;
+	case -EINVAL:
+		return sa->id.proto == IPPROTO_AH ? IPSEC_STAT_HDROPS :
+						    IPSEC_STAT_BADILEN;
+	case -ENOMEM:
+		return IPSEC_STAT_QFULL;
+	default:
+		return IPSEC_STAT_CRYPTO;
+	}
+}
+
+/* The next header after the transform's own is stripped. */
+static int ipsec_in_strip(struct sk_buff *skb, const struct ipsec_sa *sa)
+{
+	if (sa->id.proto == IPPROTO_AH)
+		return ipsec_ah_input_done(skb);
+	return ipsec_esp_input_done(skb, sa);
+}
+
+static void ipsec_in_bundle_next(struct ipsec_net *in, struct sk_buff *skb,
+				 u8 nh);
+
+/* The IP layer's control block again, as socket lookups read it (the
+ * input interface; an L3 master device's flags are not kept).
+ */
+static void ipsec_in_ip_cb(struct sk_buff *skb, int family)
+{
+	if (family == AF_INET) {
+		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+		IPCB(skb)->iif = skb->skb_iif;
+	} else {
+		memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+		IP6CB(skb)->iif = skb->skb_iif;
+	}
 }
 
 static void ipsec_in_resume(struct sk_buff *skb, int err)
@@ -251,16 +336,16 @@ static void ipsec_in_resume(struct sk_buff *skb, int err)
 	struct ipsec_in_cb *cb = IPSEC_IN_CB(skb);
 	struct ipsec_sa *sa = cb->sa;
 	struct ipsec_net *in = sa->in;
+	enum ipsec_proto_idx p = ipsec_proto_idx(sa->id.proto);
+	struct ipsec_sa *held[IPSEC_IN_OUTER_MAX + 1];
 	struct ipsec_flow flow;
+	unsigned int n, i;
 	int nh, family;
 	bool tunnel;
-	u8 proto, dir;
+	u8 proto, dir, encap;
 
 	if (err) {
-		ipsec_in_drop(in, skb, err == -EBADMSG ? IPSEC_STAT_BADAUTH :
-				       err == -EINVAL ? IPSEC_STAT_BADILEN :
-				       err == -ENOMEM ? IPSEC_STAT_QFULL :
-				       IPSEC_STAT_CRYPTO);
+		ipsec_in_drop(in, skb, ipsec_in_why(sa, err));
 		return;
 	}
 	/* RFC 4303 3.4.3: the window moves only for verified packets */
@@ -275,7 +360,7 @@ static void ipsec_in_resume(struct sk_buff *skb, int err)
 		ipsec_in_drop(in, skb, IPSEC_STAT_INVALID);
 		return;
 	}
-	nh = ipsec_esp_input_done(skb, sa);
+	nh = ipsec_in_strip(skb, sa);
 	if (nh < 0) {
 		ipsec_in_drop(in, skb, nh == -EBADMSG ? IPSEC_STAT_BADENC :
 				       IPSEC_STAT_BADILEN);
@@ -287,11 +372,16 @@ static void ipsec_in_resume(struct sk_buff *skb, int err)
 	}
 	if (cb->encap)
 		ipsec_udpencap_mapping(sa, skb, cb->family, cb->hl);
-	ipsec_stat_inc(in->net, IPSEC_P_ESP, IPSEC_STAT_INPUT);
-	ipsec_stat_add(in->net, IPSEC_P_ESP, IPSEC_STAT_IBYTES, skb->len);
+	ipsec_stat_inc(in->net, p, IPSEC_STAT_INPUT);
+	ipsec_stat_add(in->net, p, IPSEC_STAT_IBYTES, skb->len);
 
 	tunnel = (nh == IPPROTO_IPIP || nh == IPPROTO_IPV6) &&
 		 sa->mode != IPSEC_MODE_TRANSPORT;
+	if (!tunnel && !cb->encap && (nh == IPPROTO_ESP || nh == IPPROTO_AH) &&
+	    cb->nouter < IPSEC_IN_OUTER_MAX) {
+		ipsec_in_bundle_next(in, skb, nh);
+		return;
+	}
 	if (tunnel) {
 		family = ipsec_tunnel_decap(in, skb, nh);
 		if (family < 0) {
@@ -305,21 +395,27 @@ static void ipsec_in_resume(struct sk_buff *skb, int err)
 		ipsec_in_clamp_mss(in, skb, family);
 	}
 
-	/* RFC 4301 5.2: the SA must be one the policy asks for */
+	/* RFC 4301 5.2: the SAs must be those the policy asks for */
 	if (ipsec_flow_from_skb(skb, family, &flow)) {
 		ipsec_in_drop(in, skb, IPSEC_STAT_HDROPS);
 		return;
 	}
+	n = ipsec_in_held(cb, held);
+	encap = cb->encap;
+	ipsec_in_ip_cb(skb, family);	/* cb is the IP layer's from here */
 	rcu_read_lock();
 	dir = ipsec_in_dir(in, &flow);
-	err = ipsec_policy_check_in(in, dir, &flow, sa, tunnel, &proto);
+	err = ipsec_policy_check_in(in, dir, &flow,
+				    (const struct ipsec_sa **)held, n, tunnel,
+				    &proto);
+	/* and so must a socket's own policy or levels */
 	if (err == IPSEC_PASS && dir == IPSEC_DIR_INBOUND &&
-	    !ipsec_in_sk_ok(in, skb, &flow, sa, tunnel))
+	    !ipsec_in_sk_ok(in, skb, &flow, held, n, tunnel))
 		err = IPSEC_DROP;
 	rcu_read_unlock();
 	if (err != IPSEC_PASS) {
-		ipsec_in_drop(in, skb, IPSEC_STAT_PDROPS);
-		return;
+		ipsec_drop(in, skb, ipsec_proto_idx(proto), IPSEC_STAT_PDROPS);
+		goto out;
 	}
 	/* the SA's reference keeps the namespace's state alive until the
 	 * packet is handed on (netns.c)
@@ -331,22 +427,34 @@ static void ipsec_in_resume(struct sk_buff *skb, int err)
 		 * UDP checksum covers the addresses before the NAT: not
 		 * checked
 		 */
-		ipsec_enc_receive(in, skb, family, !tunnel && cb->encap);
-	ipsec_sa_put(sa);
+		ipsec_enc_receive(in, skb, family, !tunnel && encap);
+out:
+	for (i = 0; i < n; i++)
+		ipsec_sa_put(held[i]);
 }
 
-static int ipsec_esp_rcv(struct ipsec_net *in, struct sk_buff *skb,
-			 int family, u8 encap)
+/* ESP or AH (skb->data at its header, the fixed part linear). */
+static int ipsec_xform_rcv(struct ipsec_net *in, struct sk_buff *skb,
+			   int family, u8 encap, u8 proto)
 {
 	struct ipsec_in_cb *cb = IPSEC_IN_CB(skb);
-	const struct ip_esp_hdr *esph = (void *)skb->data;
-	struct ipsec_sa_id id = {
-		.spi = esph->spi,
-		.proto = IPPROTO_ESP,
-		.family = family,
-	};
+	enum ipsec_proto_idx p = ipsec_proto_idx(proto);
+	struct ipsec_sa_id id = { .proto = proto, .family = family };
 	struct ipsec_sa *sa;
+	__be32 seq_no;
 	int err;
+
+	if (proto == IPPROTO_AH) {
+		const struct ip_auth_hdr *ah = (void *)skb->data;
+
+		id.spi = ah->spi;
+		seq_no = ah->seq_no;
+	} else {
+		const struct ip_esp_hdr *esph = (void *)skb->data;
+
+		id.spi = esph->spi;
+		seq_no = esph->seq_no;
+	}
 
 	if (family == AF_INET)
 		id.daddr.a4 = ip_hdr(skb)->daddr;
@@ -354,7 +462,7 @@ static int ipsec_esp_rcv(struct ipsec_net *in, struct sk_buff *skb,
 		id.daddr.in6 = ipv6_hdr(skb)->daddr;
 	sa = ipsec_sa_get(in, &id);
 	if (!sa) {
-		ipsec_drop(in, skb, IPSEC_P_ESP, IPSEC_STAT_NOTDB);
+		ipsec_in_drop_p(in, skb, p, IPSEC_STAT_NOTDB);
 		return 0;
 	}
 	cb->sa = sa;
@@ -372,11 +480,11 @@ static int ipsec_esp_rcv(struct ipsec_net *in, struct sk_buff *skb,
 		ipsec_in_drop(in, skb, IPSEC_STAT_INVALID);
 		return 0;
 	}
-	if (!sa->aead) {
+	if (proto == IPPROTO_AH ? !sa->ahash : !sa->aead) {
 		ipsec_in_drop(in, skb, IPSEC_STAT_BADKCR);
 		return 0;
 	}
-	cb->seq = ipsec_replay_check(&sa->replay, ntohl(esph->seq_no),
+	cb->seq = ipsec_replay_check(&sa->replay, ntohl(seq_no),
 				     ipsec_sa_esn(sa));
 	if (!cb->seq) {
 		ipsec_in_drop(in, skb, IPSEC_STAT_REPLAY);
@@ -386,16 +494,33 @@ static int ipsec_esp_rcv(struct ipsec_net *in, struct sk_buff *skb,
 	 * one's
 	 */
 	nf_reset_ct(skb);
-	err = ipsec_esp_input(skb, sa, cb->seq, ipsec_in_resume);
+	if (proto == IPPROTO_AH)
+		err = ipsec_ah_input(skb, sa, cb->seq, ipsec_in_resume);
+	else
+		err = ipsec_esp_input(skb, sa, cb->seq, ipsec_in_resume);
 	if (err != -EINPROGRESS)
 		ipsec_in_resume(skb, err);
 	return 0;
 }
 
-int ipsec_input(struct sk_buff *skb, enum ipsec_proto_idx p, int family)
+/* A packet from the IP layer: its control block becomes ours. */
+static void ipsec_in_cb_init(struct sk_buff *skb, int family)
 {
-	struct net *net = dev_net(skb->dev);
-	struct ipsec_net *in = ipsec_net(net);
+	struct ipsec_in_cb *cb = IPSEC_IN_CB(skb);
+	u16 nhoff = family == AF_INET6 ? IP6CB(skb)->nhoff :
+				     offsetof(struct iphdr, protocol);
+
+	BUILD_BUG_ON(sizeof(*cb) > sizeof_field(struct sk_buff, cb));
+	memset(cb, 0, sizeof(*cb));
+	cb->nhoff = nhoff;
+}
+
+/* skb->data at the header of protocol p; the SAs the packet holds are
+ * in its control block.
+ */
+static int ipsec_in_dispatch(struct ipsec_net *in, struct sk_buff *skb,
+			     enum ipsec_proto_idx p, int family)
+{
 	enum ipsec_stat why;
 
 	if (!ipsec_proto_enabled(in, p)) {
@@ -407,13 +532,40 @@ int ipsec_input(struct sk_buff *skb, enum ipsec_proto_idx p, int family)
 		goto drop;
 	}
 	if (p == IPSEC_P_ESP)
-		return ipsec_esp_rcv(in, skb, family, 0);
+		return ipsec_xform_rcv(in, skb, family, 0, IPPROTO_ESP);
+	if (p == IPSEC_P_AH)
+		return ipsec_xform_rcv(in, skb, family, 0, IPPROTO_AH);
 
-	/* AH and IPComp SAs cannot be used yet: nothing can match */
+	/* IPComp SAs cannot be used yet: nothing can match */
 	why = IPSEC_STAT_NOTDB;
 drop:
-	ipsec_drop(in, skb, p, why);
+	ipsec_in_drop_p(in, skb, p, why);
 	return 0;
+}
+
+/* Transport mode, and the next header is ESP or AH again: the next SA of
+ * the bundle, on the same outer header. The SA just applied is kept for
+ * the policy check at the end.
+ */
+static void ipsec_in_bundle_next(struct ipsec_net *in, struct sk_buff *skb,
+				 u8 nh)
+{
+	struct ipsec_in_cb *cb = IPSEC_IN_CB(skb);
+
+	ipsec_in_transport(skb, nh);
+	__skb_pull(skb, cb->hl);
+	skb_reset_transport_header(skb);
+	cb->outer[cb->nouter++] = cb->sa;
+	cb->sa = NULL;
+	ipsec_in_dispatch(in, skb, ipsec_proto_idx(nh), cb->family);
+}
+
+int ipsec_input(struct sk_buff *skb, enum ipsec_proto_idx p, int family)
+{
+	struct ipsec_net *in = ipsec_net(dev_net(skb->dev));
+
+	ipsec_in_cb_init(skb, family);
+	return ipsec_in_dispatch(in, skb, p, family);
 }
 
 /* ESP in UDP (RFC 3948), from a UDP_ENCAP socket: the UDP header (and the
@@ -430,6 +582,7 @@ int ipsec_input_encap(struct sk_buff *skb, int family, int encap_type)
 		why = IPSEC_STAT_UDPINVAL;
 		goto drop;
 	}
+	ipsec_in_cb_init(skb, family);
 	ipsec_stat_inc(net, IPSEC_P_ESP, IPSEC_STAT_UDPENCIN);
 	if (!ipsec_proto_enabled(in, IPSEC_P_ESP)) {
 		why = IPSEC_STAT_PDROPS;
@@ -439,7 +592,7 @@ int ipsec_input_encap(struct sk_buff *skb, int family, int encap_type)
 		why = IPSEC_STAT_HDROPS;
 		goto drop;
 	}
-	return ipsec_esp_rcv(in, skb, family, encap_type);
+	return ipsec_xform_rcv(in, skb, family, encap_type, IPPROTO_ESP);
 drop:
 	ipsec_drop(in, skb, IPSEC_P_ESP, why);
 	return 0;

@@ -222,16 +222,27 @@ unsigned int ipsec_levels_plan(const struct ipsec_policy *pol, u8 need,
 }
 
 bool ipsec_levels_in_ok(const struct ipsec_levels *lv,
-			const struct ipsec_sa *sa, bool tunnel)
+			struct ipsec_sa *const *sas, unsigned int n,
+			bool tunnel)
 {
-	bool esp = sa && sa->id.proto == IPPROTO_ESP;
+	bool ah = false, esp_trans = false, esp_net = false;
+	unsigned int i;
 
-	if (lv->l[IPSEC_LCAT_AUTH] >= IPSEC_SL_REQUIRE &&
-	    !(sa && sa->id.proto == IPPROTO_AH))
+	for (i = 0; i < n; i++) {
+		if (sas[i]->id.proto == IPPROTO_AH)
+			ah = true;
+		else if (sas[i]->id.proto != IPPROTO_ESP)
+			continue;
+		else if (tunnel && i == n - 1)
+			esp_net = true;
+		else
+			esp_trans = true;
+	}
+	if (lv->l[IPSEC_LCAT_AUTH] >= IPSEC_SL_REQUIRE && !ah)
 		return false;
-	if (lv->l[IPSEC_LCAT_ESP_TRANS] >= IPSEC_SL_REQUIRE && !(esp && !tunnel))
+	if (lv->l[IPSEC_LCAT_ESP_TRANS] >= IPSEC_SL_REQUIRE && !esp_trans)
 		return false;
-	if (lv->l[IPSEC_LCAT_ESP_NET] >= IPSEC_SL_REQUIRE && !(esp && tunnel))
+	if (lv->l[IPSEC_LCAT_ESP_NET] >= IPSEC_SL_REQUIRE && !esp_net)
 		return false;
 	return true;
 }

@@ -107,10 +107,12 @@ bool ipsec_levels_out_need(const struct ipsec_levels *lv,
 unsigned int ipsec_levels_plan(const struct ipsec_policy *pol, u8 need,
 			       u8 must, struct ipsec_policy_req *out);
 
-/* Input: may cleartext (@sa NULL) or what came through @sa (@tunnel:
- * in tunnel mode) reach a socket with these levels?
+/* Input: may what came through the @n SAs @sas (outermost first; none:
+ * cleartext; @tunnel: the last one took a tunnel header off) reach a
+ * socket with these levels?
  */
 bool ipsec_levels_in_ok(const struct ipsec_levels *lv,
-			const struct ipsec_sa *sa, bool tunnel);
+			struct ipsec_sa *const *sas, unsigned int n,
+			bool tunnel);
 
 #endif /* IPSEC_LEVELS_H */

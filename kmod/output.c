@@ -31,6 +31,7 @@
 #include <net/route.h>
 #include <linux/icmpv6.h>
 
+#include "ah.h"
 #include "compat.h"
 #include "enc.h"
 #include "esp.h"
@@ -68,18 +69,6 @@ struct ipsec_out_cb {
 };
 
 #define IPSEC_OUT_CB(skb) ((struct ipsec_out_cb *)(skb)->cb)
-
-static enum ipsec_proto_idx ipsec_pidx(u8 proto)
-{
-	switch (proto) {
-	case IPPROTO_AH:
-		return IPSEC_P_AH;
-	case IPPROTO_COMP:
-		return IPSEC_P_IPCOMP;
-	default:
-		return IPSEC_P_ESP;
-	}
-}
 
 static u8 ipsec_nfproto(u8 family)
 {
@@ -123,7 +112,7 @@ static void ipsec_out_drop(struct ipsec_net *in, struct sk_buff *skb,
 	struct ipsec_sa *sa = cb->sa;
 
 	ipsec_out_pol_put(cb);
-	ipsec_drop(in, skb, ipsec_pidx(proto), why);
+	ipsec_drop(in, skb, ipsec_proto_idx(proto), why);
 	if (sa)		/* last: it keeps the namespace's state alive */
 		ipsec_sa_put(sa);
 }
@@ -201,9 +190,9 @@ static void ipsec_out_finish(struct ipsec_net *in, struct sk_buff *skb)
 		ipsec_sa_put(sa);
 }
 
-/* Where ESP goes in the packet as it is now: after the IPv4 header, or
+/* Where ESP or AH goes in the packet as it is now: after the IPv4 header, or
  * after the IPv6 header and the extension headers that precede a
- * fragment header (RFC 4303 3.1.1).
+ * fragment header (RFC 4303 3.1.1, RFC 4302 3.1.1).
  */
 static int ipsec_out_esp_at(struct sk_buff *skb, u8 family,
 			    unsigned int *hl, unsigned int *nh_off)
@@ -226,15 +215,16 @@ static int ipsec_out_esp_at(struct sk_buff *skb, u8 family,
 
 static void ipsec_out_resume(struct sk_buff *skb, int err);
 
-/* ESP is in place: counted, and put in UDP for a NAT-T SA. Non-zero if
- * the packet was dropped.
+/* ESP or AH is in place: counted, and ESP put in UDP for a NAT-T SA.
+ * Non-zero if the packet was dropped.
  */
 static int ipsec_out_esp_done(struct ipsec_net *in, struct sk_buff *skb)
 {
 	struct ipsec_out_cb *cb = IPSEC_OUT_CB(skb);
 	unsigned int hl, nh_off;
 
-	ipsec_stat_inc(in->net, IPSEC_P_ESP, IPSEC_STAT_OUTPUT);
+	ipsec_stat_inc(in->net, ipsec_proto_idx(cb->sa->id.proto),
+		       IPSEC_STAT_OUTPUT);
 	if (!cb->sa->natt_type)
 		return 0;
 	if (ipsec_out_esp_at(skb, cb->family, &hl, &nh_off) ||
@@ -289,7 +279,7 @@ static void ipsec_out_next(struct ipsec_net *in, struct sk_buff *skb)
 		if (cb->sa)
 			ipsec_sa_put(cb->sa);
 		cb->sa = sa;
-		if (sa->id.proto != IPPROTO_ESP || !sa->aead) {
+		if (!ipsec_sa_has_xform(sa)) {
 			ipsec_out_drop(in, skb, r->proto, IPSEC_STAT_NOXFORM);
 			return;
 		}
@@ -308,15 +298,19 @@ static void ipsec_out_next(struct ipsec_net *in, struct sk_buff *skb)
 			cb->family = sa->id.family;
 			cb->tunnel = 1;
 		}
-		ipsec_stat_add(in->net, IPSEC_P_ESP, IPSEC_STAT_OBYTES, len);
+		ipsec_stat_add(in->net, ipsec_proto_idx(sa->id.proto),
+			       IPSEC_STAT_OBYTES, len);
 		err = ipsec_out_esp_at(skb, cb->family, &hl, &nh_off);
-		if (!err)
+		if (!err && sa->id.proto == IPPROTO_AH)
+			err = ipsec_ah_output(skb, sa, hl, nh_off, cb->family,
+					      ipsec_out_resume);
+		else if (!err)
 			err = ipsec_esp_output(skb, sa, hl, nh_off, cb->family,
 					       ipsec_out_resume);
 		if (err == -EINPROGRESS)
 			return;
 		if (err) {
-			ipsec_out_drop(in, skb, IPPROTO_ESP,
+			ipsec_out_drop(in, skb, sa->id.proto,
 				       err == -EOVERFLOW ? IPSEC_STAT_WRAP :
 				       err == -EMSGSIZE ? IPSEC_STAT_TOOBIG :
 				       err == -ENOMEM ? IPSEC_STAT_QFULL :
@@ -330,10 +324,11 @@ static void ipsec_out_next(struct ipsec_net *in, struct sk_buff *skb)
 
 static void ipsec_out_resume(struct sk_buff *skb, int err)
 {
-	struct ipsec_net *in = IPSEC_OUT_CB(skb)->sa->in;
+	struct ipsec_sa *sa = IPSEC_OUT_CB(skb)->sa;
+	struct ipsec_net *in = sa->in;
 
 	if (err) {
-		ipsec_out_drop(in, skb, IPPROTO_ESP, IPSEC_STAT_CRYPTO);
+		ipsec_out_drop(in, skb, sa->id.proto, IPSEC_STAT_CRYPTO);
 		return;
 	}
 	if (ipsec_out_esp_done(in, skb))
@@ -617,7 +612,8 @@ static unsigned int ipsec_req_overhead(const struct ipsec_sa *sa, u8 mode,
 				       const struct ipsec_sa_rid *rid,
 				       struct ipsec_flow *cur)
 {
-	unsigned int o = ipsec_esp_overhead(sa) +
+	unsigned int o = sa->id.proto == IPPROTO_AH ? ipsec_ah_overhead(sa) :
+			 ipsec_esp_overhead(sa) +
 			 ipsec_udpencap_len(sa->natt_type);
 
 	if (mode == IPSEC_MODE_TUNNEL) {
@@ -665,15 +661,15 @@ static unsigned int ipsec_out_protect(struct ipsec_net *in,
 						 plan->pol, i, &rid, &cur);
 			if (ipsec_req_level(in, r, cur.family) >=
 			    IPSEC_LEVEL_REQUIRE) {
-				ipsec_stat_inc(in->net, ipsec_pidx(r->proto),
+				ipsec_stat_inc(in->net, ipsec_proto_idx(r->proto),
 					       IPSEC_STAT_NOTDB);
 				return NF_DROP;
 			}
 			skip |= BIT(i);
 			continue;
 		}
-		if (sa->id.proto != IPPROTO_ESP || !sa->aead) {
-			ipsec_stat_inc(in->net, ipsec_pidx(r->proto),
+		if (!ipsec_sa_has_xform(sa)) {
+			ipsec_stat_inc(in->net, ipsec_proto_idx(r->proto),
 				       IPSEC_STAT_NOXFORM);
 			return NF_DROP;
 		}
@@ -817,7 +813,7 @@ unsigned int ipsec_out_tcp_mss(struct ipsec_net *in,
 
 		ipsec_req_rid(r, &cur, &rid);
 		sa = ipsec_sa_find_rid_rcu(in, &rid, r->mode);
-		if (!sa || sa->id.proto != IPPROTO_ESP || !sa->aead)
+		if (!sa || !ipsec_sa_has_xform(sa))
 			continue;
 		overhead += ipsec_req_overhead(sa, r->mode, &rid, &cur);
 	}

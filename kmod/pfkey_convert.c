@@ -12,6 +12,7 @@
 #include <linux/slab.h>
 
 #include "crypto.h"
+#include "ah.h"
 #include "esp.h"
 #include "netns.h"
 #include "pfkey.h"
@@ -549,11 +550,12 @@ int ipsec_pfkey_to_sa(const struct ipsec_pfkey_req *req, struct ipsec_sa *sa)
 	err = ipsec_pfkey_algs(m, sa);
 	if (err)
 		return err;
-	if (sa->id.proto == IPPROTO_ESP) {
+	if (sa->id.proto == IPPROTO_ESP)
 		err = ipsec_esp_state_init(sa);
-		if (err)
-			return err;
-	}
+	else if (sa->id.proto == IPPROTO_AH)
+		err = ipsec_ah_state_init(sa);
+	if (err)
+		return err;
 	err = ipsec_blob_dup(m->ext[SADB_EXT_IDENTITY_SRC], &sa->ident_src);
 	if (err)
 		return err;

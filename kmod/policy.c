@@ -47,6 +47,41 @@ static void ipsec_flow_ports(const struct sk_buff *skb, unsigned int off,
 	}
 }
 
+/* Like ipv6_skip_exthdr(), but AH ends the walk as ESP does: AH is the
+ * protocol of the packet as it arrives (as in IPv4), the upper layer
+ * only after AH is taken off.
+ */
+static int ipsec_flow_skip6(const struct sk_buff *skb, int off, u8 *nh,
+			    __be16 *frag)
+{
+	while (ipv6_ext_hdr(*nh) && *nh != NEXTHDR_AUTH &&
+	       *nh != NEXTHDR_NONE) {
+		struct ipv6_opt_hdr _h;
+		const struct ipv6_opt_hdr *h;
+
+		h = skb_header_pointer(skb, off, sizeof(_h), &_h);
+		if (!h)
+			return -EINVAL;
+		if (*nh == NEXTHDR_FRAGMENT) {
+			__be16 _f;
+			const __be16 *f;
+
+			f = skb_header_pointer(skb, off + 2, sizeof(_f), &_f);
+			if (!f)
+				return -EINVAL;
+			*frag = *f;
+			*nh = h->nexthdr;
+			off += sizeof(struct frag_hdr);
+			if (*frag & htons(IP6_OFFSET))
+				break;	/* no header of the next layer here */
+			continue;
+		}
+		off += ipv6_optlen(h);
+		*nh = h->nexthdr;
+	}
+	return off;
+}
+
 int ipsec_flow_from_skb(const struct sk_buff *skb, u8 family,
 			struct ipsec_flow *flow)
 {
@@ -80,7 +115,7 @@ int ipsec_flow_from_skb(const struct sk_buff *skb, u8 family,
 		flow->saddr.in6 = ip6h->saddr;
 		flow->daddr.in6 = ip6h->daddr;
 		nh = ip6h->nexthdr;
-		off = ipv6_skip_exthdr(skb, noff + sizeof(*ip6h), &nh, &frag);
+		off = ipsec_flow_skip6(skb, noff + sizeof(*ip6h), &nh, &frag);
 		if (off < 0)
 			return -EINVAL;
 		flow->proto = nh;
@@ -170,15 +205,15 @@ static u8 ipsec_default_action(const struct ipsec_net *in, u8 family)
 
 enum ipsec_verdict ipsec_policy_check_in(struct ipsec_net *in, u8 dir,
 					 const struct ipsec_flow *flow,
-					 const struct ipsec_sa *sa, bool tunnel,
+					 const struct ipsec_sa **sas,
+					 unsigned int nsas, bool tunnel,
 					 u8 *proto)
 {
 	struct ipsec_policy *pol;
-	bool must = false;
-	unsigned int i;
+	unsigned int i, j = 0;
 	u8 action;
 
-	*proto = sa ? sa->id.proto : IPPROTO_ESP;
+	*proto = nsas ? sas[nsas - 1]->id.proto : IPPROTO_ESP;
 	pol = ipsec_spd_lookup_rcu(in, dir, flow);
 	action = pol ? pol->action : ipsec_default_action(in, flow->family);
 	if (action == IPSEC_POLICY_DISCARD)
@@ -191,15 +226,24 @@ enum ipsec_verdict ipsec_policy_check_in(struct ipsec_net *in, u8 dir,
 		return tunnel ? IPSEC_DROP : IPSEC_PASS;
 
 	ipsec_policy_used(pol, ktime_get_real_seconds());
-	for (i = 0; i < pol->nreqs; i++) {
+	/* The first request was applied first on the way out, so it is the
+	 * innermost: the SAs, outermost first, must be the requests from
+	 * the last one back, each required one present (RFC 4301 5.2 step
+	 * 4, for a bundle); a request at level use may have had no SA.
+	 */
+	for (i = pol->nreqs; i-- > 0; ) {
 		const struct ipsec_policy_req *r = &pol->req[i];
 
-		if (sa && ipsec_req_matches_sa(r, sa))
-			return IPSEC_PASS;
+		if (j < nsas && ipsec_req_matches_sa(r, sas[j])) {
+			j++;
+			continue;
+		}
 		if (ipsec_req_level(in, r, flow->family) >= IPSEC_LEVEL_REQUIRE) {
-			must = true;
 			*proto = r->proto;
+			return IPSEC_DROP;
 		}
 	}
-	return must || tunnel ? IPSEC_DROP : IPSEC_PASS;
+	if (j < nsas)
+		return IPSEC_DROP;	/* an SA the policy does not name */
+	return nsas || !tunnel ? IPSEC_PASS : IPSEC_DROP;
 }

@@ -39,14 +39,17 @@ enum ipsec_verdict {
 	IPSEC_DROP,
 };
 
-/* Under RCU. A packet that came out of @sa (NULL: in the clear), with
- * inner flow @flow, in direction @dir (IPSEC_DIR_INBOUND or _FWD): may
- * it pass? @tunnel: @sa took an outer header off, so a policy must name
- * @sa. *proto gets the protocol to count a drop on.
+/* Under RCU. A packet that came out of the @nsas SAs @sas, outermost
+ * first (none: in the clear), with inner flow @flow, in direction @dir
+ * (IPSEC_DIR_INBOUND or _FWD): may it pass? The SAs must be the
+ * policy's requests in reverse, every required one there. @tunnel: the
+ * last SA took an outer header off, so a policy must name it. *proto
+ * gets the protocol to count a drop on.
  */
 enum ipsec_verdict ipsec_policy_check_in(struct ipsec_net *in, u8 dir,
 					 const struct ipsec_flow *flow,
-					 const struct ipsec_sa *sa, bool tunnel,
+					 const struct ipsec_sa **sas,
+					 unsigned int nsas, bool tunnel,
 					 u8 *proto);
 
 #endif /* IPSEC_POLICY_H */

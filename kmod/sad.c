@@ -16,6 +16,7 @@
 #include <linux/wait_bit.h>
 #include <crypto/algapi.h>
 
+#include "ah.h"
 #include "esp.h"
 #include "lifetime.h"
 #include "netns.h"
@@ -135,6 +136,7 @@ static void ipsec_sa_destroy(struct ipsec_sa *sa)
 
 	del_timer_sync(&sa->timer);
 	ipsec_esp_state_free(sa);
+	ipsec_ah_state_free(sa);
 	kfree_sensitive(sa->ekey);
 	kfree_sensitive(sa->akey);
 	kfree(sa->ident_src);

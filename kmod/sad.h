@@ -6,6 +6,7 @@
 #ifndef IPSEC_SAD_H
 #define IPSEC_SAD_H
 
+#include <linux/in.h>
 #include <linux/list.h>
 #include <linux/llist.h>
 #include <linux/refcount.h>
@@ -22,6 +23,7 @@
 struct ipsec_net;
 struct ipsec_alg;
 struct crypto_aead;
+struct crypto_ahash;
 
 /* RFC 2367 2.3.1 states */
 enum ipsec_sa_state {
@@ -100,6 +102,7 @@ struct ipsec_sa {
 	xfrm_address_t natt_oa;
 	struct ipsec_blob *ident_src, *ident_dst, *kmprivate;
 	struct crypto_aead *aead;	/* ESP: cipher and ICV (esp.c) */
+	struct crypto_ahash *ahash;	/* AH: the keyed hash (ah.c) */
 	/* The traffic selector XFRM gives an SA, kept to be echoed back
 	 * (family AF_UNSPEC: none given; PF_KEY has only the prefixes
 	 * and ul_proto above). Not used on the packet path.
@@ -129,6 +132,19 @@ struct ipsec_sa {
 static inline bool ipsec_sa_esn(const struct ipsec_sa *sa)
 {
 	return sa->flags & IPSEC_SA_ESN;
+}
+
+/* Has the SA what its packets need: ESP its AEAD, AH its hash? */
+static inline bool ipsec_sa_has_xform(const struct ipsec_sa *sa)
+{
+	switch (sa->id.proto) {
+	case IPPROTO_ESP:
+		return sa->aead;
+	case IPPROTO_AH:
+		return sa->ahash;
+	default:
+		return false;
+	}
 }
 
 static inline bool ipsec_sa_usable(const struct ipsec_sa *sa)

@@ -6,6 +6,7 @@
 #ifndef IPSEC_STATS_H
 #define IPSEC_STATS_H
 
+#include <linux/in.h>
 #include <linux/percpu.h>
 #include <linux/skbuff.h>
 
@@ -47,6 +48,19 @@ enum ipsec_stat {
 	IPSEC_STAT_UDPNEEDED,		/* ESP-in-UDP needed but absent */
 	IPSEC_STAT_MAX
 };
+
+/* The counters of an IP protocol number (ESP for anything else). */
+static inline enum ipsec_proto_idx ipsec_proto_idx(u8 proto)
+{
+	switch (proto) {
+	case IPPROTO_AH:
+		return IPSEC_P_AH;
+	case IPPROTO_COMP:
+		return IPSEC_P_IPCOMP;
+	default:
+		return IPSEC_P_ESP;
+	}
+}
 
 struct ipsec_stats {
 	u64 v[IPSEC_P_MAX][IPSEC_STAT_MAX];

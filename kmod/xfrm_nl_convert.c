@@ -24,6 +24,7 @@
 #include <linux/udp.h>
 
 #include "crypto.h"
+#include "ah.h"
 #include "esp.h"
 #include "netns.h"
 #include "pfkey.h"
@@ -570,13 +571,14 @@ int ipsec_xfrm_to_sa(const struct ipsec_xfrm_req *req,
 		err = ipsec_xfrm_algs(req, sa);
 	if (err)
 		return err;
-	if (sa->id.proto == IPPROTO_ESP) {
+	if (sa->id.proto == IPPROTO_ESP)
 		err = ipsec_esp_state_init(sa);
-		if (err) {
-			NL_SET_ERR_MSG(req->extack,
-				       "the crypto API cannot instantiate this algorithm and key");
-			return err;
-		}
+	else if (sa->id.proto == IPPROTO_AH)
+		err = ipsec_ah_state_init(sa);
+	if (err) {
+		NL_SET_ERR_MSG(req->extack,
+			       "the crypto API cannot instantiate this algorithm and key");
+		return err;
 	}
 	if (attrs[XFRMA_LTIME_VAL]) {
 		const struct xfrm_lifetime_cur *c =

@@ -47,3 +47,111 @@ pair_done()
 {
 	touch "$PAIR_DIR/main-done"
 }
+
+# pair_peer_loop: on the peer (ROLE=peer), serve main's commands and exit
+# when main is done; on main, return at once
+pair_peer_loop()
+{
+	[ "${ROLE:-}" = peer ] || return 0
+	pair_serve
+	exit 0
+}
+
+# hexkey BYTES SEED: a key (up to 64 bytes) that differs per case and
+# direction
+hexkey()
+{
+	printf '%s' "$2" | sha512sum | cut -c1-$(($1 * 2))
+}
+
+# pcount FILTER: packets of /tmp/cap.pcap matching FILTER (BPF only, no
+# printing: TCG is slow)
+pcount()
+{
+	tcpdump -r /tmp/cap.pcap --count "$1" 2>&1 |
+		sed -n 's/^\([0-9]*\) packets\{0,1\}.*/\1/p'
+}
+
+# ge NAME VALUE MIN...: every VALUE is at least its MIN; says which
+ge()
+{
+	_r=0
+	while [ $# -ge 3 ]; do
+		echo "$1: $2 (at least $3)"
+		[ "${2:-0}" -ge "$3" ] || _r=1
+		shift 3
+	done
+	return $_r
+}
+
+# xfrm_sa STATE-TEXT: "packets bytes failed" of one SA from ip -s xfrm state
+xfrm_sa()
+{
+	printf '%s\n' "$1" | awk '
+		/lifetime current:/ { getline; gsub(/[(),a-z]+/, " ")
+				      b = $1; p = $2 }
+		/replay-window .* failed/ { f = $NF }
+		END { print p + 0, b + 0, f + 0 }'
+}
+
+# xfer_check EXPECTED CMD...: CMD prints the receiver's "sha256 length"
+xfer_check()
+{
+	_want=$1
+	shift
+	_got=$("$@" 2>&1)
+	echo "sent $_want, receiver says: $_got"
+	[ "$_got" = "$_want" ]
+}
+
+# pair_xfer_script PATH: write the TCP transfer helper
+#   recv ADDR PORT READY: take one connection, read to EOF, answer and
+#     print "sha256 length"
+#   send SRC DST PORT FILE: send FILE, print the receiver's answer
+pair_xfer_script()
+{
+	cat >"$1" <<'EOF'
+import hashlib, socket, sys
+
+def sock(addr):
+    fam = socket.AF_INET6 if ':' in addr else socket.AF_INET
+    return socket.socket(fam, socket.SOCK_STREAM)
+
+if sys.argv[1] == 'recv':
+    addr, port, ready = sys.argv[2], int(sys.argv[3]), sys.argv[4]
+    s = sock(addr)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, port))
+    s.listen(1)
+    s.settimeout(90)
+    open(ready, 'w').close()
+    c, who = s.accept()
+    c.settimeout(40)
+    h, n = hashlib.sha256(), 0
+    while True:
+        d = c.recv(1 << 16)
+        if not d:
+            break
+        h.update(d)
+        n += len(d)
+    c.sendall(('%s %d\n' % (h.hexdigest(), n)).encode())
+    c.close()
+    print(h.hexdigest(), n, 'from', who[0])
+else:
+    src, dst, port, path = sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
+    s = sock(dst)
+    s.settimeout(40)
+    s.bind((src, 0))
+    s.connect((dst, port))
+    with open(path, 'rb') as f:
+        s.sendall(f.read())
+    s.shutdown(socket.SHUT_WR)
+    r = b''
+    while True:
+        d = s.recv(4096)
+        if not d:
+            break
+        r += d
+    print(r.decode().strip())
+EOF
+}
