@@ -26,6 +26,7 @@
 #include <net/ipv6.h>
 
 #include "ah.h"
+#include "compat.h"
 #include "crypto.h"
 #include "netns.h"
 #include "sad.h"
@@ -310,9 +311,9 @@ static int ipsec_ah_out_finish(struct ipsec_ah_tmp *tmp, int err)
 }
 
 /* crypto_completion_t in 6.1 takes the request */
-static void ipsec_ah_out_complete(struct crypto_async_request *areq, int err)
+static void ipsec_ah_out_complete(IPSEC_CRYPTO_CB_ARG arg, int err)
 {
-	struct ipsec_ah_tmp *tmp = areq->data;
+	struct ipsec_ah_tmp *tmp = ipsec_crypto_cb_data(arg);
 	struct sk_buff *skb = tmp->skb;
 	ipsec_resume_t resume = tmp->resume;
 
@@ -401,9 +402,9 @@ static int ipsec_ah_in_finish(struct ipsec_ah_tmp *tmp, int err)
 	return err;
 }
 
-static void ipsec_ah_in_complete(struct crypto_async_request *areq, int err)
+static void ipsec_ah_in_complete(IPSEC_CRYPTO_CB_ARG arg, int err)
 {
-	struct ipsec_ah_tmp *tmp = areq->data;
+	struct ipsec_ah_tmp *tmp = ipsec_crypto_cb_data(arg);
 	struct sk_buff *skb = tmp->skb;
 	ipsec_resume_t resume = tmp->resume;
 
