@@ -29,8 +29,14 @@ static int ipsec_pfkey_sa_event(const struct ipsec_pfkey_req *req,
 				 ipsec_req_pid(req),
 				 IPSEC_PFKEY_HARD | IPSEC_PFKEY_SOFT,
 				 GFP_KERNEL);
-	if (!skb)
-		return -ENOBUFS;
+	if (!skb) {
+		/* the change is made: an error now would tell the sender it
+		 * was not (a key manager would retry an ADD into EEXIST).
+		 * Like af_key, the broadcast is lost, and counted.
+		 */
+		atomic64_inc(&req->in->pfkey_drops);
+		return 0;
+	}
 	return ipsec_pfkey_send(req->in, skb, IPSEC_PFKEY_TO_ALL,
 				sa->satype, NULL);
 }

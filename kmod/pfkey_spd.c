@@ -249,8 +249,11 @@ static int ipsec_pfkey_policy_event(const struct ipsec_pfkey_req *req,
 				   ipsec_req_seq(req), 0);
 	skb = ipsec_pfkey_policy_msg(pol, type, ipsec_req_seq(req),
 				     ipsec_req_pid(req), GFP_KERNEL);
-	if (!skb)
-		return -ENOBUFS;
+	if (!skb) {
+		/* made already: lost and counted, not an error (as SAs) */
+		atomic64_inc(&req->in->pfkey_drops);
+		return 0;
+	}
 	return ipsec_pfkey_send(req->in, skb, IPSEC_PFKEY_TO_ALL, 0, NULL);
 }
 
