@@ -165,6 +165,8 @@ add {A4}[4500] {B4}[4500] esp-udp {NATT:#x} -m transport -r 64
     subprocess.run(["ip", "netns", "exec", "fb",
                     f"{TOP}/tools/pfkeyctl/pfkeyctl", "-f", "-"],
                    input=conf, check=True, text=True, capture_output=True)
+    # IPComp is off by default (as in KAME): on, so its input sees them
+    sh("ip", "netns", "exec", "fb", "sysctl", "-qw", "net.ipsec.ipcomp_enable=1")
     # conntrack in b, so fragments are reassembled before ESP input
     subprocess.run(["ip", "netns", "exec", "fb", "nft", "-f", "-"],
                    input="table inet f {\n chain in {\n"
@@ -204,7 +206,7 @@ add {A4}[4500] {B4}[4500] esp-udp {NATT:#x} -m transport -r 64
          f"a valid ESP packet still decrypts (input {before} -> {after})")
     for proto in ("esp", "ah", "ipcomp"):
         print(f"# {proto}: " + " ".join(
-            line.replace(" ", "=") for line in sh(
+            "=".join(line.split()) for line in sh(
                 "ip", "netns", "exec", "fb", "cat",
                 f"/proc/net/ipsec/{proto}").splitlines()
             if not line.endswith(" 0")), flush=True)
