@@ -264,12 +264,13 @@ static int ipsec_levels_store(struct sock *sk, const struct ipsec_levels *lv)
 			       sizeof(b));
 	if (err)
 		return err;
+	/* Should this fail, the inbound direction keeps the new levels and
+	 * the outbound one what it had: clearing both would leave the socket
+	 * with less than either the old or the new levels ask for.
+	 */
 	b.dir = XFRM_POLICY_OUT;
-	err = xfrm_user_policy(sk, IPSEC_LEVELS_OPT, KERNEL_SOCKPTR(&b),
-			       sizeof(b));
-	if (err)	/* both or neither: the socket goes back to the SPD */
-		xfrm_user_policy(sk, IPSEC_LEVELS_OPT, KERNEL_SOCKPTR(NULL), 0);
-	return err;
+	return xfrm_user_policy(sk, IPSEC_LEVELS_OPT, KERNEL_SOCKPTR(&b),
+				sizeof(b));
 }
 
 static int ipsec_levels_set(struct sock *sk, int optval, sockptr_t arg,
