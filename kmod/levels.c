@@ -279,7 +279,7 @@ static int ipsec_levels_set(struct sock *sk, int optval, sockptr_t arg,
 	struct ipsec_net *in = ipsec_net(sock_net(sk));
 	int cat = ipsec_levels_cat(optval), v, err;
 	struct ipsec_levels lv, def;
-	bool priv, other, own;
+	bool priv, other, other_in, own;
 
 	if (len != sizeof(v))
 		return -EINVAL;
@@ -294,9 +294,10 @@ static int ipsec_levels_set(struct sock *sk, int optval, sockptr_t arg,
 
 	lock_sock(sk);
 	rcu_read_lock();
+	ipsec_levels_sk(sk, XFRM_POLICY_IN, &lv, &other_in);
 	own = ipsec_levels_sk(sk, XFRM_POLICY_OUT, &lv, &other);
 	rcu_read_unlock();
-	if (other && !priv) {
+	if ((other || other_in) && !priv) {
 		err = -EACCES;
 		goto out;
 	}
