@@ -198,17 +198,24 @@ EOT
 	done
 }
 
-ok=0
-for i in 1 2 3 4 5; do
-	ns_pair
-	ns_run d ping -f -s 1000 -w 3 10.5.0.1 >/dev/null 2>&1 &
-	ns_run c ping -f -s 1000 -w 3 10.5.0.2 >/dev/null 2>&1 &
-	sleep 1
-	ip netns del c
-	wait
-	ip netns del d
-	ok=$((ok + 1))
-done
+# storm N: N times, c deleted while c and d flood each other with ESP;
+# sets ok to the rounds that came back
+storm()
+{
+	ok=0
+	for i in $(seq "$1"); do
+		ns_pair
+		ns_run d ping -f -s 1000 -w 3 10.5.0.1 >/dev/null 2>&1 &
+		ns_run c ping -f -s 1000 -w 3 10.5.0.2 >/dev/null 2>&1 &
+		sleep 1
+		ip netns del c
+		wait
+		ip netns del d
+		ok=$((ok + 1))
+	done
+}
+
+storm 5
 check_eq "5 namespaces deleted while their peer floods them with ESP" 5 $ok
 check "... and the deleted namespaces' state is gone" \
 	wait_until 20 sh -c 'test "$(ip netns list | grep -c "^[cd]\b")" -eq 0'
@@ -262,17 +269,7 @@ pkill -x tcpdump
 sleep 0.5
 ip netns del c
 ip netns del d
-ok=0
-for i in 1 2 3; do
-	ns_pair
-	ns_run d ping -f -s 1000 -w 3 10.5.0.1 >/dev/null 2>&1 &
-	ns_run c ping -f -s 1000 -w 3 10.5.0.2 >/dev/null 2>&1 &
-	sleep 1
-	ip netns del c
-	wait
-	ip netns del d
-	ok=$((ok + 1))
-done
+storm 3
 check_eq "async: 3 namespaces deleted while their peer floods them" 3 $ok
 ns_pair
 ns_run d ping -f -s 1000 -w 5 10.5.0.1 >/dev/null 2>&1 &
