@@ -514,7 +514,9 @@ int ipsec_pfkey_to_sa(const struct ipsec_pfkey_req *req, struct ipsec_sa *sa)
 	sa->pid = m->hdr->sadb_msg_pid;
 	sa->replay_window = s->sadb_sa_replay;
 	sa->flags = s->sadb_sa_flags;
-	ipsec_replay_init(&sa->replay, sa->replay_window);
+	err = ipsec_replay_init(&sa->replay, sa->replay_window, GFP_KERNEL);
+	if (err)
+		return err;
 
 	sa2 = (const void *)m->ext[SADB_X_EXT_SA2];
 	if (sa2) {

@@ -7,18 +7,46 @@
  */
 #include <linux/atomic.h>
 #include <linux/bitops.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 
 #include "replay.h"
 
-#define IPSEC_REPLAY_BITS	(IPSEC_REPLAY_WORDS * 64)
-
-void ipsec_replay_init(struct ipsec_replay *r, unsigned int window)
+static u64 *ipsec_replay_words(const struct ipsec_replay *r)
 {
+	return r->words ? r->big : (u64 *)r->bitmap;
+}
+
+static unsigned int ipsec_replay_nwords(const struct ipsec_replay *r)
+{
+	return r->words ?: IPSEC_REPLAY_WORDS;
+}
+
+int ipsec_replay_init(struct ipsec_replay *r, unsigned int window, gfp_t gfp)
+{
+	unsigned int words;
+
 	spin_lock_init(&r->lock);
 	r->top = 0;
 	memset(r->bitmap, 0, sizeof(r->bitmap));
-	r->window = min_t(unsigned int, window, IPSEC_REPLAY_BITS - 1);
+	ipsec_replay_free(r);
+	window = min_t(unsigned int, window, IPSEC_REPLAY_MAX);
+	words = DIV_ROUND_UP(window, 64);
+	if (words > IPSEC_REPLAY_WORDS) {
+		r->big = kcalloc(words, sizeof(u64), gfp);
+		if (!r->big)
+			return -ENOMEM;
+		r->words = words;
+	}
+	r->window = window;
+	return 0;
+}
+
+void ipsec_replay_free(struct ipsec_replay *r)
+{
+	kfree(r->big);
+	r->big = NULL;
+	r->words = 0;
 }
 
 u64 ipsec_oseq_next(struct ipsec_oseq *o, bool esn)
@@ -42,14 +70,74 @@ u64 ipsec_oseq_freeze(struct ipsec_oseq *o)
 void ipsec_replay_copy_locked(struct ipsec_replay *to,
 			      const struct ipsec_replay *from)
 {
+	unsigned int n = min(ipsec_replay_nwords(to), ipsec_replay_nwords(from));
+
 	lockdep_assert_held(&from->lock);
 	to->top = from->top;
-	memcpy(to->bitmap, from->bitmap, sizeof(to->bitmap));
+	/* the low words hold the newest numbers */
+	memcpy(ipsec_replay_words(to), ipsec_replay_words(from),
+	       n * sizeof(u64));
 }
 
 static bool ipsec_replay_bit(const struct ipsec_replay *r, u64 diff)
 {
-	return r->bitmap[diff / 64] & BIT_ULL(diff % 64);
+	return ipsec_replay_words(r)[diff / 64] & BIT_ULL(diff % 64);
+}
+
+static void ipsec_replay_set(struct ipsec_replay *r, u64 diff)
+{
+	ipsec_replay_words(r)[diff / 64] |= BIT_ULL(diff % 64);
+}
+
+/* Where XFRM keeps the bit of top - diff in its ring (xfrm_replay.c
+ * counts from the bit of top, (top - 1) mod window, backwards).
+ */
+static u32 ipsec_replay_ring_bit(u32 top_lo, u32 w, u32 diff)
+{
+	u32 pos = (top_lo - 1) % w;
+
+	return pos >= diff ? pos - diff : w - (diff - pos);
+}
+
+u64 ipsec_replay_export(struct ipsec_replay *r, u32 *ring, u32 *legacy)
+{
+	u32 w = r->window, d, b;
+	u64 top;
+
+	spin_lock_bh(&r->lock);
+	top = r->top;
+	if (ring) {
+		memset(ring, 0, DIV_ROUND_UP(w, 32) * sizeof(u32));
+		for (d = 0; d < w && d < top; d++) {
+			if (!ipsec_replay_bit(r, d))
+				continue;
+			b = ipsec_replay_ring_bit(lower_32_bits(top), w, d);
+			ring[b / 32] |= BIT(b % 32);
+		}
+	}
+	if (legacy)
+		*legacy = lower_32_bits(ipsec_replay_words(r)[0]);
+	spin_unlock_bh(&r->lock);
+	return top;
+}
+
+void ipsec_replay_import(struct ipsec_replay *r, u64 top, const u32 *ring,
+			 u32 legacy)
+{
+	u32 w = r->window, d, b;
+
+	r->top = top;
+	memset(ipsec_replay_words(r), 0,
+	       ipsec_replay_nwords(r) * sizeof(u64));
+	if (!ring) {
+		ipsec_replay_words(r)[0] = legacy;
+		return;
+	}
+	for (d = 0; d < w && d < top; d++) {
+		b = ipsec_replay_ring_bit(lower_32_bits(top), w, d);
+		if (ring[b / 32] & BIT(b % 32))
+			ipsec_replay_set(r, d);
+	}
 }
 
 /* RFC 4303 A2.2: place seq_lo in the window [top - window + 1, top] or
@@ -96,23 +184,25 @@ u64 ipsec_replay_check(struct ipsec_replay *r, u32 seq_lo, bool esn)
 
 static void ipsec_replay_shift(struct ipsec_replay *r, u64 by)
 {
+	unsigned int n = ipsec_replay_nwords(r);
 	unsigned int words = by / 64, bits = by % 64;
+	u64 *bm = ipsec_replay_words(r);
 	int i;
 
-	if (by >= IPSEC_REPLAY_BITS) {
-		memset(r->bitmap, 0, sizeof(r->bitmap));
+	if (by >= (u64)n * 64) {
+		memset(bm, 0, n * sizeof(u64));
 		return;
 	}
-	for (i = IPSEC_REPLAY_WORDS - 1; i >= 0; i--) {
+	for (i = n - 1; i >= 0; i--) {
 		int src = i - (int)words;
 		u64 v = 0;
 
 		if (src >= 0) {
-			v = r->bitmap[src] << bits;
+			v = bm[src] << bits;
 			if (bits && src > 0)
-				v |= r->bitmap[src - 1] >> (64 - bits);
+				v |= bm[src - 1] >> (64 - bits);
 		}
-		r->bitmap[i] = v;
+		bm[i] = v;
 	}
 }
 
@@ -125,13 +215,13 @@ bool ipsec_replay_advance(struct ipsec_replay *r, u64 seq)
 	if (seq > r->top) {
 		ipsec_replay_shift(r, seq - r->top);
 		r->top = seq;
-		r->bitmap[0] |= 1;
+		ipsec_replay_set(r, 0);
 	} else if (r->window) {
 		diff = r->top - seq;
 		if (diff >= r->window || ipsec_replay_bit(r, diff))
 			ok = false;
 		else
-			r->bitmap[diff / 64] |= BIT_ULL(diff % 64);
+			ipsec_replay_set(r, diff);
 	}
 	spin_unlock(&r->lock);
 	return ok;

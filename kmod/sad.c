@@ -142,6 +142,7 @@ static void ipsec_sa_destroy(struct ipsec_sa *sa)
 	kfree(sa->ident_src);
 	kfree(sa->ident_dst);
 	kfree_sensitive(sa->kmprivate);
+	ipsec_replay_free(&sa->replay);
 	kmem_cache_free(ipsec_sa_cache, sa);
 	/* the address is only a key for the wake-up: the namespace may be
 	 * freed as soon as its count is 0

@@ -428,14 +428,19 @@ static int ipsec_xfrm_sa_hdr_ok(const struct xfrm_usersa_info *p,
 	return 0;
 }
 
-/* The anti-replay window and, for a migrated SA, where it stood. */
+/* The anti-replay window and, for a migrated SA, where it stood: windows
+ * up to XFRMA_REPLAY_ESN_MAX packets, in REPLAY_ESN_VAL, with or without
+ * ESN; the legacy replay_window and REPLAY_VAL otherwise.
+ */
 static int ipsec_xfrm_replay_get(const struct ipsec_xfrm_req *req,
 				 const struct xfrm_usersa_info *p,
 				 struct ipsec_sa *sa)
 {
 	const struct nlattr *nla = req->attrs[XFRMA_REPLAY_ESN_VAL];
-	u64 top = 0, oseq = 0, bitmap = 0;
-	u32 window = p->replay_window;
+	const u32 *ring = NULL;
+	u32 window = p->replay_window, legacy = 0;
+	u64 top = 0, oseq = 0;
+	int err;
 
 	if (nla) {
 		const struct xfrm_replay_state_esn *r = nla_data(nla);
@@ -450,9 +455,20 @@ static int ipsec_xfrm_replay_get(const struct ipsec_xfrm_req *req,
 			NL_SET_ERR_MSG_ATTR(req->extack, nla, "malformed ESN replay state");
 			return -EINVAL;
 		}
+		if (p->replay_window) {
+			NL_SET_ERR_MSG_ATTR(req->extack, nla,
+					    "ESN replay state and a legacy replay_window together");
+			return -EINVAL;
+		}
+		if ((p->flags & XFRM_STATE_ESN) && !r->replay_window) {
+			NL_SET_ERR_MSG_ATTR(req->extack, nla, "ESN needs a replay window");
+			return -EINVAL;
+		}
 		window = r->replay_window;
 		top = (u64)r->seq_hi << 32 | r->seq;
 		oseq = (u64)r->oseq_hi << 32 | r->oseq;
+		if (nla_len(nla) > sizeof(*r))
+			ring = r->bmp;
 	} else if (p->flags & XFRM_STATE_ESN) {
 		NL_SET_ERR_MSG(req->extack, "ESN needs XFRMA_REPLAY_ESN_VAL");
 		return -EINVAL;
@@ -463,18 +479,15 @@ static int ipsec_xfrm_replay_get(const struct ipsec_xfrm_req *req,
 
 		top = r->seq;
 		oseq = r->oseq;
-		bitmap = r->bitmap;
+		legacy = r->bitmap;
+		ring = NULL;
 	}
-	/* sadb_sa_replay's range: the windows PF_KEY can name */
-	if (window > U8_MAX) {
-		NL_SET_ERR_MSG(req->extack,
-			       "replay windows above 255 packets not supported by ipsec.ko");
-		return -EOPNOTSUPP;
-	}
-	sa->replay_window = window;
-	ipsec_replay_init(&sa->replay, window);
-	sa->replay.top = top;
-	sa->replay.bitmap[0] = bitmap;
+	/* PF_KEY's sadb_sa_replay shows what a u8 can */
+	sa->replay_window = min_t(u32, window, U8_MAX);
+	err = ipsec_replay_init(&sa->replay, window, GFP_KERNEL);
+	if (err)
+		return err;
+	ipsec_replay_import(&sa->replay, top, ring, legacy);
 	atomic64_set(&sa->oseq.next, oseq);
 	return 0;
 }
@@ -577,6 +590,15 @@ int ipsec_xfrm_to_sa(const struct ipsec_xfrm_req *req,
 	return 0;
 }
 
+/* An SA shows its window in REPLAY_ESN_VAL, as xfrm_user does for an
+ * SA made with one, when it uses ESN or its window is beyond the legacy
+ * 32 packets of REPLAY_VAL.
+ */
+static bool ipsec_xfrm_replay_esn(const struct ipsec_sa *sa)
+{
+	return ipsec_sa_esn(sa) || sa->replay.window > 32;
+}
+
 void ipsec_xfrm_sa_info(struct xfrm_usersa_info *p, const struct ipsec_sa *sa)
 {
 	struct ipsec_lifetime cur;
@@ -609,7 +631,8 @@ void ipsec_xfrm_sa_info(struct xfrm_usersa_info *p, const struct ipsec_sa *sa)
 	p->reqid = sa->reqid;
 	p->family = sa->id.family;
 	p->mode = ipsec_xfrm_mode_put(sa->mode);
-	p->replay_window = sa->replay_window;
+	/* xfrm_user: 0 with REPLAY_ESN_VAL, which has the window */
+	p->replay_window = ipsec_xfrm_replay_esn(sa) ? 0 : sa->replay.window;
 	p->flags = sa->xfrm_flags | (ipsec_sa_esn(sa) ? XFRM_STATE_ESN : 0);
 }
 
@@ -712,31 +735,26 @@ static int ipsec_xfrm_put_algs(struct sk_buff *skb, const struct ipsec_sa *sa,
 	return 0;
 }
 
-/* The replay state as xfrm_user shows it: REPLAY_ESN_VAL for an ESN SA,
- * REPLAY_VAL otherwise. The ESN bitmap is not XFRM's ring: it is sent
- * zeroed, the window and the highest numbers being what readers use.
+/* The replay state as xfrm_user shows it, the window's bitmap in XFRM's
+ * layout (replay.h).
  */
 static int ipsec_xfrm_put_replay(struct sk_buff *skb, const struct ipsec_sa *sa)
 {
 	struct ipsec_replay *r = (struct ipsec_replay *)&sa->replay;
-	u64 oseq = atomic64_read(&sa->oseq.next), top, bitmap;
+	u64 oseq = atomic64_read(&sa->oseq.next), top;
 	struct nlattr *nla;
 
-	spin_lock_bh(&r->lock);
-	top = r->top;
-	bitmap = r->bitmap[0];
-	spin_unlock_bh(&r->lock);
-
-	if (ipsec_sa_esn(sa)) {
+	if (ipsec_xfrm_replay_esn(sa)) {
 		struct xfrm_replay_state_esn *e;
-		unsigned int words = DIV_ROUND_UP(r->window ?: 1, 32);
+		unsigned int words = DIV_ROUND_UP(r->window, 32);
 
 		nla = nla_reserve(skb, XFRMA_REPLAY_ESN_VAL,
 				  sizeof(*e) + words * sizeof(u32));
 		if (!nla)
 			return -EMSGSIZE;
 		e = nla_data(nla);
-		memset(e, 0, sizeof(*e) + words * sizeof(u32));
+		memset(e, 0, sizeof(*e));
+		top = ipsec_replay_export(r, e->bmp, NULL);
 		e->bmp_len = words;
 		e->oseq = lower_32_bits(oseq);
 		e->oseq_hi = upper_32_bits(oseq);
@@ -746,10 +764,10 @@ static int ipsec_xfrm_put_replay(struct sk_buff *skb, const struct ipsec_sa *sa)
 	} else {
 		struct xfrm_replay_state rs = {
 			.oseq = lower_32_bits(oseq),
-			.seq = lower_32_bits(top),
-			.bitmap = lower_32_bits(bitmap),
 		};
 
+		top = ipsec_replay_export(r, NULL, &rs.bitmap);
+		rs.seq = lower_32_bits(top);
 		if (nla_put(skb, XFRMA_REPLAY_VAL, sizeof(rs), &rs))
 			return -EMSGSIZE;
 	}

@@ -23,6 +23,8 @@ socket bound to a source address.
                      with N bytes of data, from SRC to DST (transport mode)
     --inner IS:ID    tunnel mode: wrap that echo request in an IPv4 header
                      from IS to ID (next header 4, IPIP)
+    --esn HI         an SA with extended sequence numbers: HI is the high
+                     half of SEQ, which the ICV covers (RFC 4106 5)
 KEYHEX is the 20-byte PF_KEY key: 16 bytes of AES key, then the salt."""
 import argparse
 import socket
@@ -32,7 +34,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 
 def esp_packet(spi, key, seq, payload, nh, pad=None, padlen=None,
-               bad_icv=False):
+               bad_icv=False, esn_hi=None):
     aes, salt = key[:16], key[16:20]
     if pad is None:
         n = (-(len(payload) + 2)) % 4
@@ -42,8 +44,10 @@ def esp_packet(spi, key, seq, payload, nh, pad=None, padlen=None,
     plain = payload + pad + bytes([padlen, nh])
     iv = struct.pack("!Q", seq)
     hdr = struct.pack("!II", spi, seq)
-    # RFC 4106 3.1, 5: nonce = salt | IV; AAD = SPI | sequence number
-    ct = AESGCM(aes).encrypt(salt + iv, plain, hdr)
+    # RFC 4106 3.1, 5: nonce = salt | IV; AAD = SPI | sequence number,
+    # all 64 bits of it with ESN
+    aad = hdr if esn_hi is None else struct.pack("!III", spi, esn_hi, seq)
+    ct = AESGCM(aes).encrypt(salt + iv, plain, aad)
     if bad_icv:
         ct = ct[:-1] + bytes([ct[-1] ^ 1])
     return hdr + iv + ct
@@ -99,6 +103,7 @@ def main():
     ap.add_argument("--udp")
     ap.add_argument("--icmp-echo", type=int)
     ap.add_argument("--inner")
+    ap.add_argument("--esn", type=int)
     a = ap.parse_args()
     key = bytes.fromhex(a.key[2:] if a.key.startswith("0x") else a.key)
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, 50)
@@ -121,7 +126,7 @@ def main():
         if pkt is None or a.seq_step:
             pkt = esp_packet(a.spi, key, seq, payload, a.nh,
                              bytes.fromhex(a.pad) if a.pad is not None
-                             else None, a.padlen, a.bad_icv)
+                             else None, a.padlen, a.bad_icv, a.esn)
             if a.truncate is not None:
                 pkt = pkt[:a.truncate]
         proto, dgram = 50, pkt
