@@ -107,7 +107,8 @@ fi
 require_module
 ktap_begin
 ipsec_load
-run_local >/tmp/ours.out 2>/tmp/ours.err
+# shown as it goes, so a run that stops shows where
+run_local 2>/tmp/ours.err | tee /tmp/ours.out | sed 's/^/# ipsec.ko: /'
 [ -s /tmp/ours.err ] && sed 's/^/# ipsec.ko: /' /tmp/ours.err
 if ! wait_until 400 test -e "$PAIR_DIR/stock.done"; then
 	ktap_fail "stock XFRM ran every case"
