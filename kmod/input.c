@@ -24,6 +24,7 @@
 #include "enc.h"
 #include "esp.h"
 #include "input.h"
+#include "ipcomp.h"
 #include "levels.h"
 #include "netns.h"
 #include "output.h"
@@ -292,13 +293,14 @@ static bool ipsec_in_sk_ok(struct ipsec_net *in, struct sk_buff *skb,
 static enum ipsec_stat ipsec_in_why(const struct ipsec_sa *sa, int err)
 {
 	switch (err) {
-	case -EBADMSG:
-		return IPSEC_STAT_BADAUTH;
+	case -EBADMSG:			/* IPComp: does not decompress */
+		return sa->id.proto == IPPROTO_COMP ? IPSEC_STAT_CRYPTO :
+						      IPSEC_STAT_BADAUTH;
 	case -EMSGSIZE:			/* AH's header length */
 		return IPSEC_STAT_BADAUTHL;
 	case -EINVAL:
-		return sa->id.proto == IPPROTO_AH ? IPSEC_STAT_HDROPS :
-						    IPSEC_STAT_BADILEN;
+		return sa->id.proto == IPPROTO_ESP ? IPSEC_STAT_BADILEN :
+						     IPSEC_STAT_HDROPS;
 	case -ENOMEM:
 		return IPSEC_STAT_QFULL;
 	default:
@@ -311,6 +313,8 @@ static int ipsec_in_strip(struct sk_buff *skb, const struct ipsec_sa *sa)
 {
 	if (sa->id.proto == IPPROTO_AH)
 		return ipsec_ah_input_done(skb);
+	if (sa->id.proto == IPPROTO_COMP)
+		return ipsec_ipcomp_input_done(skb);
 	return ipsec_esp_input_done(skb, sa);
 }
 
@@ -348,8 +352,11 @@ static void ipsec_in_resume(struct sk_buff *skb, int err)
 		ipsec_in_drop(in, skb, ipsec_in_why(sa, err));
 		return;
 	}
-	/* RFC 4303 3.4.3: the window moves only for verified packets */
-	if (!ipsec_replay_advance(&sa->replay, cb->seq)) {
+	/* RFC 4303 3.4.3: the window moves only for verified packets;
+	 * IPComp has none (RFC 3173 3.3)
+	 */
+	if (sa->id.proto != IPPROTO_COMP &&
+	    !ipsec_replay_advance(&sa->replay, cb->seq)) {
 		ipsec_in_drop(in, skb, IPSEC_STAT_REPLAY);
 		return;
 	}
@@ -377,8 +384,8 @@ static void ipsec_in_resume(struct sk_buff *skb, int err)
 
 	tunnel = (nh == IPPROTO_IPIP || nh == IPPROTO_IPV6) &&
 		 sa->mode != IPSEC_MODE_TRANSPORT;
-	if (!tunnel && !cb->encap && (nh == IPPROTO_ESP || nh == IPPROTO_AH) &&
-	    cb->nouter < IPSEC_IN_OUTER_MAX) {
+	if (!tunnel && !cb->encap && cb->nouter < IPSEC_IN_OUTER_MAX &&
+	    (nh == IPPROTO_ESP || nh == IPPROTO_AH || nh == IPPROTO_COMP)) {
 		ipsec_in_bundle_next(in, skb, nh);
 		return;
 	}
@@ -433,7 +440,7 @@ out:
 		ipsec_sa_put(held[i]);
 }
 
-/* ESP or AH (skb->data at its header, the fixed part linear). */
+/* ESP, AH or IPComp (skb->data at its header, the fixed part linear). */
 static int ipsec_xform_rcv(struct ipsec_net *in, struct sk_buff *skb,
 			   int family, u8 encap, u8 proto)
 {
@@ -449,6 +456,12 @@ static int ipsec_xform_rcv(struct ipsec_net *in, struct sk_buff *skb,
 
 		id.spi = ah->spi;
 		seq_no = ah->seq_no;
+	} else if (proto == IPPROTO_COMP) {
+		const struct ip_comp_hdr *ipch = (void *)skb->data;
+
+		/* RFC 3173 3.3: the CPI names the SA as an SPI would */
+		id.spi = htonl(ntohs(ipch->cpi));
+		seq_no = 0;
 	} else {
 		const struct ip_esp_hdr *esph = (void *)skb->data;
 
@@ -480,8 +493,13 @@ static int ipsec_xform_rcv(struct ipsec_net *in, struct sk_buff *skb,
 		ipsec_in_drop(in, skb, IPSEC_STAT_INVALID);
 		return 0;
 	}
-	if (proto == IPPROTO_AH ? !sa->ahash : !sa->aead) {
+	if (!ipsec_sa_has_xform(sa)) {
 		ipsec_in_drop(in, skb, IPSEC_STAT_BADKCR);
+		return 0;
+	}
+	if (proto == IPPROTO_COMP) {
+		nf_reset_ct(skb);
+		ipsec_in_resume(skb, ipsec_ipcomp_input(skb, sa));
 		return 0;
 	}
 	cb->seq = ipsec_replay_check(&sa->replay, ntohl(seq_no),
@@ -535,15 +553,13 @@ static int ipsec_in_dispatch(struct ipsec_net *in, struct sk_buff *skb,
 		return ipsec_xform_rcv(in, skb, family, 0, IPPROTO_ESP);
 	if (p == IPSEC_P_AH)
 		return ipsec_xform_rcv(in, skb, family, 0, IPPROTO_AH);
-
-	/* IPComp SAs cannot be used yet: nothing can match */
-	why = IPSEC_STAT_NOTDB;
+	return ipsec_xform_rcv(in, skb, family, 0, IPPROTO_COMP);
 drop:
 	ipsec_in_drop_p(in, skb, p, why);
 	return 0;
 }
 
-/* Transport mode, and the next header is ESP or AH again: the next SA of
+/* Transport mode, and the next header is ESP, AH or IPComp: the next SA of
  * the bundle, on the same outer header. The SA just applied is kept for
  * the policy check at the end.
  */

@@ -136,7 +136,7 @@ static int ipsec_esp_err6(struct sk_buff *skb, struct inet6_skb_parm *opt,
 	return 0;
 }
 
-/* AH and IPComp: consumed (AH and IPComp do not go on the wire yet) */
+/* AH and IPComp: ICMP errors about them are consumed */
 static int ipsec_err4(struct sk_buff *skb, u32 info)
 {
 	return 0;
