@@ -335,18 +335,16 @@ static void ipsec_in_ip_cb(struct sk_buff *skb, int family)
 	}
 }
 
+static void ipsec_in_deliver(struct ipsec_net *in, struct sk_buff *skb,
+			     int nh);
+
 static void ipsec_in_resume(struct sk_buff *skb, int err)
 {
 	struct ipsec_in_cb *cb = IPSEC_IN_CB(skb);
 	struct ipsec_sa *sa = cb->sa;
 	struct ipsec_net *in = sa->in;
 	enum ipsec_proto_idx p = ipsec_proto_idx(sa->id.proto);
-	struct ipsec_sa *held[IPSEC_IN_OUTER_MAX + 1];
-	struct ipsec_flow flow;
-	unsigned int n, i;
-	int nh, family;
-	bool tunnel;
-	u8 proto, dir, encap;
+	int nh;
 
 	if (err) {
 		ipsec_in_drop(in, skb, ipsec_in_why(sa, err));
@@ -381,6 +379,24 @@ static void ipsec_in_resume(struct sk_buff *skb, int err)
 		ipsec_udpencap_mapping(sa, skb, cb->family, cb->hl);
 	ipsec_stat_inc(in->net, p, IPSEC_STAT_INPUT);
 	ipsec_stat_add(in->net, p, IPSEC_STAT_IBYTES, skb->len);
+	ipsec_in_deliver(in, skb, nh);
+}
+
+/* The transform is off (skb->data at what it carried, @nh): the next SA
+ * of a bundle, or the inner packet checked against the policy and
+ * received on enc0.
+ */
+static void ipsec_in_deliver(struct ipsec_net *in, struct sk_buff *skb,
+			     int nh)
+{
+	struct ipsec_in_cb *cb = IPSEC_IN_CB(skb);
+	struct ipsec_sa *sa = cb->sa;
+	struct ipsec_sa *held[IPSEC_IN_OUTER_MAX + 1];
+	struct ipsec_flow flow;
+	unsigned int n, i;
+	int family, err;
+	bool tunnel;
+	u8 proto, dir, encap;
 
 	tunnel = (nh == IPPROTO_IPIP || nh == IPPROTO_IPV6) &&
 		 sa->mode != IPSEC_MODE_TRANSPORT;
@@ -612,4 +628,60 @@ int ipsec_input_encap(struct sk_buff *skb, int family, int encap_type)
 drop:
 	ipsec_drop(in, skb, IPSEC_P_ESP, why);
 	return 0;
+}
+
+/*
+ * Plain IP in IP (IPv4 or IPv6 in IPv4 or IPv6) from the far end of an
+ * IPComp tunnel SA of ours. RFC 3173 2.2 lets any packet go without
+ * IPComp, and Linux XFRM sends a tunnel's short packets as plain IP in IP
+ * (it pairs the IPComp SA with an IPIP one). Such a packet is taken as if
+ * that IPComp SA had carried it, so the inner packet meets the same
+ * policy check as a decompressed one; KAME, too, never refuses a packet
+ * for the lack of IPComp. Only SAs without a reqid are found this way.
+ * From the LOCAL_IN hook, under RCU, skb->data at the outer header; true
+ * if the packet was taken.
+ */
+bool ipsec_input_ipip(struct ipsec_net *in, struct sk_buff *skb, u8 family)
+{
+	struct ipsec_sa_rid rid = { .proto = IPPROTO_COMP, .family = family };
+	struct ipsec_in_cb *cb;
+	struct ipsec_sa *sa;
+	unsigned int hl;
+	u8 nh;
+
+	if (!READ_ONCE(in->cfg.ipcomp_enable))
+		return false;
+	if (family == AF_INET) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		nh = iph->protocol;
+		hl = iph->ihl * 4;
+		rid.saddr.a4 = iph->saddr;
+		rid.daddr.a4 = iph->daddr;
+	} else {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		nh = ip6h->nexthdr;
+		hl = sizeof(*ip6h);
+		rid.saddr.in6 = ip6h->saddr;
+		rid.daddr.in6 = ip6h->daddr;
+	}
+	if ((nh != IPPROTO_IPIP && nh != IPPROTO_IPV6) ||
+	    skb_network_offset(skb) != 0)
+		return false;
+	sa = ipsec_sa_find_rid_rcu(in, &rid, IPSEC_MODE_TUNNEL);
+	if (!sa || sa->mode != IPSEC_MODE_TUNNEL ||
+	    !refcount_inc_not_zero(&sa->refcnt))
+		return false;
+
+	ipsec_in_cb_init(skb, family);
+	cb = IPSEC_IN_CB(skb);
+	cb->sa = sa;
+	cb->family = family;
+	cb->hl = hl;
+	nf_reset_ct(skb);
+	__skb_pull(skb, hl);
+	skb_reset_transport_header(skb);
+	ipsec_in_deliver(in, skb, nh);
+	return true;
 }
