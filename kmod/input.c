@@ -338,6 +338,35 @@ static void ipsec_in_ip_cb(struct sk_buff *skb, int family)
 static void ipsec_in_deliver(struct ipsec_net *in, struct sk_buff *skb,
 			     int nh);
 
+/* The IPComp tunnel SA (reqid 0) from the outer header's source to its
+ * destination, held; NULL if there is none or IPComp is off. Plain IP in
+ * IP from there is that SA's short packet (ipsec_input_ipip).
+ */
+static struct ipsec_sa *ipsec_in_ipcomp_sa(struct ipsec_net *in,
+					   const struct sk_buff *skb,
+					   u8 family)
+{
+	struct ipsec_sa_rid rid = { .proto = IPPROTO_COMP, .family = family };
+	struct ipsec_sa *sa;
+
+	if (!READ_ONCE(in->cfg.ipcomp_enable))
+		return NULL;
+	if (family == AF_INET) {
+		rid.saddr.a4 = ip_hdr(skb)->saddr;
+		rid.daddr.a4 = ip_hdr(skb)->daddr;
+	} else {
+		rid.saddr.in6 = ipv6_hdr(skb)->saddr;
+		rid.daddr.in6 = ipv6_hdr(skb)->daddr;
+	}
+	rcu_read_lock();
+	sa = ipsec_sa_find_rid_rcu(in, &rid, IPSEC_MODE_TUNNEL);
+	if (sa && (sa->mode != IPSEC_MODE_TUNNEL ||
+		   !refcount_inc_not_zero(&sa->refcnt)))
+		sa = NULL;
+	rcu_read_unlock();
+	return sa;
+}
+
 static void ipsec_in_resume(struct sk_buff *skb, int err)
 {
 	struct ipsec_in_cb *cb = IPSEC_IN_CB(skb);
@@ -400,6 +429,20 @@ static void ipsec_in_deliver(struct ipsec_net *in, struct sk_buff *skb,
 
 	tunnel = (nh == IPPROTO_IPIP || nh == IPPROTO_IPV6) &&
 		 sa->mode != IPSEC_MODE_TRANSPORT;
+	/* a transport SA carried plain IP in IP: an IPComp tunnel's short
+	 * packet inside the bundle (ipcomp/tunnel esp/transport)
+	 */
+	if (!tunnel && !cb->encap && cb->nouter < IPSEC_IN_OUTER_MAX &&
+	    (nh == IPPROTO_IPIP || nh == IPPROTO_IPV6)) {
+		struct ipsec_sa *comp = ipsec_in_ipcomp_sa(in, skb, cb->family);
+
+		if (comp) {
+			cb->outer[cb->nouter++] = sa;
+			cb->sa = comp;
+			sa = comp;
+			tunnel = true;
+		}
+	}
 	if (!tunnel && !cb->encap && cb->nouter < IPSEC_IN_OUTER_MAX &&
 	    (nh == IPPROTO_ESP || nh == IPPROTO_AH || nh == IPPROTO_COMP)) {
 		ipsec_in_bundle_next(in, skb, nh);
@@ -643,35 +686,24 @@ drop:
  */
 bool ipsec_input_ipip(struct ipsec_net *in, struct sk_buff *skb, u8 family)
 {
-	struct ipsec_sa_rid rid = { .proto = IPPROTO_COMP, .family = family };
 	struct ipsec_in_cb *cb;
 	struct ipsec_sa *sa;
 	unsigned int hl;
 	u8 nh;
 
-	if (!READ_ONCE(in->cfg.ipcomp_enable))
+	if (skb_network_offset(skb) != 0)
 		return false;
 	if (family == AF_INET) {
-		const struct iphdr *iph = ip_hdr(skb);
-
-		nh = iph->protocol;
-		hl = iph->ihl * 4;
-		rid.saddr.a4 = iph->saddr;
-		rid.daddr.a4 = iph->daddr;
+		nh = ip_hdr(skb)->protocol;
+		hl = ip_hdr(skb)->ihl * 4;
 	} else {
-		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
-
-		nh = ip6h->nexthdr;
-		hl = sizeof(*ip6h);
-		rid.saddr.in6 = ip6h->saddr;
-		rid.daddr.in6 = ip6h->daddr;
+		nh = ipv6_hdr(skb)->nexthdr;
+		hl = sizeof(struct ipv6hdr);
 	}
-	if ((nh != IPPROTO_IPIP && nh != IPPROTO_IPV6) ||
-	    skb_network_offset(skb) != 0)
+	if (nh != IPPROTO_IPIP && nh != IPPROTO_IPV6)
 		return false;
-	sa = ipsec_sa_find_rid_rcu(in, &rid, IPSEC_MODE_TUNNEL);
-	if (!sa || sa->mode != IPSEC_MODE_TUNNEL ||
-	    !refcount_inc_not_zero(&sa->refcnt))
+	sa = ipsec_in_ipcomp_sa(in, skb, family);
+	if (!sa)
 		return false;
 
 	ipsec_in_cb_init(skb, family);

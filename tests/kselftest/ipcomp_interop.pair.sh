@@ -240,64 +240,67 @@ s.sendto(os.urandom(1000), ('$p_in', $PORT))"
 	ktap_info "case $CASE took $(($(date +%s) - t0)) s"
 }
 
-# bundle_case: IPComp inside ESP, transport mode, IPv4 (KAME's
-# "ipcomp/transport//use esp/transport//require", XFRM's templates comp
-# then esp)
+# bundle_case MODE: IPComp inside ESP, IPv4 (KAME's
+# "ipcomp/MODE/...//use esp/transport//require", XFRM's templates comp
+# then esp); in tunnel mode ESP protects the IPComp (or, for short
+# packets, plain IP in IP) packet between the gateways
 bundle_case()
 {
 	CASE=$((CASE + 1))
-	case_addrs transport 4 4
-	name="IPComp+ESP transport IPv4"
+	case_addrs "$1" 4 4
+	name="IPComp($1)+ESP(transport) IPv4"
+	out_level="level use"
+	[ "$1" = tunnel ] && out_level=
 	cpi_mp=$((0x1000 * CASE + 0x101)) cpi_pm=$((0x1000 * CASE + 0x202))
 	s_mp=$((0x1000 * CASE + 0x303)) s_pm=$((0x1000 * CASE + 0x404))
 	k_mp=$(hexkey 20 "ce $CASE mp") k_pm=$(hexkey 20 "ce $CASE pm")
 	ktap_info "case $CASE: $name, CPIs $(printf '0x%x 0x%x' $cpi_mp $cpi_pm), ESP SPIs $(printf '0x%x 0x%x' $s_mp $s_pm)"
 	cat >/tmp/case.conf <<EOF
-add $m_out $p_out ipcomp $cpi_mp -m transport -C deflate;
-add $p_out $m_out ipcomp $cpi_pm -m transport -C deflate;
+add $m_out $p_out ipcomp $cpi_mp -m $1 -C deflate;
+add $p_out $m_out ipcomp $cpi_pm -m $1 -C deflate;
 add $m_out $p_out esp $s_mp -m transport -r 64 -E aes-gcm-16 0x$k_mp;
 add $p_out $m_out esp $s_pm -m transport -r 64 -E aes-gcm-16 0x$k_pm;
-spdadd $m_out $p_out any -P out ipsec ipcomp/transport//use esp/transport//require;
-spdadd $p_out $m_out any -P in ipsec ipcomp/transport//use esp/transport//require;
+spdadd $m_sel $p_sel any -P out ipsec ipcomp/$1/$tmpl_mp/use esp/transport//require;
+spdadd $p_sel $m_sel any -P in ipsec ipcomp/$1/$tmpl_pm/use esp/transport//require;
 EOF
 	check "$name: SAs and policy through PF_KEY" "$PFKEYCTL" -f /tmp/case.conf
 	check "$name: the peer's SAs and policies through ip xfrm" peer "
 		ip xfrm state add src $m_out dst $p_out proto comp spi $cpi_mp \
-			mode transport comp deflate &&
+			mode $1 comp deflate &&
 		ip xfrm state add src $p_out dst $m_out proto comp spi $cpi_pm \
-			mode transport comp deflate &&
+			mode $1 comp deflate &&
 		ip xfrm state add src $m_out dst $p_out proto esp spi $s_mp \
 			mode transport replay-window 64 \
 			aead 'rfc4106(gcm(aes))' 0x$k_mp 128 &&
 		ip xfrm state add src $p_out dst $m_out proto esp spi $s_pm \
 			mode transport aead 'rfc4106(gcm(aes))' 0x$k_pm 128 &&
-		ip xfrm policy add src $p_out dst $m_out dir out \
-			tmpl proto comp mode transport level use \
+		ip xfrm policy add src $p_sel dst $m_sel dir out \
+			tmpl $xt_pm proto comp mode $1 $out_level \
 			tmpl proto esp mode transport &&
-		ip xfrm policy add src $m_out dst $p_out dir in \
-			tmpl proto comp mode transport level use \
+		ip xfrm policy add src $m_sel dst $p_sel dir in \
+			tmpl $xt_mp proto comp mode $1 level use \
 			tmpl proto esp mode transport"
 	out0=$(ipsec_counter ipcomp output_packets)
 	in0=$(ipsec_counter ipcomp input_packets)
 	ein0=$(ipsec_counter esp input_packets)
 	errs0=$(comp_errors)
 	check "$name: main pings the peer with 1000 patterned bytes" \
-		ping -c 2 -i 0.3 -w 15 -s 1000 -p 5a5b5c "$p_in"
+		ping -c 2 -i 0.3 -w 15 -s 1000 -p 5a5b5c -I "$m_in" "$p_in"
 	check "$name: the peer pings main with 1000 patterned bytes" \
-		peer ping -c 2 -i 0.3 -w 15 -s 1000 -p 5a5b5c "$m_in"
+		peer ping -c 2 -i 0.3 -w 15 -s 1000 -p 5a5b5c -I "$p_in" "$m_in"
 	check "$name: main pings the peer with 16 bytes" \
-		ping -c 2 -i 0.3 -w 15 -s 16 "$p_in"
+		ping -c 2 -i 0.3 -w 15 -s 16 -I "$m_in" "$p_in"
 	check "$name: the peer pings main with 16 bytes" \
-		peer ping -c 2 -i 0.3 -w 15 -s 16 "$m_in"
-	xfer_both "$name"
+		peer ping -c 2 -i 0.3 -w 15 -s 16 -I "$p_in" "$m_in"
+	[ "$1" = transport ] && xfer_both "$name"
 	check "$name: IPComp and ESP both counted here" \
 		ge ipcomp_out $(($(ipsec_counter ipcomp output_packets) - out0)) 4 \
 		ipcomp_in $(($(ipsec_counter ipcomp input_packets) - in0)) 4 \
-		esp_in $(($(ipsec_counter esp input_packets) - ein0)) 10
+		esp_in $(($(ipsec_counter esp input_packets) - ein0)) 8
 	check "$name: the peer's IPComp SA decompressed at least 4" \
 		ge packets "$(peer_sa_packets "$m_out" "$p_out" $cpi_mp)" 4
 	check_eq "$name: no IPComp errors counted here" "$errs0" "$(comp_errors)"
-	echo "$s_mp $s_pm" >/tmp/bundle_spis
+	echo "$s_mp $s_pm" >>/tmp/bundle_spis
 	unkey_case
 }
 
@@ -410,7 +413,9 @@ $c
 EOF
 	run_case "$m" "$o" "${i:-$o}"
 done
-[ "${COMP_BUNDLE:-1}" = 1 ] && bundle_case
+for m in ${COMP_BUNDLES:-transport tunnel}; do
+	bundle_case "$m"
+done
 
 sleep 1
 kill -INT "$tdpid"
@@ -424,12 +429,12 @@ while IFS='|' read -r name m_in p_in port; do
 	check "$name: the random UDP datagram crossed the wire as it was" \
 		test "$(pcount "udp and dst port $port and dst host $p_in")" -ge 1
 done </tmp/plain_udp
-if [ -s /tmp/bundle_spis ]; then
-	read -r s_mp s_pm </tmp/bundle_spis
-	check "IPComp+ESP: only ESP on the wire for the bundle, both ways" \
-		ge main_to_peer "$(pcount "ip[9] = 50 and ip[20:4] = $s_mp")" 10 \
-		peer_to_main "$(pcount "ip[9] = 50 and ip[20:4] = $s_pm")" 10
-fi
+touch /tmp/bundle_spis
+while read -r s_mp s_pm; do
+	check "IPComp+ESP: ESP on the wire both ways, SPIs $(printf '0x%x 0x%x' "$s_mp" "$s_pm")" \
+		ge main_to_peer "$(pcount "ip[9] = 50 and ip[20:4] = $s_mp")" 8 \
+		peer_to_main "$(pcount "ip[9] = 50 and ip[20:4] = $s_pm")" 8
+done </tmp/bundle_spis
 check "stock XFRM on the peer counted no input errors" peer '
 	awk "\$1 ~ /^XfrmIn(Error|StateProtoError|StateSeqError|NoStates|StateInvalid|StateMismatch|TmplMismatch|NoPols|PolBlock)\$/ && \$2 != 0 { bad = 1 } { print } END { exit bad }" /proc/net/xfrm_stat'
 
