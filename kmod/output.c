@@ -218,13 +218,14 @@ static void ipsec_out_resume(struct sk_buff *skb, int err);
 
 /* IPComp: 0 when compressed, IPSEC_IPCOMP_PLAIN when the packet goes on
  * as it is (counted in below_min_length, as OpenBSD counts both a short
- * packet and one that would not shrink), < 0 when it was dropped.
+ * packet and one that would not shrink), < 0 when it was dropped. @len:
+ * the bytes output_bytes counts for a compressed packet.
  * OpenBSD's ipsp_process_packet() drops what an SA of a protocol
  * disabled by its sysctl would carry; so does ipcomp_enable here.
  */
 static int ipsec_out_ipcomp(struct ipsec_net *in, struct sk_buff *skb,
 			    struct ipsec_sa *sa, unsigned int hl,
-			    unsigned int nh_off)
+			    unsigned int nh_off, unsigned int len)
 {
 	int err;
 
@@ -242,6 +243,7 @@ static int ipsec_out_ipcomp(struct ipsec_net *in, struct sk_buff *skb,
 			       IPSEC_STAT_QFULL : IPSEC_STAT_CRYPTO);
 		return err;
 	}
+	ipsec_stat_add(in->net, IPSEC_P_IPCOMP, IPSEC_STAT_OBYTES, len);
 	return 0;
 }
 
@@ -328,11 +330,13 @@ static void ipsec_out_next(struct ipsec_net *in, struct sk_buff *skb)
 			cb->family = sa->id.family;
 			cb->tunnel = 1;
 		}
-		ipsec_stat_add(in->net, ipsec_proto_idx(sa->id.proto),
-			       IPSEC_STAT_OBYTES, len);
+		/* IPComp counts only what it compressed */
+		if (sa->id.proto != IPPROTO_COMP)
+			ipsec_stat_add(in->net, ipsec_proto_idx(sa->id.proto),
+				       IPSEC_STAT_OBYTES, len);
 		err = ipsec_out_esp_at(skb, cb->family, &hl, &nh_off);
 		if (!err && sa->id.proto == IPPROTO_COMP) {
-			err = ipsec_out_ipcomp(in, skb, sa, hl, nh_off);
+			err = ipsec_out_ipcomp(in, skb, sa, hl, nh_off, len);
 			if (err < 0)
 				return;
 			if (err == IPSEC_IPCOMP_PLAIN)
