@@ -57,14 +57,16 @@ static void ipsec_ipcomp_cpus_free(struct ipsec_ipcomp_cpu __percpu *cpus)
 	free_percpu(cpus);
 }
 
-static struct ipsec_ipcomp_cpu __percpu *ipsec_ipcomp_cpus_new(const char *alg)
+/* Under ipsec_ipcomp_mutex: the compressors for every CPU. */
+static int ipsec_ipcomp_cpus_new(const char *alg)
 {
 	struct ipsec_ipcomp_cpu __percpu *cpus;
 	int cpu, err;
 
+	lockdep_assert_held(&ipsec_ipcomp_mutex);
 	cpus = alloc_percpu(struct ipsec_ipcomp_cpu);
 	if (!cpus)
-		return ERR_PTR(-ENOMEM);
+		return -ENOMEM;
 	for_each_possible_cpu(cpu) {
 		struct ipsec_ipcomp_cpu *c = per_cpu_ptr(cpus, cpu);
 		struct crypto_comp *tfm = crypto_alloc_comp(alg, 0, 0);
@@ -80,16 +82,16 @@ static struct ipsec_ipcomp_cpu __percpu *ipsec_ipcomp_cpus_new(const char *alg)
 			goto err_free;
 		}
 	}
-	return cpus;
+	ipsec_ipcomp_cpus = cpus;
+	return 0;
 
 err_free:
 	ipsec_ipcomp_cpus_free(cpus);
-	return ERR_PTR(err);
+	return err;
 }
 
 int ipsec_ipcomp_state_init(struct ipsec_sa *sa)
 {
-	struct ipsec_ipcomp_cpu __percpu *cpus;
 	int err = 0;
 
 	/* the table's only compression algorithm: one set of compressors */
@@ -97,12 +99,9 @@ int ipsec_ipcomp_state_init(struct ipsec_sa *sa)
 		return -EINVAL;
 	mutex_lock(&ipsec_ipcomp_mutex);
 	if (!ipsec_ipcomp_users) {
-		cpus = ipsec_ipcomp_cpus_new(sa->calg->tfm);
-		if (IS_ERR(cpus)) {
-			err = PTR_ERR(cpus);
+		err = ipsec_ipcomp_cpus_new(sa->calg->tfm);
+		if (err)
 			goto out;
-		}
-		ipsec_ipcomp_cpus = cpus;
 	}
 	ipsec_ipcomp_users++;
 	sa->comp = ipsec_ipcomp_cpus;
