@@ -18,6 +18,7 @@
 
 #include "ah.h"
 #include "esp.h"
+#include "ipcomp.h"
 #include "lifetime.h"
 #include "netns.h"
 #include "sad.h"
@@ -137,6 +138,7 @@ static void ipsec_sa_destroy(struct ipsec_sa *sa)
 	del_timer_sync(&sa->timer);
 	ipsec_esp_state_free(sa);
 	ipsec_ah_state_free(sa);
+	ipsec_ipcomp_state_free(sa);
 	kfree_sensitive(sa->ekey);
 	kfree_sensitive(sa->akey);
 	kfree(sa->ident_src);

@@ -24,6 +24,7 @@ struct ipsec_net;
 struct ipsec_alg;
 struct crypto_aead;
 struct crypto_ahash;
+struct ipsec_ipcomp_cpu;
 
 /* RFC 2367 2.3.1 states */
 enum ipsec_sa_state {
@@ -103,6 +104,8 @@ struct ipsec_sa {
 	struct ipsec_blob *ident_src, *ident_dst, *kmprivate;
 	struct crypto_aead *aead;	/* ESP: cipher and ICV (esp.c) */
 	struct crypto_ahash *ahash;	/* AH: the keyed hash (ah.c) */
+	/* IPComp: the per-CPU compressors (ipcomp.c) */
+	struct ipsec_ipcomp_cpu __percpu *comp;
 	/* The traffic selector XFRM gives an SA, kept to be echoed back
 	 * (family AF_UNSPEC: none given; PF_KEY has only the prefixes
 	 * and ul_proto above). Not used on the packet path.
@@ -134,7 +137,9 @@ static inline bool ipsec_sa_esn(const struct ipsec_sa *sa)
 	return sa->flags & IPSEC_SA_ESN;
 }
 
-/* Has the SA what its packets need: ESP its AEAD, AH its hash? */
+/* Has the SA what its packets need: ESP its AEAD, AH its hash, IPComp
+ * its compressors?
+ */
 static inline bool ipsec_sa_has_xform(const struct ipsec_sa *sa)
 {
 	switch (sa->id.proto) {
@@ -142,6 +147,8 @@ static inline bool ipsec_sa_has_xform(const struct ipsec_sa *sa)
 		return sa->aead;
 	case IPPROTO_AH:
 		return sa->ahash;
+	case IPPROTO_COMP:
+		return sa->comp;
 	default:
 		return false;
 	}

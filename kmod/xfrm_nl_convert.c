@@ -26,6 +26,7 @@
 #include "crypto.h"
 #include "ah.h"
 #include "esp.h"
+#include "ipcomp.h"
 #include "netns.h"
 #include "pfkey.h"
 #include "xfrm_nl.h"
@@ -575,6 +576,8 @@ int ipsec_xfrm_to_sa(const struct ipsec_xfrm_req *req,
 		err = ipsec_esp_state_init(sa);
 	else if (sa->id.proto == IPPROTO_AH)
 		err = ipsec_ah_state_init(sa);
+	else if (sa->id.proto == IPPROTO_COMP)
+		err = ipsec_ipcomp_state_init(sa);
 	if (err) {
 		NL_SET_ERR_MSG(req->extack,
 			       "the crypto API cannot instantiate this algorithm and key");
