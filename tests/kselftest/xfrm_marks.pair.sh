@@ -163,7 +163,7 @@ traffic_cases()
 	deliver "policy mark 3/0xff, SA unmarked, packet mark 3" 3
 	deliver "policy mark 3/0xff, SA unmarked, packet unmarked" 0
 	ip -n s xfrm state flush
-	sa s 0x101 mask 0xff mark 0
+	sa s 0x101 mark 0 mask 0xff
 	deliver "policy mark 3/0xff, SA mark 0/0xff, packet mark 3" 3
 
 	# inbound: r's SA has mark 5/0xff; nft marks arriving ESP or not
@@ -245,8 +245,9 @@ if ! wait_until 400 test -e "$PAIR_DIR/stock.done" ||
 	sed 's/^/# peer: /' "$PAIR_DIR/stock.out" "$PAIR_DIR/stock.err"
 fi
 [ -s /tmp/ours.err ] && sed 's/^/# ipsec.ko: /' /tmp/ours.err
-sed 's/^/# stock XFRM: /' "$PAIR_DIR/stock.err"
+sed 's/^/# stock XFRM stderr: /' "$PAIR_DIR/stock.err"
 while IFS= read -r want; do
+	echo "# stock XFRM: $want"
 	got=$(grep -F "${want%%: *}: " /tmp/ours.out | head -1)
 	check_eq "${want%%: *}, as stock XFRM" "$want" "$got"
 done <"$PAIR_DIR/stock.out"
