@@ -379,10 +379,9 @@ static const int ipsec_xfrm_sa_refused[] = {
 /* XFRMA_MARK as given, 0/0 without it (xfrm_user's xfrm_mark_get()). */
 void ipsec_xfrm_mark_get(struct nlattr **attrs, struct xfrm_mark *m)
 {
+	memset(m, 0, sizeof(*m));
 	if (attrs[XFRMA_MARK])
 		memcpy(m, nla_data(attrs[XFRMA_MARK]), sizeof(*m));
-	else
-		m->v = m->m = 0;
 }
 
 /* Sent only when set, as xfrm_user does. */
