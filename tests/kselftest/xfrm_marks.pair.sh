@@ -187,6 +187,9 @@ EOF
 	done
 
 	# output mark: s's ESP to r goes by table 100 only when marked 7
+	ip -n s route add blackhole $R/32
+	ip -n s route add $R/32 dev veth_s table 100
+	ip -n s rule add fwmark 7 lookup 100
 	for om in none 7 8; do
 		flush
 		ip -n s xfrm state add src $S dst $R proto esp spi 0x300 \
@@ -209,10 +212,6 @@ run_cases()
 	link_ns s r $S $R
 	ip -n r addr add $T/32 dev lo
 	ip -n s route add $T/32 via $R dev veth_s onlink
-	# the ESP packet to R reaches it only through table 100 (fwmark 7)
-	ip -n s route add blackhole $R/32
-	ip -n s route add $R/32 dev veth_s table 100
-	ip -n s rule add fwmark 7 lookup 100
 	ip netns exec r python3 -u -c '
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
