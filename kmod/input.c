@@ -533,10 +533,17 @@ static int ipsec_xform_rcv(struct ipsec_net *in, struct sk_buff *skb,
 	else
 		id.daddr.in6 = ipv6_hdr(skb)->daddr;
 	sa = ipsec_sa_get(in, &id);
+	/* XFRM's xfrm_state_lookup() with the packet's mark */
+	if (sa && !ipsec_sa_mark_match(sa, skb->mark)) {
+		ipsec_sa_put(sa);
+		sa = NULL;
+	}
 	if (!sa) {
 		ipsec_in_drop_p(in, skb, p, IPSEC_STAT_NOTDB);
 		return 0;
 	}
+	/* and its output mark, as xfrm_input() sets it right away */
+	skb->mark = ipsec_sa_smark(sa, skb->mark);
 	cb->sa = sa;
 	cb->family = family;
 	cb->encap = encap;

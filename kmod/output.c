@@ -297,7 +297,9 @@ static void ipsec_out_next(struct ipsec_net *in, struct sk_buff *skb)
 			return;
 		}
 		ipsec_req_rid(r, &f, &rid);
-		sa = ipsec_sa_find_rid(in, &rid, r->mode);
+		sa = ipsec_sa_find_rid(in, &rid, r->mode,
+				       ipsec_policy_sa_mark(cb->sk_pol ? NULL :
+							    cb->pol));
 		if (!sa) {
 			/* went away since the hook looked */
 			if (ipsec_req_level(in, r, f.family) < IPSEC_LEVEL_REQUIRE)
@@ -311,6 +313,8 @@ static void ipsec_out_next(struct ipsec_net *in, struct sk_buff *skb)
 		if (cb->sa)
 			ipsec_sa_put(cb->sa);
 		cb->sa = sa;
+		/* XFRM's output mark, before the outer route is looked up */
+		skb->mark = ipsec_sa_smark(sa, skb->mark);
 		if (!ipsec_sa_has_xform(sa)) {
 			ipsec_out_drop(in, skb, r->proto, IPSEC_STAT_NOXFORM);
 			return;
@@ -701,7 +705,8 @@ static unsigned int ipsec_out_protect(struct ipsec_net *in,
 		struct ipsec_sa *sa;
 
 		ipsec_req_rid(r, &cur, &rid);
-		sa = ipsec_sa_find_rid_rcu(in, &rid, r->mode);
+		sa = ipsec_sa_find_rid_rcu(in, &rid, r->mode,
+					   ipsec_policy_sa_mark(plan->pol));
 		if (!sa) {
 			ipsec_pfkey_acquire_send(in, plan->id, plan->priority,
 						 plan->pol, i, &rid, &cur);
@@ -858,7 +863,8 @@ unsigned int ipsec_out_tcp_mss(struct ipsec_net *in,
 		struct ipsec_sa *sa;
 
 		ipsec_req_rid(r, &cur, &rid);
-		sa = ipsec_sa_find_rid_rcu(in, &rid, r->mode);
+		sa = ipsec_sa_find_rid_rcu(in, &rid, r->mode,
+					   ipsec_policy_sa_mark(pol));
 		if (!sa || !ipsec_sa_has_xform(sa))
 			continue;
 		overhead += ipsec_req_overhead(sa, r->mode, &rid, &cur);

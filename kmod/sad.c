@@ -204,10 +204,12 @@ struct ipsec_sa *ipsec_sa_get(struct ipsec_net *in,
  * the new SA first).
  */
 /* Under RCU; no reference taken. @mode: what the request asks for (an
- * SA of mode any serves both).
+ * SA of mode any serves both). @mark: the policy's, v & m, which the SA's
+ * mark must match (XFRM's xfrm_state_find()).
  */
 struct ipsec_sa *ipsec_sa_find_rid_rcu(struct ipsec_net *in,
-				       const struct ipsec_sa_rid *rid, u8 mode)
+				       const struct ipsec_sa_rid *rid, u8 mode,
+				       u32 mark)
 {
 	struct ipsec_sa *sa, *best = NULL;
 	struct rhlist_head *list, *pos;
@@ -221,6 +223,8 @@ struct ipsec_sa *ipsec_sa_find_rid_rcu(struct ipsec_net *in,
 		if (sa->mode != IPSEC_MODE_ANY && mode != IPSEC_MODE_ANY &&
 		    sa->mode != mode)
 			continue;
+		if (!ipsec_sa_mark_match(sa, mark))
+			continue;
 		if (!best || (best->state == IPSEC_SA_DYING &&
 			      state == IPSEC_SA_MATURE) ||
 		    (state == best->state && sa->add_time > best->add_time))
@@ -230,12 +234,13 @@ struct ipsec_sa *ipsec_sa_find_rid_rcu(struct ipsec_net *in,
 }
 
 struct ipsec_sa *ipsec_sa_find_rid(struct ipsec_net *in,
-				   const struct ipsec_sa_rid *rid, u8 mode)
+				   const struct ipsec_sa_rid *rid, u8 mode,
+				   u32 mark)
 {
 	struct ipsec_sa *best;
 
 	rcu_read_lock();
-	best = ipsec_sa_find_rid_rcu(in, rid, mode);
+	best = ipsec_sa_find_rid_rcu(in, rid, mode, mark);
 	if (best && !refcount_inc_not_zero(&best->refcnt))
 		best = NULL;
 	rcu_read_unlock();
