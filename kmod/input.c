@@ -339,8 +339,9 @@ static void ipsec_in_deliver(struct ipsec_net *in, struct sk_buff *skb,
 			     int nh);
 
 /* The IPComp tunnel SA (reqid 0) from the outer header's source to its
- * destination, held; NULL if there is none or IPComp is off. Plain IP in
- * IP from there is that SA's short packet (ipsec_input_ipip).
+ * destination whose mark matches the packet's, held; NULL if there is
+ * none or IPComp is off. Plain IP in IP from there is that SA's short
+ * packet (ipsec_input_ipip).
  */
 static struct ipsec_sa *ipsec_in_ipcomp_sa(struct ipsec_net *in,
 					   const struct sk_buff *skb,
@@ -359,7 +360,7 @@ static struct ipsec_sa *ipsec_in_ipcomp_sa(struct ipsec_net *in,
 		rid.daddr.in6 = ipv6_hdr(skb)->daddr;
 	}
 	rcu_read_lock();
-	sa = ipsec_sa_find_rid_rcu(in, &rid, IPSEC_MODE_TUNNEL);
+	sa = ipsec_sa_find_rid_rcu(in, &rid, IPSEC_MODE_TUNNEL, skb->mark);
 	if (sa && (sa->mode != IPSEC_MODE_TUNNEL ||
 		   !refcount_inc_not_zero(&sa->refcnt)))
 		sa = NULL;
