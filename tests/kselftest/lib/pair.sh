@@ -57,6 +57,26 @@ pair_peer_loop()
 	exit 0
 }
 
+# The same cases on both stacks: the peer runs FN on stock XFRM, main on
+# ipsec.ko, and main compares the two transcripts.
+# pair_peer_run FN: (peer) run FN into $PAIR_DIR/stock.out and .err, say
+# so in stock.done, and exit; on main, return at once
+pair_peer_run()
+{
+	[ "${ROLE:-}" = peer ] || return 0
+	"$1" >"$PAIR_DIR/stock.out" 2>"$PAIR_DIR/stock.err"
+	touch "$PAIR_DIR/stock.done"
+	exit 0
+}
+
+# pair_main_run FN: (main) run FN into /tmp/ours.out and .err, then wait
+# for the peer's transcript; false if it did not come
+pair_main_run()
+{
+	"$1" >/tmp/ours.out 2>/tmp/ours.err
+	wait_until 400 test -e "$PAIR_DIR/stock.done"
+}
+
 # hexkey BYTES SEED: a key (up to 64 bytes) that differs per case and
 # direction
 hexkey()
