@@ -155,29 +155,6 @@ peer_sa_packets()
 	echo "$1"
 }
 
-# xfer_both NAME: the compressible file over TCP both ways
-xfer_both()
-{
-	PORT=$((PORT + 1))
-	check "$1: the peer listens on TCP $PORT" peer "
-		rm -f /tmp/ready
-		python3 $XFER recv $p_in $PORT /tmp/ready >/tmp/recv.log 2>&1 &
-		wait_until 30 test -e /tmp/ready"
-	check "$1: main sends $SIZE compressible bytes over TCP, the peer gets them" \
-		xfer_check "$SUM $SIZE" python3 "$XFER" send "$m_in" "$p_in" \
-		"$PORT" "$DATA"
-	PORT=$((PORT + 1))
-	rm -f /tmp/ready
-	python3 "$XFER" recv "$m_in" "$PORT" /tmp/ready >/tmp/recv.log 2>&1 &
-	_rpid=$!
-	wait_until 30 test -e /tmp/ready
-	check "$1: the peer sends them to main" \
-		xfer_check "$SUM $SIZE" peer python3 "$XFER" send "$p_in" \
-		"$m_in" "$PORT" "$DATA"
-	kill "$_rpid" 2>/dev/null
-	wait "$_rpid" 2>/dev/null
-}
-
 # run_case MODE OUTER [INNER]
 run_case()
 {
@@ -220,7 +197,7 @@ run_case()
 
 	# TCP (slow under TCG) in some cases only
 	case " ${COMP_XFER:-transport:4} " in
-	*" $mode:$outer "*) xfer_both "$name" ;;
+	*" $mode:$outer "*) pair_xfer_both "$name" ;;
 	esac
 
 	min0=$(ipsec_counter ipcomp below_min_length)
@@ -297,7 +274,7 @@ EOF
 		ping -c 2 -i 0.3 -w 15 -s 16 -I "$m_in" "$p_in"
 	check "$name: the peer pings main with 16 bytes" \
 		peer ping -c 2 -i 0.3 -w 15 -s 16 -I "$p_in" "$m_in"
-	[ "$1" = transport ] && xfer_both "$name"
+	[ "$1" = transport ] && pair_xfer_both "$name"
 	check "$name: IPComp and ESP both counted here" \
 		ge ipcomp_out $(($(ipsec_counter ipcomp output_packets) - out0)) 4 \
 		ipcomp_in $(($(ipsec_counter ipcomp input_packets) - in0)) 4 \

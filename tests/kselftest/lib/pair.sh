@@ -124,6 +124,31 @@ xfer_check()
 	[ "$_got" = "$_want" ]
 }
 
+# pair_xfer_both NAME: $SIZE bytes of $DATA (sha256 $SUM) over TCP from
+# $m_in to $p_in and back, with $XFER (pair_xfer_script) on two new ports
+# after $PORT; two checks, each named after NAME
+pair_xfer_both()
+{
+	PORT=$((PORT + 1))
+	check "$1: the peer listens on TCP $PORT" peer "
+		rm -f /tmp/ready
+		python3 $XFER recv $p_in $PORT /tmp/ready >/tmp/recv.log 2>&1 &
+		wait_until 30 test -e /tmp/ready"
+	check "$1: main sends $SIZE bytes over TCP, the peer gets them" \
+		xfer_check "$SUM $SIZE" python3 "$XFER" send "$m_in" "$p_in" \
+		"$PORT" "$DATA"
+	PORT=$((PORT + 1))
+	rm -f /tmp/ready
+	python3 "$XFER" recv "$m_in" "$PORT" /tmp/ready >/tmp/recv.log 2>&1 &
+	_rpid=$!
+	wait_until 30 test -e /tmp/ready
+	check "$1: the peer sends $SIZE bytes over TCP, main gets them" \
+		xfer_check "$SUM $SIZE" peer python3 "$XFER" send "$p_in" \
+		"$m_in" "$PORT" "$DATA"
+	kill "$_rpid" 2>/dev/null
+	wait "$_rpid" 2>/dev/null
+}
+
 # pair_xfer_script PATH: write the TCP transfer helper
 #   recv ADDR PORT READY: take one connection, read to EOF, answer and
 #     print "sha256 length"
