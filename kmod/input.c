@@ -533,12 +533,8 @@ static int ipsec_xform_rcv(struct ipsec_net *in, struct sk_buff *skb,
 		id.daddr.a4 = ip_hdr(skb)->daddr;
 	else
 		id.daddr.in6 = ipv6_hdr(skb)->daddr;
-	sa = ipsec_sa_get(in, &id);
 	/* XFRM's xfrm_state_lookup() with the packet's mark */
-	if (sa && !ipsec_sa_mark_match(sa, skb->mark)) {
-		ipsec_sa_put(sa);
-		sa = NULL;
-	}
+	sa = ipsec_sa_get(in, &id, skb->mark);
 	if (!sa) {
 		ipsec_in_drop_p(in, skb, p, IPSEC_STAT_NOTDB);
 		return 0;

@@ -38,11 +38,7 @@ static struct ipsec_sa *ipsec_xfrm_find_sa(const struct ipsec_xfrm_req *req,
 		return NULL;
 	ipsec_xfrm_sa_id(&id, &p->daddr, p->spi, p->proto, p->family);
 	ipsec_xfrm_mark_get(req->attrs, &m);
-	sa = ipsec_sa_get(req->in, &id);
-	if (sa && !ipsec_sa_mark_match(sa, m.v & m.m)) {
-		ipsec_sa_put(sa);
-		sa = NULL;
-	}
+	sa = ipsec_sa_get(req->in, &id, m.v & m.m);
 	if (!sa) {
 		NL_SET_ERR_MSG(req->extack, "no such SA");
 		*err = -ESRCH;
@@ -65,32 +61,22 @@ int ipsec_xfrm_nl_newsa(struct ipsec_xfrm_req *req)
 		goto out;
 	WRITE_ONCE(sa->state, IPSEC_SA_MATURE);
 	ipsec_sa_hold(sa);		/* the tables get one, the events one */
-	old = ipsec_sa_get(req->in, &sa->id);
-	/* xfrm_user's __xfrm_state_locate(): the new SA's mark, under its
-	 * mask, must be one the old SA serves
-	 */
-	if (old && !ipsec_sa_mark_match(old, sa->mark.v & sa->mark.m)) {
-		/* XFRM would keep both; the SAD has one SA per id */
-		if (update)
-			NL_SET_ERR_MSG(req->extack, "no such SA to update under this mark");
-		else
-			NL_SET_ERR_MSG(req->extack,
-				       "an SA with this SPI, destination and protocol exists under another mark: ipsec.ko keeps one SA per SPI, destination and protocol");
-		ipsec_sa_put(old);
-		ipsec_sa_put(sa);
-		err = update ? -ESRCH : -EEXIST;
-		goto out;
-	}
-	if (update)
+	if (update) {
+		/* xfrm_state_update(): the SA that serves the new SA's mark,
+		 * under its mask
+		 */
+		old = ipsec_sa_get(req->in, &sa->id,
+				   sa->mark.v & sa->mark.m);
 		err = old ? ipsec_sa_replace(old, sa) : -ESRCH;
-	else
+		if (old)
+			ipsec_sa_put(old);
+	} else {
 		err = ipsec_sa_insert(sa);
-	if (old)
-		ipsec_sa_put(old);
+	}
 	if (err) {
 		if (err == -EEXIST)
 			NL_SET_ERR_MSG(req->extack,
-				       "an SA with this SPI, destination and protocol exists");
+				       "an SA with this SPI, destination and protocol exists under a mark that serves this one");
 		else if (err == -ESRCH)
 			NL_SET_ERR_MSG(req->extack, "no such SA to update");
 		else if (err == -EINVAL && update)
@@ -265,9 +251,9 @@ int ipsec_xfrm_nl_getsadinfo(struct ipsec_xfrm_req *req)
 		goto err;
 	*(u32 *)nlmsg_data(nlh) = 0;
 	rcu_read_lock();
-	h.sadhcnt = rcu_dereference(sad->by_id.tbl)->size;
+	h.sadhcnt = rcu_dereference(sad->by_id.ht.tbl)->size;
 	rcu_read_unlock();
-	h.sadhmcnt = sad->by_id.p.max_size ?: 1U << 31;
+	h.sadhmcnt = sad->by_id.ht.p.max_size ?: 1U << 31;
 	if (nla_put_u32(skb, XFRMA_SAD_CNT, ipsec_sad_count(req->in,
 							    SADB_SATYPE_UNSPEC)) ||
 	    nla_put(skb, XFRMA_SAD_HINFO, sizeof(h), &h))
