@@ -611,6 +611,28 @@ void ipsec_sa_lifetime_current(const struct ipsec_sa *sa,
 	cur->usetime = READ_ONCE(sa->use_time);
 }
 
+/* XFRM's NEWAE: the SA's usage and times become @cur; its timer runs at
+ * once to judge every limit against them (-ESRCH: the SA is gone).
+ */
+int ipsec_sa_set_current(struct ipsec_sa *sa,
+			 const struct ipsec_lifetime *cur)
+{
+	struct ipsec_sad *sad = &sa->in->sad;
+
+	spin_lock_bh(&sad->lock);
+	if (sa->state == IPSEC_SA_DEAD) {
+		spin_unlock_bh(&sad->lock);
+		return -ESRCH;
+	}
+	atomic64_set(&sa->cur_packets, cur->allocations);
+	atomic64_set(&sa->cur_bytes, cur->bytes);
+	sa->add_time = cur->addtime;
+	WRITE_ONCE(sa->use_time, cur->usetime);
+	mod_timer(&sa->timer, jiffies);
+	spin_unlock_bh(&sad->lock);
+	return 0;
+}
+
 static void ipsec_deadline(time64_t *next, time64_t base, u64 after)
 {
 	time64_t end = ipsec_lifetime_end(base, after);

@@ -244,6 +244,8 @@ unsigned int ipsec_sad_count(struct ipsec_net *in, u8 satype);
 
 void ipsec_sa_lifetime_current(const struct ipsec_sa *sa,
 			       struct ipsec_lifetime *cur);
+int ipsec_sa_set_current(struct ipsec_sa *sa,
+			 const struct ipsec_lifetime *cur);
 void ipsec_sa_arm_timer(struct ipsec_sa *sa);
 bool ipsec_sa_account(struct ipsec_sa *sa, unsigned int bytes);
 void ipsec_sa_exhausted(struct ipsec_sa *sa);
