@@ -680,15 +680,6 @@ static unsigned int ipsec_req_overhead(const struct ipsec_sa *sa, u8 mode,
 	return o;
 }
 
-static u8 ipsec_out_default(const struct ipsec_net *in, u8 family)
-{
-	const struct ipsec_af_cfg *c = family == AF_INET6 ? &in->cfg.inet6 :
-							    &in->cfg.inet;
-
-	return READ_ONCE(c->def_policy) == IPSEC_DEFPOLICY_DISCARD ?
-	       IPSEC_POLICY_DISCARD : IPSEC_POLICY_NONE;
-}
-
 /* Under RCU: every request must have its SA, or be of level use; then
  * the packet goes to IPsec.
  */
@@ -824,7 +815,9 @@ unsigned int ipsec_output(struct ipsec_net *in, struct sk_buff *skb,
 	if (ipsec_flow_bypass(&flow))
 		return NF_ACCEPT;
 	pol = ipsec_spd_lookup_rcu(in, IPSEC_DIR_OUTBOUND, &flow);
-	action = pol ? pol->action : ipsec_out_default(in, family);
+	action = pol ? pol->action :
+		 ipsec_default_action(in, family, IPSEC_DIR_OUTBOUND,
+				      state->out);
 	if (action == IPSEC_POLICY_DISCARD) {
 		ipsec_stat_inc(in->net, IPSEC_P_ESP, IPSEC_STAT_PDROPS);
 		return NF_DROP;

@@ -138,6 +138,8 @@ int ipsec_xfrm_nl_delpolicy(struct ipsec_xfrm_req *req);
 int ipsec_xfrm_nl_flushpolicy(struct ipsec_xfrm_req *req);
 int ipsec_xfrm_nl_getspdinfo(struct ipsec_xfrm_req *req);
 int ipsec_xfrm_nl_newspdinfo(struct ipsec_xfrm_req *req);
+int ipsec_xfrm_nl_setdefault(struct ipsec_xfrm_req *req);
+int ipsec_xfrm_nl_getdefault(struct ipsec_xfrm_req *req);
 int ipsec_xfrm_nl_policy_dump_start(struct netlink_callback *cb);
 int ipsec_xfrm_nl_policy_dump(struct sk_buff *skb,
 			      struct netlink_callback *cb);
