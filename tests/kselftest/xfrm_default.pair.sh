@@ -14,9 +14,10 @@
 #   in       with in block on r, cleartext no policy matches is dropped,
 #            ping too; decrypted ESP that no policy matches is dropped;
 #            an allow or ipsec policy lets it in
-# Forwarding (fwd block) is only shown by getdefault here: it needs a
-# third namespace. The expected results are not written here: they are
-# the peer's.
+#   fwd      g forwards from a to b: fwd block drops what no fwd policy
+#            matches, out block too (as XFRM's route check of forwarded
+#            packets), in block does not
+# The expected results are not written here: they are the peer's.
 . "$(dirname "$0")/lib/lib.sh"
 . "$(dirname "$0")/lib/pair.sh"
 
@@ -144,6 +145,74 @@ traffic_cases()
 	flush
 }
 
+# fsend NAME: a datagram from a to b through g, delivered or not
+fsend()
+{
+	N=$((N + 1))
+	ip netns exec a python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+try:
+    s.sendto(sys.argv[3].encode(), (sys.argv[1], int(sys.argv[2])))
+except OSError:
+    pass' 10.11.0.1 $PORT "case $N" 2>/dev/null
+	sleep 1
+	if grep -qx "case $N" /tmp/fx.log; then
+		echo "$1: delivered"
+	else
+		echo "$1: not delivered"
+	fi
+}
+
+# a (10.10.0.1) - g - b (10.11.0.1): g forwards, its defaults decide
+fwd_cases()
+{
+	for _n in a g b; do
+		ip netns add $_n
+		ip -n $_n link set lo up
+	done
+	ip link add va netns a type veth peer name ga netns g
+	ip link add vb netns b type veth peer name gb netns g
+	ip -n a addr add 10.10.0.1/24 dev va
+	ip -n g addr add 10.10.0.2/24 dev ga
+	ip -n g addr add 10.11.0.2/24 dev gb
+	ip -n b addr add 10.11.0.1/24 dev vb
+	for _l in "a va" "g ga" "g gb" "b vb"; do
+		set -- $_l
+		ip -n "$1" link set "$2" up
+	done
+	ip -n a route add default via 10.10.0.2
+	ip -n b route add default via 10.11.0.2
+	ip netns exec g sysctl -qw net.ipv4.ip_forward=1
+	rm -f /tmp/fx.ready
+	ip netns exec b python3 -u -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", int(sys.argv[1])))
+open(sys.argv[2], "w").close()
+while True:
+    print(s.recv(100).decode(), flush=True)' $PORT /tmp/fx.ready >/tmp/fx.log 2>&1 &
+	_fx=$!
+	wait_until 30 test -e /tmp/fx.ready
+	fsend "g forwards, nothing set"
+	ip -n g xfrm policy setdefault fwd block
+	fsend "fwd block on g, no policy"
+	ip -n g xfrm policy add src 10.10.0.1 dst 10.11.0.1 dir fwd action allow
+	fsend "fwd block on g, fwd allow policy"
+	ip -n g xfrm policy setdefault fwd accept out block
+	fsend "fwd accept, out block on g, fwd allow policy"
+	ip -n g xfrm policy add src 10.10.0.1 dst 10.11.0.1 dir out action allow
+	fsend "fwd accept, out block on g, fwd and out allow policies"
+	ip -n g xfrm policy flush
+	fsend "fwd accept, out block on g, no policy"
+	ip -n g xfrm policy setdefault in block out accept
+	fsend "in block on g, no policy"
+	kill $_fx
+	for _n in a g b; do
+		ip netns del $_n
+	done
+}
+
 run_cases()
 {
 	ip netns add s
@@ -161,6 +230,7 @@ while True:
 	wait_until 30 test -e /tmp/rx.ready
 	netlink_cases
 	traffic_cases
+	fwd_cases
 	kill $rx
 	ip netns del s
 	ip netns del r
