@@ -77,6 +77,25 @@ pair_main_run()
 	wait_until 400 test -e "$PAIR_DIR/stock.done"
 }
 
+# pair_compare FN: (main) pair_main_run FN, then one check per line of
+# stock XFRM's transcript ("name: result"): ours says the same for the
+# case of that name. Both must have run every case.
+pair_compare()
+{
+	if ! pair_main_run "$1" ||
+		[ "$(grep -c . "$PAIR_DIR/stock.out")" -ne "$(grep -c . /tmp/ours.out)" ]; then
+		ktap_fail "stock XFRM ran every case"
+		sed 's/^/# peer: /' "$PAIR_DIR/stock.out" "$PAIR_DIR/stock.err"
+	fi
+	[ -s /tmp/ours.err ] && sed 's/^/# ipsec.ko: /' /tmp/ours.err
+	sed 's/^/# stock XFRM stderr: /' "$PAIR_DIR/stock.err"
+	while IFS= read -r _want; do
+		echo "# stock XFRM: $_want"
+		_got=$(grep -F "${_want%%: *}: " /tmp/ours.out | head -1)
+		check_eq "${_want%%: *}, as stock XFRM" "$_want" "$_got"
+	done <"$PAIR_DIR/stock.out"
+}
+
 # hexkey BYTES SEED: a key (up to 64 bytes) that differs per case and
 # direction
 hexkey()
