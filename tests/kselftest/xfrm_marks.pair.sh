@@ -397,15 +397,7 @@ run_cases()
 	link_ns s r $S $R
 	ip -n r addr add $T/32 dev lo
 	ip -n s route add $T/32 via $R dev veth_s onlink
-	ip netns exec r python3 -u -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("0.0.0.0", int(sys.argv[1])))
-open(sys.argv[2], "w").close()
-while True:
-    print(s.recv(100).decode(), flush=True)' $PORT /tmp/rx.ready >/tmp/rx.log 2>&1 &
-	rx=$!
-	wait_until 30 test -e /tmp/rx.ready
+	pair_udp_log r $PORT
 	netlink_cases
 	dup_cases
 	pfkey_cases

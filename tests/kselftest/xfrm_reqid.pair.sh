@@ -50,15 +50,7 @@ run_cases()
 	ip netns add s
 	ip netns add r
 	link_ns s r 10.9.0.1 10.9.0.2
-	ip netns exec r python3 -u -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("10.9.0.2", int(sys.argv[1])))
-open(sys.argv[2], "w").close()
-while True:
-    print(s.recv(100).decode(), flush=True)' $PORT /tmp/rx.ready >/tmp/rx.log 2>&1 &
-	rx=$!
-	wait_until 30 test -e /tmp/rx.ready
+	pair_udp_log r $PORT
 	n=0
 	echo "$CASES" | while read -r dir t s opt; do
 		n=$((n + 1))

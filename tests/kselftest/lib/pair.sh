@@ -77,6 +77,22 @@ pair_main_run()
 	wait_until 400 test -e "$PAIR_DIR/stock.done"
 }
 
+# pair_udp_log NS PORT: a receiver in NS that writes each UDP datagram to
+# PORT as a line of /tmp/rx.log, up before this returns; its pid in rx
+pair_udp_log()
+{
+	rm -f /tmp/rx.ready
+	ip netns exec "$1" python3 -u -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", int(sys.argv[1])))
+open(sys.argv[2], "w").close()
+while True:
+    print(s.recv(100).decode(), flush=True)' "$2" /tmp/rx.ready >/tmp/rx.log 2>&1 &
+	rx=$!
+	wait_until 30 test -e /tmp/rx.ready
+}
+
 # pair_compare FN: (main) pair_main_run FN, then one check per line of
 # stock XFRM's transcript ("name: result"): ours says the same for the
 # case of that name. Both must have run every case.
