@@ -43,6 +43,10 @@ struct ipsec_migration {
 	/* New UDP encapsulation of the SAs moved (XFRMA_ENCAP), or none */
 	bool has_encap;
 	struct xfrm_encap_tmpl encap;
+	/* A PF_KEY request's sadb_msg_seq and _pid, echoed in the X_MIGRATE
+	 * sent (0 for XFRM's, as af_key sends them)
+	 */
+	u32 pfkey_seq, pfkey_pid;
 };
 
 int ipsec_migrate(struct ipsec_net *in, const struct ipsec_migration *mg,

@@ -77,7 +77,9 @@ static int ipsec_pfkey_migrate_get(const struct ipsec_pfkey_msg *msg,
 }
 
 /* The request is answered by the announcement, which every socket gets,
- * the sender included (af_key: no reply of its own).
+ * the sender included (af_key: no reply of its own). Unlike af_key's, it
+ * echoes the request's seq and pid, as the replies to the other KAME
+ * policy messages do, so that the sender can tell its answer.
  */
 int ipsec_pfkey_migrate(struct ipsec_pfkey_req *req)
 {
@@ -88,6 +90,8 @@ int ipsec_pfkey_migrate(struct ipsec_pfkey_req *req)
 	if (!mg)
 		return -ENOMEM;
 	err = ipsec_pfkey_migrate_get(&req->m, mg);
+	mg->pfkey_seq = ipsec_req_seq(req);
+	mg->pfkey_pid = ipsec_req_pid(req);
 	if (!err)
 		err = ipsec_migrate(req->in, mg, NULL);
 	kfree(mg);
@@ -195,7 +199,8 @@ void ipsec_pfkey_migrate_event(struct ipsec_net *in,
 		return;
 	}
 	ipsec_pfkey_put_hdr(skb, SADB_X_MIGRATE,
-			    ipsec_proto_satype(mg->m[0].proto), 0, 0);
+			    ipsec_proto_satype(mg->m[0].proto), mg->pfkey_seq,
+			    mg->pfkey_pid);
 	if (km)
 		ipsec_pfkey_put_km(skb, mg);
 	ipsec_spd_put_addr(skb, SADB_EXT_ADDRESS_SRC, sel, true);
