@@ -167,6 +167,18 @@ static void ipsec_pfkey_put_migrate_policy(struct sk_buff *skb,
 	}
 }
 
+/* af_key writes the XFRM selector's protocol: 0, not KAME's 255, for any */
+static void ipsec_pfkey_put_migrate_sel(struct sk_buff *skb, u16 type,
+					const struct ipsec_selector *sel,
+					bool src)
+{
+	struct sadb_address *a = (void *)skb_tail_pointer(skb);
+
+	ipsec_spd_put_addr(skb, type, sel, src);
+	if (a->sadb_address_proto == IPSEC_ULPROTO_ANY)
+		a->sadb_address_proto = 0;
+}
+
 static void ipsec_pfkey_put_km(struct sk_buff *skb,
 			       const struct ipsec_migration *mg)
 {
@@ -203,8 +215,8 @@ void ipsec_pfkey_migrate_event(struct ipsec_net *in,
 			    mg->pfkey_pid);
 	if (km)
 		ipsec_pfkey_put_km(skb, mg);
-	ipsec_spd_put_addr(skb, SADB_EXT_ADDRESS_SRC, sel, true);
-	ipsec_spd_put_addr(skb, SADB_EXT_ADDRESS_DST, sel, false);
+	ipsec_pfkey_put_migrate_sel(skb, SADB_EXT_ADDRESS_SRC, sel, true);
+	ipsec_pfkey_put_migrate_sel(skb, SADB_EXT_ADDRESS_DST, sel, false);
 	ipsec_pfkey_put_migrate_policy(skb, mg, plen);
 	ipsec_pfkey_finish(skb);
 	ipsec_pfkey_send(in, skb, IPSEC_PFKEY_TO_ALL, 0, NULL);

@@ -40,11 +40,16 @@ res()
 	if "$@" >/dev/null 2>&1; then echo ok; else echo fail; fi
 }
 
-# oneline NS OBJ: `ip xfrm OBJ` of NS on one line (policy indexes are
-# chosen by each implementation)
+# oneline NS OBJ: `ip xfrm OBJ` of NS on one line, sorted by entry (the
+# two list them in different orders); without what each implementation
+# chooses itself: policy indexes, and the last use time (stock's copy of
+# an SA starts without one, ipsec.ko's keeps the SA's)
 oneline()
 {
-	ip -n "$1" xfrm "$2" | sed 's/ index [0-9]*//' | tr -s '\t\n ' '   '
+	ip -n "$1" xfrm "$2" | sed 's/ index [0-9]*//; /lastused/d' |
+		awk '/^src / { if (r) print r; r = $0; next }
+		     { r = r " " $0 } END { if (r) print r }' |
+		tr -s '\t ' '  ' | sort | tr '\n' ' '
 }
 
 # tunnel NS LOCAL REMOTE ILOCAL IREMOTE OUTSPI INSPI: NS's tunnel SAs and
@@ -52,9 +57,11 @@ oneline()
 tunnel()
 {
 	ip -n "$1" xfrm state add src "$2" dst "$3" proto esp spi "$6" \
-		reqid 1 mode tunnel aead 'rfc4106(gcm(aes))' $KEY 128
+		reqid 1 mode tunnel replay-window 32 \
+		aead 'rfc4106(gcm(aes))' $KEY 128
 	ip -n "$1" xfrm state add src "$3" dst "$2" proto esp spi "$7" \
-		reqid 2 mode tunnel aead 'rfc4106(gcm(aes))' $KEY 128
+		reqid 2 mode tunnel replay-window 32 \
+		aead 'rfc4106(gcm(aes))' $KEY 128
 	ip -n "$1" xfrm policy add src "$4" dst "$5" dir out \
 		tmpl src "$2" dst "$3" proto esp mode tunnel reqid 1
 	ip -n "$1" xfrm policy add src "$5" dst "$4" dir in \
@@ -106,12 +113,17 @@ ns_cases()
 	echo "ping on the new addresses: $(res ip netns exec s ping -c1 -W5 -I $IS $IR)"
 	echo "s's out SA carries on its sequence numbers: $(ip -n s -s xfrm state get \
 		src $S2 dst $R2 proto esp spi 0x1000 | grep -o 'oseq 0x[0-9a-f]*')"
+	echo "r's in SA carries on its replay window: $(ip -n r -s xfrm state get \
+		src $S2 dst $R2 proto esp spi 0x1000 | grep -o 'anti-replay context: .*')"
+	echo "s's out SA carries on its usage: $(ip -n s -s xfrm state get \
+		src $S2 dst $R2 proto esp spi 0x1000 | grep -A1 'lifetime current' |
+		tail -1 | tr -s '\t ' '  ')"
 
 	# a template that matches, no SA to move
 	ip -n s xfrm policy add src $IS dst $IR proto udp dport 9 dir out \
 		tmpl src $S2 dst $R2 proto esp mode tunnel reqid 5
 	echo "MIGRATE of a policy without SA: $(mig s \
-		--sel "$IS/32,$IR/32" --dir out --m "esp,tunnel,5,$S2,$R2,$S,$R")"
+		--sel "$IS/32,$IR/32,17,9" --dir out --m "esp,tunnel,5,$S2,$R2,$S,$R")"
 	echo "its policy: $(ip -n s xfrm policy get src $IS dst $IR proto udp \
 		dport 9 dir out | sed 's/ index [0-9]*//' | tr -s '\t\n ' '   ')"
 	ip -n s xfrm policy delete src $IS dst $IR proto udp dport 9 dir out
@@ -121,7 +133,7 @@ ns_cases()
 		mode tunnel aead 'rfc4106(gcm(aes))' $KEY 128
 	ip -n s xfrm policy add src $IS dst $IR proto udp dport 10 dir out \
 		tmpl src $S2 dst $R2 proto esp mode tunnel reqid 3
-	echo "MIGRATE with XFRMA_ENCAP: $(mig s --sel "$IS/32,$IR/32" \
+	echo "MIGRATE with XFRMA_ENCAP: $(mig s --sel "$IS/32,$IR/32,17,10" \
 		--dir out --m "esp,tunnel,3,$S2,$R2,$S,$R" --encap 4500,4500)"
 	echo "the SA moved: $(ip -n s xfrm state get src $S dst $R proto esp \
 		spi 0x3000 | tr -s '\t\n ' '   ')"
@@ -213,6 +225,7 @@ ok" "$(wire_move pfkey $M2 $P2 $M $P $MI $PI)"
 	sleep 1
 	peer "cat /tmp/ev.log" >/tmp/ev.stock
 	[ -s /tmp/ev.err ] && sed 's/^/# listener: /' /tmp/ev.err
+	kill "$(cat /tmp/ev.pid)"
 	check "the peer heard MIGRATE events" test -s /tmp/ev.stock
 	_n=0
 	while IFS= read -r _want; do

@@ -55,16 +55,23 @@ def entry(spec):
 
 
 def sel_of(spec):
-    s, d = spec.split(",")
-    (sa, sp), (da, dp) = s.split("/"), d.split("/")
-    return sa, da, int(sp), int(dp)
+    """SRC/PLEN,DST/PLEN[,PROTO,DPORT]"""
+    f = spec.split(",")
+    (sa, sp), (da, dp) = f[0].split("/"), f[1].split("/")
+    proto, dport = (int(f[2]), int(f[3])) if len(f) > 2 else (0, 0)
+    return sa, da, int(sp), int(dp), proto, dport
+
+
+def selector(sa, da, sp, dp, proto, dport):
+    return struct.pack("=16s16s", xn.addr(da), xn.addr(sa)) + \
+        struct.pack(">HHHH", dport, 0xffff if dport else 0, 0, 0) + \
+        struct.pack("=HBBB3xiI", socket.AF_INET, dp, sp, proto, 0, 0)
 
 
 def send_xfrm(a):
-    sa, da, sp, dp = sel_of(a.sel)
     d = XDIRS.get(a.dir)
     d = int(a.dir) if d is None else d
-    body = xn.selector(sa, da, sp, dp) + struct.pack("=IB3x", 0, d)
+    body = selector(*sel_of(a.sel)) + struct.pack("=IB3x", 0, d)
     if a.km:
         lo, re = a.km.split(",")
         body += xn.attr(A_KMADDRESS, xn.addr(lo) + xn.addr(re) +
@@ -75,7 +82,8 @@ def send_xfrm(a):
                         struct.pack(">HH", sport, dport) + bytes(2) +
                         xn.addr("0.0.0.0"))
     if a.type is not None:
-        body += xn.attr(A_POLICY_TYPE, struct.pack("=BHB", a.type, 0, 0))
+        # struct xfrm_userpolicy_type: 6 bytes
+        body += xn.attr(A_POLICY_TYPE, struct.pack("=BxHBx", a.type, 0, 0))
     ms = [user_migrate(*entry(m)) for m in a.m]
     if a.count is not None:
         ms = (ms * a.count)[:a.count]
@@ -85,7 +93,7 @@ def send_xfrm(a):
 
 
 def send_pfkey(a):
-    sa, da, sp, dp = sel_of(a.sel)
+    sa, da, sp, dp, proto, dport = sel_of(a.sel)
     pdir = {"in": pk.DIR_IN, "out": pk.DIR_OUT, "fwd": pk.DIR_FWD}[a.dir]
     reqs = b""
     for m in a.m:
@@ -97,7 +105,8 @@ def send_pfkey(a):
     exts = b""
     if a.km:
         exts += pk.ext_kmaddress(*a.km.split(","))
-    exts += pk.ext_addr(pk.EXT_SRC, sa, sp) + pk.ext_addr(pk.EXT_DST, da, dp)
+    exts += pk.ext_addr(pk.EXT_SRC, sa, sp, proto or 255) + \
+        pk.ext_addr(pk.EXT_DST, da, dp, proto or 255, dport)
     exts += pk.ext_policy(pk.POLICY_IPSEC, pdir, reqs)
     s = pk.Sock()
     s.send(pk.msg(pk.X_MIGRATE, pk.SATYPE_UNSPEC, exts, seq=1))

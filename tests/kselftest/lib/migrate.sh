@@ -30,6 +30,7 @@ wire_side()
 		tmpl src "$2" dst "$1" proto esp mode tunnel reqid 2 || return 1
 	rm -f /tmp/ev.ready
 	$MIG listen /tmp/ev.log /tmp/ev.ready "$9" >/tmp/ev.err 2>&1 &
+	echo $! >/tmp/ev.pid
 	wait_until 30 test -e /tmp/ev.ready
 }
 
