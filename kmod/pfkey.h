@@ -106,9 +106,15 @@ int ipsec_pfkey_spddelete2(struct ipsec_pfkey_req *req);
 int ipsec_pfkey_spdget(struct ipsec_pfkey_req *req);
 int ipsec_pfkey_spddump(struct ipsec_pfkey_req *req);
 int ipsec_pfkey_spdflush(struct ipsec_pfkey_req *req);
-int ipsec_pfkey_migrate(struct ipsec_pfkey_req *req);
 struct sk_buff *ipsec_pfkey_policy_msg(const struct ipsec_policy *pol,
 				       u8 type, u32 seq, u32 pid, gfp_t gfp);
+int ipsec_pfkey_policy_key(const struct ipsec_pfkey_msg *m,
+			   struct ipsec_policy_key *key);
+void ipsec_spd_put_addr(struct sk_buff *skb, u16 type,
+			const struct ipsec_selector *sel, bool src);
+
+/* pfkey_migrate.c: KAME's X_MIGRATE */
+int ipsec_pfkey_migrate(struct ipsec_pfkey_req *req);
 
 /* pfkey_convert.c */
 /* sadb_msg_len is 16 bits of 64-bit words */

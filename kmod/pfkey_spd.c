@@ -2,11 +2,12 @@
 /*
  * The KAME policy messages, which RFC 2367 leaves out (its 1.3 puts
  * policy "outside the scope"): X_SPDADD, X_SPDUPDATE, X_SPDDELETE (by
- * selector), X_SPDDELETE2 and X_SPDGET (by id), X_SPDDUMP, X_SPDFLUSH,
- * X_MIGRATE, and X_SPDEXPIRE (sent). Layouts as KAME, Linux af_key and
+ * selector), X_SPDDELETE2 and X_SPDGET (by id), X_SPDDUMP, X_SPDFLUSH
+ * and X_SPDEXPIRE (sent). Layouts as KAME, Linux af_key and
  * strongSwan's kernel-pfkey use them: the selector in ADDRESS_SRC/DST
  * (prefix length, upper-layer protocol in sadb_address_proto, ports in
  * the sockaddrs), the rest in X_POLICY and its sadb_x_ipsecrequests.
+ * X_MIGRATE, in the same layout: pfkey_migrate.c.
  *
  * Each handler returns 0 once its reply is queued, or a negative errno
  * that the caller turns into an error reply.
@@ -21,8 +22,8 @@
 #include "spd.h"
 #include "xfrm_nl.h"
 
-static void ipsec_spd_put_addr(struct sk_buff *skb, u16 type,
-			       const struct ipsec_selector *sel, bool src)
+void ipsec_spd_put_addr(struct sk_buff *skb, u16 type,
+			const struct ipsec_selector *sel, bool src)
 {
 	struct sadb_address *a;
 
@@ -122,8 +123,8 @@ struct sk_buff *ipsec_pfkey_policy_msg(const struct ipsec_policy *pol,
 }
 
 /* The selector and direction of a message that names a policy by them. */
-static int ipsec_pfkey_policy_key(const struct ipsec_pfkey_msg *m,
-				  struct ipsec_policy_key *key)
+int ipsec_pfkey_policy_key(const struct ipsec_pfkey_msg *m,
+			   struct ipsec_policy_key *key)
 {
 	const struct sadb_address *src = ipsec_pfkey_ext(m,
 							 SADB_EXT_ADDRESS_SRC);
@@ -382,98 +383,6 @@ int ipsec_pfkey_spdflush(struct ipsec_pfkey_req *req)
 			    ipsec_req_seq(req), ipsec_req_pid(req));
 	ipsec_pfkey_finish(skb);
 	return ipsec_pfkey_send(req->in, skb, IPSEC_PFKEY_TO_ALL, 0, NULL);
-}
-
-static bool ipsec_req_endpoints_equal(const struct ipsec_policy_req *a,
-				      const struct ipsec_policy_req *b)
-{
-	return a->family == b->family &&
-	       !memcmp(&a->saddr, &b->saddr, sizeof(a->saddr)) &&
-	       !memcmp(&a->daddr, &b->daddr, sizeof(a->daddr));
-}
-
-/*
- * One (old, new) pair of a MIGRATE: the first request of pol that the old
- * one names (protocol, mode, reqid unless 0, endpoints when it has them,
- * as Linux matches templates) takes the new endpoints.
- */
-static int ipsec_pfkey_migrate_req(struct ipsec_policy *pol,
-				   const struct sadb_x_ipsecrequest *from,
-				   const struct sadb_x_ipsecrequest *to)
-{
-	struct ipsec_policy_req old, new;
-	unsigned int i;
-
-	ipsec_pfkey_req_get(from, &old);
-	ipsec_pfkey_req_get(to, &new);
-	for (i = 0; i < pol->nreqs; i++) {
-		struct ipsec_policy_req *r = &pol->req[i];
-
-		if (r->proto != old.proto || r->mode != old.mode ||
-		    (old.reqid && r->reqid != old.reqid) ||
-		    (r->family && !ipsec_req_endpoints_equal(r, &old)))
-			continue;
-		r->family = new.family;
-		r->saddr = new.saddr;
-		r->daddr = new.daddr;
-		return 0;
-	}
-	return -ENOENT;
-}
-
-/*
- * KAME/Linux MIGRATE (RFC 4555 MOBIKE, via strongSwan): the policy named
- * by selector and direction gets new tunnel endpoints, one (old, new)
- * request pair each; the parser checked the pairs. A new policy replaces
- * the old, so the packet path never sees half-changed addresses. Only the
- * SPD is changed: SAs are rekeyed by the key manager. The request, which
- * is what af_key broadcasts too, goes to every socket.
- */
-int ipsec_pfkey_migrate(struct ipsec_pfkey_req *req)
-{
-	const struct sadb_x_policy *xp = ipsec_pfkey_policy(&req->m);
-	const struct sadb_x_ipsecrequest *rq, *next;
-	struct ipsec_policy *old, *pol;
-	struct ipsec_policy_key key;
-	struct sk_buff *skb;
-	int err;
-
-	err = ipsec_pfkey_policy_key(&req->m, &key);
-	if (err)
-		return err;
-	old = ipsec_policy_get(req->in, &key);
-	if (!old)
-		return -ENOENT;
-	pol = ipsec_policy_clone(old, GFP_KERNEL);
-	if (!pol) {
-		err = -ENOMEM;
-		goto out_old;
-	}
-	for (rq = ipsec_pfkey_ipsecrequest_next(xp, NULL); rq;
-	     rq = ipsec_pfkey_ipsecrequest_next(xp, next)) {
-		next = ipsec_pfkey_ipsecrequest_next(xp, rq);
-		err = next ? ipsec_pfkey_migrate_req(pol, rq, next) : -EINVAL;
-		if (err)
-			goto out_pol;
-	}
-	skb = ipsec_pfkey_copy_nokeys(req->m.hdr, GFP_KERNEL);
-	if (!skb) {
-		err = -ENOBUFS;
-		goto out_pol;
-	}
-	err = ipsec_policy_replace(old, pol);
-	if (err) {
-		kfree_skb(skb);
-		goto out_pol;
-	}
-	ipsec_policy_put(old);
-	return ipsec_pfkey_send(req->in, skb, IPSEC_PFKEY_TO_ALL, 0, NULL);
-
-out_pol:
-	ipsec_policy_put(pol);
-out_old:
-	ipsec_policy_put(old);
-	return err;
 }
 
 /* From the SPD's expiry work: KAME's SPDEXPIRE, to every socket, with

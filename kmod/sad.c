@@ -394,17 +394,31 @@ static int ipsec_sa_succeed(struct ipsec_sad *sad, struct ipsec_sa *old,
 /* UPDATE: sa takes old's place atomically (same name: sa enters the
  * name's list ahead of old, which leaves it after); the tables' own
  * reference moves to sa. A larval SA simply becomes sa; a live one is
- * succeeded (above) and its keys cannot change (-EINVAL).
+ * succeeded (above) and its keys cannot change (-EINVAL). MIGRATE
+ * (@renamed) gives sa another destination, a name that must be free
+ * under sa's mark (-EEXIST), as for an add.
  */
-int ipsec_sa_replace(struct ipsec_sa *old, struct ipsec_sa *sa)
+static int ipsec_sa_take_over(struct ipsec_sa *old, struct ipsec_sa *sa,
+			      bool renamed)
 {
 	struct ipsec_sad *sad = &sa->in->sad;
+	struct ipsec_sa *dup = NULL;
 	bool larval;
 	int err;
 
 	spin_lock_bh(&sad->lock);
 	if (old->state == IPSEC_SA_DEAD) {
 		err = -ESRCH;
+		goto out;
+	}
+	if (renamed) {
+		rcu_read_lock();
+		dup = ipsec_sa_lookup_rcu(sa->in, &sa->id,
+					  sa->mark.v & sa->mark.m);
+		rcu_read_unlock();
+	}
+	if (dup) {
+		err = -EEXIST;
 		goto out;
 	}
 	larval = old->state == IPSEC_SA_LARVAL;
@@ -444,6 +458,17 @@ int ipsec_sa_replace(struct ipsec_sa *old, struct ipsec_sa *sa)
 out:
 	spin_unlock_bh(&sad->lock);
 	return err;
+}
+
+int ipsec_sa_replace(struct ipsec_sa *old, struct ipsec_sa *sa)
+{
+	return ipsec_sa_take_over(old, sa, false);
+}
+
+/* MIGRATE: sa, a copy of live old under another name, continues it. */
+int ipsec_sa_migrate(struct ipsec_sa *old, struct ipsec_sa *sa)
+{
+	return ipsec_sa_take_over(old, sa, true);
 }
 
 int ipsec_sa_delete(struct ipsec_sa *sa)

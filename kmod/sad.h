@@ -231,6 +231,7 @@ struct ipsec_sa *ipsec_sa_find_rid(struct ipsec_net *in,
 
 int ipsec_sa_insert(struct ipsec_sa *sa);
 int ipsec_sa_replace(struct ipsec_sa *old, struct ipsec_sa *sa);
+int ipsec_sa_migrate(struct ipsec_sa *old, struct ipsec_sa *sa);
 int ipsec_sa_delete(struct ipsec_sa *sa);
 unsigned int ipsec_sad_flush(struct ipsec_net *in, u8 proto);
 int ipsec_sa_alloc_spi(struct ipsec_sa *sa, u32 min, u32 max);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The NETLINK_XFRM socket: one kernel socket per namespace, requests
- * dispatched to the handlers of xfrm_nl_sa.c and xfrm_nl_spd.c, dumps
+ * dispatched to the handlers of xfrm_nl_sa.c, xfrm_nl_spd.c and
+ * xfrm_nl_migrate.c, dumps
  * that resume across recvmsg() calls, and multicast to the groups of
  * <linux/xfrm.h>. As with xfrm_user, every request needs CAP_NET_ADMIN
  * in the namespace's user namespace, and so does joining a group (the
@@ -61,6 +62,7 @@ static const struct ipsec_xfrm_link ipsec_xfrm_links[XFRM_NR_MSGTYPES] = {
 	[XMSGIDX(XFRM_MSG_NEWSPDINFO)] = { .doit = ipsec_xfrm_nl_newspdinfo },
 	[XMSGIDX(XFRM_MSG_SETDEFAULT)] = { .doit = ipsec_xfrm_nl_setdefault },
 	[XMSGIDX(XFRM_MSG_GETDEFAULT)] = { .doit = ipsec_xfrm_nl_getdefault },
+	[XMSGIDX(XFRM_MSG_MIGRATE)] = { .doit = ipsec_xfrm_nl_migrate },
 };
 
 static struct sock *ipsec_xfrm_nl_sock(const struct sk_buff *skb)

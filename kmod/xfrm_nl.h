@@ -5,10 +5,10 @@
  * libreswan drive the same SAD and SPD as PF_KEY. The socket and
  * dispatch (xfrm_nl.c), attribute validation (xfrm_nl_parse.c),
  * messages to and from SAs (xfrm_nl_convert.c) and policies
- * (xfrm_nl_convert_policy.c), the
- * handlers (xfrm_nl_sa.c, xfrm_nl_ae.c, xfrm_nl_spd.c) and the events sent to
- * listeners of both interfaces (xfrm_nl_event.c). Message layouts are
- * those of <linux/xfrm.h>, byte for byte.
+ * (xfrm_nl_convert_policy.c), the handlers (xfrm_nl_sa.c, xfrm_nl_ae.c,
+ * xfrm_nl_spd.c, xfrm_nl_migrate.c) and the events sent to listeners of
+ * both interfaces (xfrm_nl_event.c). Message layouts are those of
+ * <linux/xfrm.h>, byte for byte.
  */
 #ifndef IPSEC_XFRM_NL_H
 #define IPSEC_XFRM_NL_H
@@ -144,6 +144,9 @@ int ipsec_xfrm_nl_policy_dump_start(struct netlink_callback *cb);
 int ipsec_xfrm_nl_policy_dump(struct sk_buff *skb,
 			      struct netlink_callback *cb);
 int ipsec_xfrm_nl_policy_dump_done(struct netlink_callback *cb);
+
+/* xfrm_nl_migrate.c */
+int ipsec_xfrm_nl_migrate(struct ipsec_xfrm_req *req);
 
 /* xfrm_nl_event.c: changes announced on both interfaces. seq and portid
  * are those of the request that made the change (0 for the kernel's).

@@ -23,7 +23,7 @@ t = Ktap()
 ensure_module()
 
 A, B, C, D = "192.0.2.1", "192.0.2.2", "198.51.100.1", "198.51.100.2"
-EINVAL, ENOENT, EEXIST, EAFNOSUPPORT = 22, 2, 17, 97
+EINVAL, ENOENT, EEXIST, EAFNOSUPPORT, ENODATA = 22, 2, 17, 97, 61
 TCP, ICMPV6 = 6, 58
 
 
@@ -250,7 +250,11 @@ def test_migrate():
     t.eq((C, D, 9), (r.get("src"), r.get("dst"), r.get("reqid")),
          "SPDGET after MIGRATE: new endpoints, same id and reqid")
     m = spd(s, X_MIGRATE, x + ext_policy(POLICY_IPSEC, DIR_OUT, pair))
-    t.eq(ENOENT, m.errno, "MIGRATE from endpoints the policy lacks: ENOENT")
+    # af_key goes through xfrm_migrate(), whose xfrm_policy_migrate() says
+    # ENODATA when no template matches (xfrm_migrate.pair.sh checks the
+    # XFRM side against stock)
+    t.eq(ENODATA, m.errno,
+         "MIGRATE from endpoints the policy lacks: ENODATA")
     m = spd(s, X_MIGRATE, x + ext_policy(POLICY_IPSEC, DIR_IN, pair))
     t.eq(ENOENT, m.errno, "MIGRATE of a missing policy: ENOENT")
     m = spd(s, X_MIGRATE, x + ext_policy(POLICY_IPSEC, DIR_OUT, pair[:48]))
