@@ -21,6 +21,7 @@
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <linux/slab.h>
+#include <linux/task_work.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
 
@@ -31,6 +32,7 @@
 #include "policy.h"
 #include "sockpol.h"
 #include "stats.h"
+#include "sysctl.h"
 
 static bool ipsec_sent_by_us(const struct sk_buff *skb, u8 pf)
 {
@@ -168,12 +170,25 @@ static const struct nf_hook_ops ipsec_hook_template[] = {
 	  .hooknum = NF_INET_LOCAL_IN, .priority = NF_IP6_PRI_FIRST },
 };
 
-int ipsec_hooks_net_init(struct ipsec_net *in)
+/* Under hooks.lock: registered iff a reason or a hold says so. */
+static int ipsec_hooks_sync(struct ipsec_net *in)
 {
+	struct ipsec_hooks *h = &in->hooks;
 	unsigned int i, n = ARRAY_SIZE(ipsec_hook_template);
+	bool want = (h->reasons || h->holds) && !h->dead;
 	struct nf_hook_ops *ops;
 	int err;
 
+	lockdep_assert_held(&h->lock);
+	if (want == !!h->ops)
+		return 0;
+	if (!want) {
+		/* waits for the packets inside the hooks (synchronize_net) */
+		nf_unregister_net_hooks(in->net, h->ops, n);
+		kfree(h->ops);
+		h->ops = NULL;
+		return 0;
+	}
 	ops = kmemdup(ipsec_hook_template, sizeof(ipsec_hook_template),
 		      GFP_KERNEL);
 	if (!ops)
@@ -185,14 +200,230 @@ int ipsec_hooks_net_init(struct ipsec_net *in)
 		kfree(ops);
 		return err;
 	}
-	in->hook_ops = ops;
+	h->ops = ops;
 	return 0;
+}
+
+int ipsec_hooks_want(struct ipsec_net *in, enum ipsec_hooks_reason why)
+{
+	struct ipsec_hooks *h = &in->hooks;
+	int err;
+
+	mutex_lock(&h->lock);
+	__set_bit(why, &h->reasons);
+	err = ipsec_hooks_sync(in);
+	if (err)
+		__clear_bit(why, &h->reasons);
+	mutex_unlock(&h->lock);
+	return err;
+}
+
+void ipsec_hooks_unwant(struct ipsec_net *in, enum ipsec_hooks_reason why)
+{
+	struct ipsec_hooks *h = &in->hooks;
+
+	mutex_lock(&h->lock);
+	__clear_bit(why, &h->reasons);
+	ipsec_hooks_sync(in);		/* unregistering cannot fail */
+	mutex_unlock(&h->lock);
+}
+
+/* Does the configuration alone ask for the hooks? */
+static bool ipsec_hooks_cfg_needs(const struct ipsec_net *in)
+{
+	return READ_ONCE(in->cfg.inet.def_policy) == IPSEC_DEFPOLICY_DISCARD ||
+	       READ_ONCE(in->cfg.inet6.def_policy) == IPSEC_DEFPOLICY_DISCARD ||
+	       ipsec_levels_raised(in, AF_INET) ||
+	       ipsec_levels_raised(in, AF_INET6);
+}
+
+int ipsec_hooks_hold(struct ipsec_net *in)
+{
+	struct ipsec_hooks *h = &in->hooks;
+	int err;
+
+	mutex_lock(&h->lock);
+	h->holds++;
+	err = ipsec_hooks_sync(in);
+	if (err)
+		h->holds--;
+	mutex_unlock(&h->lock);
+	return err;
+}
+
+void ipsec_hooks_release(struct ipsec_net *in)
+{
+	struct ipsec_hooks *h = &in->hooks;
+
+	mutex_lock(&h->lock);
+	h->holds--;
+	if (ipsec_hooks_cfg_needs(in))
+		__set_bit(IPSEC_HOOKS_CFG, &h->reasons);
+	else
+		__clear_bit(IPSEC_HOOKS_CFG, &h->reasons);
+	/* registered while held: with CFG set this cannot fail */
+	ipsec_hooks_sync(in);
+	mutex_unlock(&h->lock);
+}
+
+/*
+ * Socket policies. XFRM links them to the socket itself, right after our
+ * compile_policy returns (xfrm_user_policy), and counts them in
+ * net->xfrm.policy_count[XFRM_POLICY_MAX + dir]; it tells no key manager
+ * when a socket, and its policy, goes. So SOCKPOL is taken for every
+ * policy compiled, and a periodic check drops it once XFRM counts none
+ * and no compiled policy is still on its way to a socket (pending).
+ */
+#define IPSEC_HOOKS_GC_DELAY	(5 * HZ)
+
+static atomic_t ipsec_hooks_tw_pending = ATOMIC_INIT(0);
+
+static bool ipsec_hooks_sockets_have_policies(const struct net *net)
+{
+	return READ_ONCE(net->xfrm.policy_count[XFRM_POLICY_MAX +
+						XFRM_POLICY_IN]) ||
+	       READ_ONCE(net->xfrm.policy_count[XFRM_POLICY_MAX +
+						XFRM_POLICY_OUT]) ||
+	       READ_ONCE(net->xfrm.policy_count[XFRM_POLICY_MAX +
+						XFRM_POLICY_FWD]);
+}
+
+static void ipsec_hooks_sockpol_gc(struct work_struct *work)
+{
+	struct ipsec_hooks *h = container_of(to_delayed_work(work),
+					     struct ipsec_hooks, sockpol_gc);
+	struct ipsec_net *in = container_of(h, struct ipsec_net, hooks);
+
+	mutex_lock(&h->lock);
+	/* pending first: a policy compiled after this read is linked by
+	 * its socket before its task_work takes the lock again
+	 */
+	if (!atomic_read(&h->pending) &&
+	    !ipsec_hooks_sockets_have_policies(in->net)) {
+		__clear_bit(IPSEC_HOOKS_SOCKPOL, &h->reasons);
+		ipsec_hooks_sync(in);
+	} else if (!h->dead) {
+		schedule_delayed_work(&h->sockpol_gc, IPSEC_HOOKS_GC_DELAY);
+	}
+	mutex_unlock(&h->lock);
+}
+
+/* Under hooks.lock: SOCKPOL, and its periodic check. */
+static int ipsec_hooks_sockpol_locked(struct ipsec_net *in)
+{
+	struct ipsec_hooks *h = &in->hooks;
+	int err;
+
+	lockdep_assert_held(&h->lock);
+	if (test_bit(IPSEC_HOOKS_SOCKPOL, &h->reasons) && h->ops)
+		return 0;
+	__set_bit(IPSEC_HOOKS_SOCKPOL, &h->reasons);
+	err = ipsec_hooks_sync(in);
+	if (err) {
+		__clear_bit(IPSEC_HOOKS_SOCKPOL, &h->reasons);
+		return err;
+	}
+	if (!h->dead)
+		schedule_delayed_work(&h->sockpol_gc, IPSEC_HOOKS_GC_DELAY);
+	return 0;
+}
+
+int ipsec_hooks_sockpol(struct ipsec_net *in)
+{
+	int err;
+
+	mutex_lock(&in->hooks.lock);
+	err = ipsec_hooks_sockpol_locked(in);
+	mutex_unlock(&in->hooks.lock);
+	return err;
+}
+
+struct ipsec_hooks_tw {
+	struct callback_head head;
+	struct net *net;
+};
+
+/* Before the setsockopt that compiled a socket policy returns to userland:
+ * the policy is linked by now, so pending may fall.
+ */
+static void ipsec_hooks_sockpol_tw(struct callback_head *head)
+{
+	struct ipsec_hooks_tw *tw = container_of(head, struct ipsec_hooks_tw,
+						 head);
+	struct ipsec_net *in = ipsec_net(tw->net);
+
+	mutex_lock(&in->hooks.lock);
+	if (ipsec_hooks_sockpol_locked(in))
+		net_warn_ratelimited("ipsec: no netfilter hooks for a socket policy\n");
+	atomic_dec(&in->hooks.pending);
+	mutex_unlock(&in->hooks.lock);
+	put_net(tw->net);
+	kfree(tw);
+	atomic_dec(&ipsec_hooks_tw_pending);
+}
+
+int ipsec_hooks_sockpol_atomic(struct ipsec_net *in)
+{
+	struct ipsec_hooks_tw *tw;
+	int err;
+
+	/* task_work runs only for tasks that return to userland */
+	if (current->flags & PF_KTHREAD)
+		return -EOPNOTSUPP;
+	tw = kmalloc(sizeof(*tw), GFP_ATOMIC);
+	if (!tw)
+		return -ENOBUFS;
+	tw->net = maybe_get_net(in->net);
+	if (!tw->net) {
+		err = -ENOENT;
+		goto err_free;
+	}
+	init_task_work(&tw->head, ipsec_hooks_sockpol_tw);
+	atomic_inc(&in->hooks.pending);
+	atomic_inc(&ipsec_hooks_tw_pending);
+	err = task_work_add(current, &tw->head, TWA_RESUME);
+	if (err)
+		goto err_pending;
+	return 0;
+
+err_pending:
+	atomic_dec(&ipsec_hooks_tw_pending);
+	atomic_dec(&in->hooks.pending);
+	put_net(tw->net);
+err_free:
+	kfree(tw);
+	return err;
+}
+
+/* A namespace starts with no policy and the default configuration. */
+int ipsec_hooks_net_init(struct ipsec_net *in)
+{
+	struct ipsec_hooks *h = &in->hooks;
+	int err = 0;
+
+	mutex_init(&h->lock);
+	atomic_set(&h->pending, 0);
+	INIT_DELAYED_WORK(&h->sockpol_gc, ipsec_hooks_sockpol_gc);
+	if (ipsec_hooks_cfg_needs(in))
+		err = ipsec_hooks_want(in, IPSEC_HOOKS_CFG);
+	return err;
 }
 
 void ipsec_hooks_net_exit(struct ipsec_net *in)
 {
-	nf_unregister_net_hooks(in->net, in->hook_ops,
-				ARRAY_SIZE(ipsec_hook_template));
-	kfree(in->hook_ops);
-	in->hook_ops = NULL;
+	struct ipsec_hooks *h = &in->hooks;
+
+	mutex_lock(&h->lock);
+	h->dead = true;
+	ipsec_hooks_sync(in);
+	mutex_unlock(&h->lock);
+	cancel_delayed_work_sync(&h->sockpol_gc);
+	/* the lock stays usable: the SPD's flush, after this, takes it */
+}
+
+/* Module exit: no socket policy's task_work may still run our code. */
+void ipsec_hooks_uninit(void)
+{
+	while (atomic_read(&ipsec_hooks_tw_pending))
+		schedule_timeout_uninterruptible(1);
 }

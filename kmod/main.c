@@ -7,6 +7,7 @@
 #include <linux/net.h>
 #include <linux/netlink.h>
 
+#include "hooks.h"
 #include "levels.h"
 #include "netns.h"
 #include "pfkey.h"
@@ -46,6 +47,7 @@ static int __init ipsec_init(void)
 
 err_sockpol:
 	ipsec_sockpol_uninit();
+	ipsec_hooks_uninit();
 err_pfkey:
 	ipsec_pfkey_uninit();
 err_proto:
@@ -63,6 +65,7 @@ static void __exit ipsec_exit(void)
 {
 	ipsec_levels_uninit();
 	ipsec_sockpol_uninit();
+	ipsec_hooks_uninit();	/* after the last compile_policy */
 	ipsec_pfkey_uninit();
 	ipsec_proto_uninit();
 	ipsec_netns_uninit();

@@ -6,7 +6,8 @@
 # the same without IPsec (plain), the floor both stacks stand on.
 #   esp.sh ours|stock
 # BENCH_SECONDS (default 5) is the measured length of each iperf3 run,
-# after one second of warm-up.
+# after one second of warm-up; BENCH_ALGS (default "plain gcm cbc") the
+# rows to run, e.g. BENCH_ALGS=plain for the cleartext floor alone.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=SCRIPTDIR/tunnel.sh
@@ -33,7 +34,7 @@ run()	# NAME IPERF3-ARGS...
 		-c "$B_HOST" -B "$A_HOST" "$@"
 }
 
-for alg in plain gcm cbc; do
+for alg in ${BENCH_ALGS:-plain gcm cbc}; do
 	[ $alg = plain ] || "$HERE/key-$STACK.sh" $alg
 	# one packet first: nothing waits on ARP or on setting up crypto
 	ip netns exec a ping -q -c 1 -W 5 -I "$A_HOST" "$B_HOST" >/dev/null
