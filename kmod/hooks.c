@@ -10,7 +10,9 @@
  * if the inbound (LOCAL_IN) or forward (FORWARD) policy for it asks for
  * IPsec at level require or unique, it is dropped and counted. ESP, AH
  * and IPComp themselves pass (their handlers check them), and so do ESP
- * in UDP for a UDP_ENCAP socket and IPv6 neighbour discovery. Delivered
+ * in UDP for a UDP_ENCAP socket and IPv6 neighbour discovery. Plain IP
+ * in IP from the far end of an IPComp tunnel SA is taken as that SA's
+ * (input.c, ipsec_input_ipip). Delivered
  * locally, the policy of the receiving socket, if it has one, decides
  * instead (sockpol.h): a key manager's bypassed IKE socket gets its
  * cleartext whatever the SPD says, a socket that requires IPsec gets none.
@@ -26,6 +28,7 @@
 #include <net/ipv6.h>
 
 #include "hooks.h"
+#include "input.h"
 #include "levels.h"
 #include "netns.h"
 #include "output.h"
@@ -152,6 +155,9 @@ static unsigned int ipsec_hook_local_in(void *priv, struct sk_buff *skb,
 
 	if (state->in == in->enc_dev)
 		return NF_ACCEPT;
+	if (ipsec_input_ipip(in, skb, state->pf == NFPROTO_IPV4 ? AF_INET :
+							 AF_INET6))
+		return NF_STOLEN;
 	return ipsec_check_clear(in, skb, state->pf, IPSEC_DIR_INBOUND);
 }
 

@@ -24,6 +24,7 @@
 #include "enc.h"
 #include "esp.h"
 #include "input.h"
+#include "ipcomp.h"
 #include "levels.h"
 #include "netns.h"
 #include "output.h"
@@ -292,13 +293,14 @@ static bool ipsec_in_sk_ok(struct ipsec_net *in, struct sk_buff *skb,
 static enum ipsec_stat ipsec_in_why(const struct ipsec_sa *sa, int err)
 {
 	switch (err) {
-	case -EBADMSG:
-		return IPSEC_STAT_BADAUTH;
+	case -EBADMSG:			/* IPComp: does not decompress */
+		return sa->id.proto == IPPROTO_COMP ? IPSEC_STAT_CRYPTO :
+						      IPSEC_STAT_BADAUTH;
 	case -EMSGSIZE:			/* AH's header length */
 		return IPSEC_STAT_BADAUTHL;
 	case -EINVAL:
-		return sa->id.proto == IPPROTO_AH ? IPSEC_STAT_HDROPS :
-						    IPSEC_STAT_BADILEN;
+		return sa->id.proto == IPPROTO_ESP ? IPSEC_STAT_BADILEN :
+						     IPSEC_STAT_HDROPS;
 	case -ENOMEM:
 		return IPSEC_STAT_QFULL;
 	default:
@@ -311,6 +313,8 @@ static int ipsec_in_strip(struct sk_buff *skb, const struct ipsec_sa *sa)
 {
 	if (sa->id.proto == IPPROTO_AH)
 		return ipsec_ah_input_done(skb);
+	if (sa->id.proto == IPPROTO_COMP)
+		return ipsec_ipcomp_input_done(skb);
 	return ipsec_esp_input_done(skb, sa);
 }
 
@@ -331,25 +335,56 @@ static void ipsec_in_ip_cb(struct sk_buff *skb, int family)
 	}
 }
 
+static void ipsec_in_deliver(struct ipsec_net *in, struct sk_buff *skb,
+			     int nh);
+
+/* The IPComp tunnel SA (reqid 0) from the outer header's source to its
+ * destination whose mark matches the packet's, held; NULL if there is
+ * none or IPComp is off. Plain IP in IP from there is that SA's short
+ * packet (ipsec_input_ipip).
+ */
+static struct ipsec_sa *ipsec_in_ipcomp_sa(struct ipsec_net *in,
+					   const struct sk_buff *skb,
+					   u8 family)
+{
+	struct ipsec_sa_rid rid = { .proto = IPPROTO_COMP, .family = family };
+	struct ipsec_sa *sa;
+
+	if (!READ_ONCE(in->cfg.ipcomp_enable))
+		return NULL;
+	if (family == AF_INET) {
+		rid.saddr.a4 = ip_hdr(skb)->saddr;
+		rid.daddr.a4 = ip_hdr(skb)->daddr;
+	} else {
+		rid.saddr.in6 = ipv6_hdr(skb)->saddr;
+		rid.daddr.in6 = ipv6_hdr(skb)->daddr;
+	}
+	rcu_read_lock();
+	sa = ipsec_sa_find_rid_rcu(in, &rid, IPSEC_MODE_TUNNEL, skb->mark);
+	if (sa && (sa->mode != IPSEC_MODE_TUNNEL ||
+		   !refcount_inc_not_zero(&sa->refcnt)))
+		sa = NULL;
+	rcu_read_unlock();
+	return sa;
+}
+
 static void ipsec_in_resume(struct sk_buff *skb, int err)
 {
 	struct ipsec_in_cb *cb = IPSEC_IN_CB(skb);
 	struct ipsec_sa *sa = cb->sa;
 	struct ipsec_net *in = sa->in;
 	enum ipsec_proto_idx p = ipsec_proto_idx(sa->id.proto);
-	struct ipsec_sa *held[IPSEC_IN_OUTER_MAX + 1];
-	struct ipsec_flow flow;
-	unsigned int n, i;
-	int nh, family;
-	bool tunnel;
-	u8 proto, dir, encap;
+	int nh;
 
 	if (err) {
 		ipsec_in_drop(in, skb, ipsec_in_why(sa, err));
 		return;
 	}
-	/* RFC 4303 3.4.3: the window moves only for verified packets */
-	if (!ipsec_replay_advance(&sa->replay, cb->seq)) {
+	/* RFC 4303 3.4.3: the window moves only for verified packets;
+	 * IPComp has none (RFC 3173 3.3)
+	 */
+	if (sa->id.proto != IPPROTO_COMP &&
+	    !ipsec_replay_advance(&sa->replay, cb->seq)) {
 		ipsec_in_drop(in, skb, IPSEC_STAT_REPLAY);
 		return;
 	}
@@ -374,11 +409,43 @@ static void ipsec_in_resume(struct sk_buff *skb, int err)
 		ipsec_udpencap_mapping(sa, skb, cb->family, cb->hl);
 	ipsec_stat_inc(in->net, p, IPSEC_STAT_INPUT);
 	ipsec_stat_add(in->net, p, IPSEC_STAT_IBYTES, skb->len);
+	ipsec_in_deliver(in, skb, nh);
+}
+
+/* The transform is off (skb->data at what it carried, @nh): the next SA
+ * of a bundle, or the inner packet checked against the policy and
+ * received on enc0.
+ */
+static void ipsec_in_deliver(struct ipsec_net *in, struct sk_buff *skb,
+			     int nh)
+{
+	struct ipsec_in_cb *cb = IPSEC_IN_CB(skb);
+	struct ipsec_sa *sa = cb->sa;
+	struct ipsec_sa *held[IPSEC_IN_OUTER_MAX + 1];
+	struct ipsec_flow flow;
+	unsigned int n, i;
+	int family, err;
+	bool tunnel;
+	u8 proto, dir, encap;
 
 	tunnel = (nh == IPPROTO_IPIP || nh == IPPROTO_IPV6) &&
 		 sa->mode != IPSEC_MODE_TRANSPORT;
-	if (!tunnel && !cb->encap && (nh == IPPROTO_ESP || nh == IPPROTO_AH) &&
-	    cb->nouter < IPSEC_IN_OUTER_MAX) {
+	/* a transport SA carried plain IP in IP: an IPComp tunnel's short
+	 * packet inside the bundle (ipcomp/tunnel esp/transport)
+	 */
+	if (!tunnel && !cb->encap && cb->nouter < IPSEC_IN_OUTER_MAX &&
+	    (nh == IPPROTO_IPIP || nh == IPPROTO_IPV6)) {
+		struct ipsec_sa *comp = ipsec_in_ipcomp_sa(in, skb, cb->family);
+
+		if (comp) {
+			cb->outer[cb->nouter++] = sa;
+			cb->sa = comp;
+			sa = comp;
+			tunnel = true;
+		}
+	}
+	if (!tunnel && !cb->encap && cb->nouter < IPSEC_IN_OUTER_MAX &&
+	    (nh == IPPROTO_ESP || nh == IPPROTO_AH || nh == IPPROTO_COMP)) {
 		ipsec_in_bundle_next(in, skb, nh);
 		return;
 	}
@@ -433,7 +500,7 @@ out:
 		ipsec_sa_put(held[i]);
 }
 
-/* ESP or AH (skb->data at its header, the fixed part linear). */
+/* ESP, AH or IPComp (skb->data at its header, the fixed part linear). */
 static int ipsec_xform_rcv(struct ipsec_net *in, struct sk_buff *skb,
 			   int family, u8 encap, u8 proto)
 {
@@ -449,6 +516,12 @@ static int ipsec_xform_rcv(struct ipsec_net *in, struct sk_buff *skb,
 
 		id.spi = ah->spi;
 		seq_no = ah->seq_no;
+	} else if (proto == IPPROTO_COMP) {
+		const struct ip_comp_hdr *ipch = (void *)skb->data;
+
+		/* RFC 3173 3.3: the CPI names the SA as an SPI would */
+		id.spi = htonl(ntohs(ipch->cpi));
+		seq_no = 0;
 	} else {
 		const struct ip_esp_hdr *esph = (void *)skb->data;
 
@@ -461,10 +534,17 @@ static int ipsec_xform_rcv(struct ipsec_net *in, struct sk_buff *skb,
 	else
 		id.daddr.in6 = ipv6_hdr(skb)->daddr;
 	sa = ipsec_sa_get(in, &id);
+	/* XFRM's xfrm_state_lookup() with the packet's mark */
+	if (sa && !ipsec_sa_mark_match(sa, skb->mark)) {
+		ipsec_sa_put(sa);
+		sa = NULL;
+	}
 	if (!sa) {
 		ipsec_in_drop_p(in, skb, p, IPSEC_STAT_NOTDB);
 		return 0;
 	}
+	/* and its output mark, as xfrm_input() sets it right away */
+	skb->mark = ipsec_sa_smark(sa, skb->mark);
 	cb->sa = sa;
 	cb->family = family;
 	cb->encap = encap;
@@ -480,8 +560,13 @@ static int ipsec_xform_rcv(struct ipsec_net *in, struct sk_buff *skb,
 		ipsec_in_drop(in, skb, IPSEC_STAT_INVALID);
 		return 0;
 	}
-	if (proto == IPPROTO_AH ? !sa->ahash : !sa->aead) {
+	if (!ipsec_sa_has_xform(sa)) {
 		ipsec_in_drop(in, skb, IPSEC_STAT_BADKCR);
+		return 0;
+	}
+	if (proto == IPPROTO_COMP) {
+		nf_reset_ct(skb);
+		ipsec_in_resume(skb, ipsec_ipcomp_input(skb, sa));
 		return 0;
 	}
 	cb->seq = ipsec_replay_check(&sa->replay, ntohl(seq_no),
@@ -535,15 +620,13 @@ static int ipsec_in_dispatch(struct ipsec_net *in, struct sk_buff *skb,
 		return ipsec_xform_rcv(in, skb, family, 0, IPPROTO_ESP);
 	if (p == IPSEC_P_AH)
 		return ipsec_xform_rcv(in, skb, family, 0, IPPROTO_AH);
-
-	/* IPComp SAs cannot be used yet: nothing can match */
-	why = IPSEC_STAT_NOTDB;
+	return ipsec_xform_rcv(in, skb, family, 0, IPPROTO_COMP);
 drop:
 	ipsec_in_drop_p(in, skb, p, why);
 	return 0;
 }
 
-/* Transport mode, and the next header is ESP or AH again: the next SA of
+/* Transport mode, and the next header is ESP, AH or IPComp: the next SA of
  * the bundle, on the same outer header. The SA just applied is kept for
  * the policy check at the end.
  */
@@ -596,4 +679,49 @@ int ipsec_input_encap(struct sk_buff *skb, int family, int encap_type)
 drop:
 	ipsec_drop(in, skb, IPSEC_P_ESP, why);
 	return 0;
+}
+
+/*
+ * Plain IP in IP (IPv4 or IPv6 in IPv4 or IPv6) from the far end of an
+ * IPComp tunnel SA of ours. RFC 3173 2.2 lets any packet go without
+ * IPComp, and Linux XFRM sends a tunnel's short packets as plain IP in IP
+ * (it pairs the IPComp SA with an IPIP one). Such a packet is taken as if
+ * that IPComp SA had carried it, so the inner packet meets the same
+ * policy check as a decompressed one; KAME, too, never refuses a packet
+ * for the lack of IPComp. Only SAs without a reqid are found this way.
+ * From the LOCAL_IN hook, under RCU, skb->data at the outer header; true
+ * if the packet was taken.
+ */
+bool ipsec_input_ipip(struct ipsec_net *in, struct sk_buff *skb, u8 family)
+{
+	struct ipsec_in_cb *cb;
+	struct ipsec_sa *sa;
+	unsigned int hl;
+	u8 nh;
+
+	if (skb_network_offset(skb) != 0)
+		return false;
+	if (family == AF_INET) {
+		nh = ip_hdr(skb)->protocol;
+		hl = ip_hdr(skb)->ihl * 4;
+	} else {
+		nh = ipv6_hdr(skb)->nexthdr;
+		hl = sizeof(struct ipv6hdr);
+	}
+	if (nh != IPPROTO_IPIP && nh != IPPROTO_IPV6)
+		return false;
+	sa = ipsec_in_ipcomp_sa(in, skb, family);
+	if (!sa)
+		return false;
+
+	ipsec_in_cb_init(skb, family);
+	cb = IPSEC_IN_CB(skb);
+	cb->sa = sa;
+	cb->family = family;
+	cb->hl = hl;
+	nf_reset_ct(skb);
+	__skb_pull(skb, hl);
+	skb_reset_transport_header(skb);
+	ipsec_in_deliver(in, skb, nh);
+	return true;
 }

@@ -9,4 +9,8 @@
 int ipsec_input(struct sk_buff *skb, enum ipsec_proto_idx p, int family);
 int ipsec_input_encap(struct sk_buff *skb, int family, int encap_type);
 
+struct ipsec_net;
+/* Plain IP in IP from an IPComp tunnel's far end (input.c): true if taken */
+bool ipsec_input_ipip(struct ipsec_net *in, struct sk_buff *skb, u8 family);
+
 #endif /* IPSEC_INPUT_H */

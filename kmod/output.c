@@ -35,6 +35,7 @@
 #include "compat.h"
 #include "enc.h"
 #include "esp.h"
+#include "ipcomp.h"
 #include "levels.h"
 #include "netns.h"
 #include "output.h"
@@ -215,7 +216,38 @@ static int ipsec_out_esp_at(struct sk_buff *skb, u8 family,
 
 static void ipsec_out_resume(struct sk_buff *skb, int err);
 
-/* ESP or AH is in place: counted, and ESP put in UDP for a NAT-T SA.
+/* IPComp: 0 when compressed, IPSEC_IPCOMP_PLAIN when the packet goes on
+ * as it is (counted in below_min_length, as OpenBSD counts both a short
+ * packet and one that would not shrink), < 0 when it was dropped. @len:
+ * the bytes output_bytes counts for a compressed packet.
+ * OpenBSD's ipsp_process_packet() drops what an SA of a protocol
+ * disabled by its sysctl would carry; so does ipcomp_enable here.
+ */
+static int ipsec_out_ipcomp(struct ipsec_net *in, struct sk_buff *skb,
+			    struct ipsec_sa *sa, unsigned int hl,
+			    unsigned int nh_off, unsigned int len)
+{
+	int err;
+
+	if (!READ_ONCE(in->cfg.ipcomp_enable)) {
+		ipsec_out_drop(in, skb, IPPROTO_COMP, IPSEC_STAT_PDROPS);
+		return -EPERM;
+	}
+	err = ipsec_ipcomp_output(skb, sa, hl, nh_off);
+	if (err == IPSEC_IPCOMP_PLAIN) {
+		ipsec_stat_inc(in->net, IPSEC_P_IPCOMP, IPSEC_STAT_MINLEN);
+		return err;
+	}
+	if (err < 0) {
+		ipsec_out_drop(in, skb, IPPROTO_COMP, err == -ENOMEM ?
+			       IPSEC_STAT_QFULL : IPSEC_STAT_CRYPTO);
+		return err;
+	}
+	ipsec_stat_add(in->net, IPSEC_P_IPCOMP, IPSEC_STAT_OBYTES, len);
+	return 0;
+}
+
+/* ESP, AH or IPComp is in place: counted, and ESP put in UDP for a NAT-T SA.
  * Non-zero if the packet was dropped.
  */
 static int ipsec_out_esp_done(struct ipsec_net *in, struct sk_buff *skb)
@@ -265,7 +297,9 @@ static void ipsec_out_next(struct ipsec_net *in, struct sk_buff *skb)
 			return;
 		}
 		ipsec_req_rid(r, &f, &rid);
-		sa = ipsec_sa_find_rid(in, &rid, r->mode);
+		sa = ipsec_sa_find_rid(in, &rid, r->mode,
+				       ipsec_policy_sa_mark(cb->sk_pol ? NULL :
+							    cb->pol));
 		if (!sa) {
 			/* went away since the hook looked */
 			if (ipsec_req_level(in, r, f.family) < IPSEC_LEVEL_REQUIRE)
@@ -279,6 +313,8 @@ static void ipsec_out_next(struct ipsec_net *in, struct sk_buff *skb)
 		if (cb->sa)
 			ipsec_sa_put(cb->sa);
 		cb->sa = sa;
+		/* XFRM's output mark, before the outer route is looked up */
+		skb->mark = ipsec_sa_smark(sa, skb->mark);
 		if (!ipsec_sa_has_xform(sa)) {
 			ipsec_out_drop(in, skb, r->proto, IPSEC_STAT_NOXFORM);
 			return;
@@ -298,10 +334,18 @@ static void ipsec_out_next(struct ipsec_net *in, struct sk_buff *skb)
 			cb->family = sa->id.family;
 			cb->tunnel = 1;
 		}
-		ipsec_stat_add(in->net, ipsec_proto_idx(sa->id.proto),
-			       IPSEC_STAT_OBYTES, len);
+		/* IPComp counts only what it compressed */
+		if (sa->id.proto != IPPROTO_COMP)
+			ipsec_stat_add(in->net, ipsec_proto_idx(sa->id.proto),
+				       IPSEC_STAT_OBYTES, len);
 		err = ipsec_out_esp_at(skb, cb->family, &hl, &nh_off);
-		if (!err && sa->id.proto == IPPROTO_AH)
+		if (!err && sa->id.proto == IPPROTO_COMP) {
+			err = ipsec_out_ipcomp(in, skb, sa, hl, nh_off, len);
+			if (err < 0)
+				return;
+			if (err == IPSEC_IPCOMP_PLAIN)
+				continue;
+		} else if (!err && sa->id.proto == IPPROTO_AH)
 			err = ipsec_ah_output(skb, sa, hl, nh_off, cb->family,
 					      ipsec_out_resume);
 		else if (!err)
@@ -612,9 +656,15 @@ static unsigned int ipsec_req_overhead(const struct ipsec_sa *sa, u8 mode,
 				       const struct ipsec_sa_rid *rid,
 				       struct ipsec_flow *cur)
 {
-	unsigned int o = sa->id.proto == IPPROTO_AH ? ipsec_ah_overhead(sa) :
-			 ipsec_esp_overhead(sa) +
-			 ipsec_udpencap_len(sa->natt_type);
+	unsigned int o;
+
+	/* IPComp never makes a packet bigger (RFC 3173 2.2) */
+	if (sa->id.proto == IPPROTO_COMP)
+		o = 0;
+	else if (sa->id.proto == IPPROTO_AH)
+		o = ipsec_ah_overhead(sa);
+	else
+		o = ipsec_esp_overhead(sa) + ipsec_udpencap_len(sa->natt_type);
 
 	if (mode == IPSEC_MODE_TUNNEL) {
 		o += sa->id.family == AF_INET ? sizeof(struct iphdr) :
@@ -655,7 +705,8 @@ static unsigned int ipsec_out_protect(struct ipsec_net *in,
 		struct ipsec_sa *sa;
 
 		ipsec_req_rid(r, &cur, &rid);
-		sa = ipsec_sa_find_rid_rcu(in, &rid, r->mode);
+		sa = ipsec_sa_find_rid_rcu(in, &rid, r->mode,
+					   ipsec_policy_sa_mark(plan->pol));
 		if (!sa) {
 			ipsec_pfkey_acquire_send(in, plan->id, plan->priority,
 						 plan->pol, i, &rid, &cur);
@@ -812,7 +863,8 @@ unsigned int ipsec_out_tcp_mss(struct ipsec_net *in,
 		struct ipsec_sa *sa;
 
 		ipsec_req_rid(r, &cur, &rid);
-		sa = ipsec_sa_find_rid_rcu(in, &rid, r->mode);
+		sa = ipsec_sa_find_rid_rcu(in, &rid, r->mode,
+					   ipsec_policy_sa_mark(pol));
 		if (!sa || !ipsec_sa_has_xform(sa))
 			continue;
 		overhead += ipsec_req_overhead(sa, r->mode, &rid, &cur);

@@ -14,6 +14,7 @@
 #include "crypto.h"
 #include "ah.h"
 #include "esp.h"
+#include "ipcomp.h"
 #include "netns.h"
 #include "pfkey.h"
 #include "replay.h"
@@ -554,6 +555,8 @@ int ipsec_pfkey_to_sa(const struct ipsec_pfkey_req *req, struct ipsec_sa *sa)
 		err = ipsec_esp_state_init(sa);
 	else if (sa->id.proto == IPPROTO_AH)
 		err = ipsec_ah_state_init(sa);
+	else if (sa->id.proto == IPPROTO_COMP)
+		err = ipsec_ipcomp_state_init(sa);
 	if (err)
 		return err;
 	err = ipsec_blob_dup(m->ext[SADB_EXT_IDENTITY_SRC], &sa->ident_src);

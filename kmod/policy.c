@@ -89,6 +89,7 @@ int ipsec_flow_from_skb(const struct sk_buff *skb, u8 family,
 
 	memset(flow, 0, sizeof(*flow));
 	flow->family = family;
+	flow->mark = skb->mark;		/* XFRM policy marks */
 	if (family == AF_INET) {
 		struct iphdr _iph;
 		const struct iphdr *iph;

@@ -72,53 +72,70 @@ static int ipsec_ipcomp6_rcv(struct sk_buff *skb)
 	return ipsec_input(skb, IPSEC_P_IPCOMP, AF_INET6);
 }
 
-/* Does an ICMP error quote an ESP packet of one of our SAs? Under RCU. */
-static bool ipsec_err_ours(struct sk_buff *skb, u8 family, int offset,
-			   const xfrm_address_t *daddr)
+/* Does an ICMP error quote a packet of one of our SAs? The SPI is where
+ * the quoted header keeps it: ESP's first word (RFC 4303 2), AH's second
+ * (RFC 4302 2), IPComp's 16-bit CPI (RFC 3173 2.2). Under RCU.
+ */
+static bool ipsec_err_ours(struct sk_buff *skb, u8 proto, u8 family,
+			   int offset, const xfrm_address_t *daddr)
 {
-	const struct ip_esp_hdr *esph;
 	struct ipsec_sa_id id = {
-		.proto = IPPROTO_ESP,
+		.proto = proto,
 		.family = family,
 		.daddr = *daddr,
 	};
+	const u8 *h;
 
-	if (!pskb_may_pull(skb, offset + 4))
+	if (!pskb_may_pull(skb, offset + 8))
 		return false;
-	esph = (const struct ip_esp_hdr *)(skb->data + offset);
-	id.spi = esph->spi;
+	h = skb->data + offset;
+	switch (proto) {
+	case IPPROTO_ESP:
+		id.spi = ((const struct ip_esp_hdr *)h)->spi;
+		break;
+	case IPPROTO_AH:
+		id.spi = ((const struct ip_auth_hdr *)h)->spi;
+		break;
+	case IPPROTO_COMP:
+		id.spi = htonl(ntohs(((const struct ip_comp_hdr *)h)->cpi));
+		break;
+	default:
+		return false;
+	}
 	return ipsec_sa_lookup_rcu(ipsec_net(dev_net(skb->dev)), &id);
 }
 
-/* ICMP errors about packets we sent. "Fragmentation needed" for an ESP
- * packet of ours lowers the path MTU towards its destination (the tunnel
- * end, or the peer in transport mode), which the output path then takes
- * into account; redirects are followed. The rest is consumed. skb->data
- * is at the quoted IP header.
+/* ICMP errors about packets we sent. "Fragmentation needed" for an ESP,
+ * AH or IPComp packet of one of our SAs lowers the path MTU towards its
+ * destination (the tunnel end, or the peer in transport mode), which the
+ * output path then takes into account; redirects are followed. The rest
+ * is consumed. skb->data is at the quoted IP header.
  */
-static int ipsec_esp_err4(struct sk_buff *skb, u32 info)
+static int ipsec_err4(struct sk_buff *skb, u32 info)
 {
 	const struct iphdr *iph = (const struct iphdr *)skb->data;
 	struct net *net = dev_net(skb->dev);
 	xfrm_address_t daddr = { .a4 = iph->daddr };
 	u8 type = icmp_hdr(skb)->type, code = icmp_hdr(skb)->code;
+	u8 proto = iph->protocol;
 
-	if (iph->protocol != IPPROTO_ESP)
-		return 0;
 	if (!(type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED) &&
 	    type != ICMP_REDIRECT)
 		return 0;
-	if (!ipsec_err_ours(skb, AF_INET, iph->ihl * 4, &daddr))
+	if (!ipsec_err_ours(skb, proto, AF_INET, iph->ihl * 4, &daddr))
 		return 0;
 	if (type == ICMP_REDIRECT)
-		ipv4_redirect(skb, net, 0, IPPROTO_ESP);
+		ipv4_redirect(skb, net, 0, proto);
 	else
-		ipv4_update_pmtu(skb, net, info, 0, IPPROTO_ESP);
+		ipv4_update_pmtu(skb, net, info, 0, proto);
 	return 0;
 }
 
-static int ipsec_esp_err6(struct sk_buff *skb, struct inet6_skb_parm *opt,
-			  u8 type, u8 code, int offset, __be32 info)
+/* offset: of the quoted ESP, AH or IPComp header, after any extension
+ * headers; the dispatcher calls the handler of the protocol found there
+ */
+static int ipsec_err6(struct sk_buff *skb, struct inet6_skb_parm *opt,
+		      u8 type, u8 code, int offset, __be32 info, u8 proto)
 {
 	const struct ipv6hdr *ip6h = (const struct ipv6hdr *)skb->data;
 	struct net *net = dev_net(skb->dev);
@@ -126,7 +143,7 @@ static int ipsec_esp_err6(struct sk_buff *skb, struct inet6_skb_parm *opt,
 
 	if (type != ICMPV6_PKT_TOOBIG && type != NDISC_REDIRECT)
 		return 0;
-	if (!ipsec_err_ours(skb, AF_INET6, offset, &daddr))
+	if (!ipsec_err_ours(skb, proto, AF_INET6, offset, &daddr))
 		return 0;
 	if (type == NDISC_REDIRECT)
 		ip6_redirect(skb, net, skb->dev->ifindex, 0,
@@ -136,16 +153,22 @@ static int ipsec_esp_err6(struct sk_buff *skb, struct inet6_skb_parm *opt,
 	return 0;
 }
 
-/* AH and IPComp: consumed (AH and IPComp do not go on the wire yet) */
-static int ipsec_err4(struct sk_buff *skb, u32 info)
+static int ipsec_esp_err6(struct sk_buff *skb, struct inet6_skb_parm *opt,
+			  u8 type, u8 code, int offset, __be32 info)
 {
-	return 0;
+	return ipsec_err6(skb, opt, type, code, offset, info, IPPROTO_ESP);
 }
 
-static int ipsec_err6(struct sk_buff *skb, struct inet6_skb_parm *opt,
-		      u8 type, u8 code, int offset, __be32 info)
+static int ipsec_ah_err6(struct sk_buff *skb, struct inet6_skb_parm *opt,
+			 u8 type, u8 code, int offset, __be32 info)
 {
-	return 0;
+	return ipsec_err6(skb, opt, type, code, offset, info, IPPROTO_AH);
+}
+
+static int ipsec_ipcomp_err6(struct sk_buff *skb, struct inet6_skb_parm *opt,
+			     u8 type, u8 code, int offset, __be32 info)
+{
+	return ipsec_err6(skb, opt, type, code, offset, info, IPPROTO_COMP);
 }
 
 /* Every slot goes through the kernel's xfrm4/6_protocol dispatcher at
@@ -171,7 +194,7 @@ static struct ipsec_slot ipsec_slots[] = {
 		.v4 = { .handler = ipsec_esp4_rcv,
 			.input_handler = ipsec_esp4_encap_rcv,
 			.cb_handler = ipsec_esp_cb,
-			.err_handler = ipsec_esp_err4 },
+			.err_handler = ipsec_err4 },
 		.v6 = { .handler = ipsec_esp6_rcv,
 			.input_handler = ipsec_esp6_encap_rcv,
 			.cb_handler = ipsec_esp_cb,
@@ -183,7 +206,7 @@ static struct ipsec_slot ipsec_slots[] = {
 		.v4 = { .handler = ipsec_ah4_rcv, .cb_handler = ipsec_esp_cb,
 			.err_handler = ipsec_err4 },
 		.v6 = { .handler = ipsec_ah6_rcv, .cb_handler = ipsec_esp_cb,
-			.err_handler = ipsec_err6 },
+			.err_handler = ipsec_ah_err6 },
 	},
 	{
 		.proto = IPPROTO_COMP, .what = "IPComp",
@@ -191,7 +214,8 @@ static struct ipsec_slot ipsec_slots[] = {
 		.v4 = { .handler = ipsec_ipcomp4_rcv,
 			.cb_handler = ipsec_esp_cb, .err_handler = ipsec_err4 },
 		.v6 = { .handler = ipsec_ipcomp6_rcv,
-			.cb_handler = ipsec_esp_cb, .err_handler = ipsec_err6 },
+			.cb_handler = ipsec_esp_cb,
+			.err_handler = ipsec_ipcomp_err6 },
 	},
 };
 

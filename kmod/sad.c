@@ -18,6 +18,7 @@
 
 #include "ah.h"
 #include "esp.h"
+#include "ipcomp.h"
 #include "lifetime.h"
 #include "netns.h"
 #include "sad.h"
@@ -137,6 +138,7 @@ static void ipsec_sa_destroy(struct ipsec_sa *sa)
 	del_timer_sync(&sa->timer);
 	ipsec_esp_state_free(sa);
 	ipsec_ah_state_free(sa);
+	ipsec_ipcomp_state_free(sa);
 	kfree_sensitive(sa->ekey);
 	kfree_sensitive(sa->akey);
 	kfree(sa->ident_src);
@@ -202,10 +204,12 @@ struct ipsec_sa *ipsec_sa_get(struct ipsec_net *in,
  * the new SA first).
  */
 /* Under RCU; no reference taken. @mode: what the request asks for (an
- * SA of mode any serves both).
+ * SA of mode any serves both). @mark: the policy's, v & m, which the SA's
+ * mark must match (XFRM's xfrm_state_find()).
  */
 struct ipsec_sa *ipsec_sa_find_rid_rcu(struct ipsec_net *in,
-				       const struct ipsec_sa_rid *rid, u8 mode)
+				       const struct ipsec_sa_rid *rid, u8 mode,
+				       u32 mark)
 {
 	struct ipsec_sa *sa, *best = NULL;
 	struct rhlist_head *list, *pos;
@@ -219,6 +223,8 @@ struct ipsec_sa *ipsec_sa_find_rid_rcu(struct ipsec_net *in,
 		if (sa->mode != IPSEC_MODE_ANY && mode != IPSEC_MODE_ANY &&
 		    sa->mode != mode)
 			continue;
+		if (!ipsec_sa_mark_match(sa, mark))
+			continue;
 		if (!best || (best->state == IPSEC_SA_DYING &&
 			      state == IPSEC_SA_MATURE) ||
 		    (state == best->state && sa->add_time > best->add_time))
@@ -228,12 +234,13 @@ struct ipsec_sa *ipsec_sa_find_rid_rcu(struct ipsec_net *in,
 }
 
 struct ipsec_sa *ipsec_sa_find_rid(struct ipsec_net *in,
-				   const struct ipsec_sa_rid *rid, u8 mode)
+				   const struct ipsec_sa_rid *rid, u8 mode,
+				   u32 mark)
 {
 	struct ipsec_sa *best;
 
 	rcu_read_lock();
-	best = ipsec_sa_find_rid_rcu(in, rid, mode);
+	best = ipsec_sa_find_rid_rcu(in, rid, mode, mark);
 	if (best && !refcount_inc_not_zero(&best->refcnt))
 		best = NULL;
 	rcu_read_unlock();

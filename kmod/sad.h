@@ -24,6 +24,7 @@ struct ipsec_net;
 struct ipsec_alg;
 struct crypto_aead;
 struct crypto_ahash;
+struct ipsec_ipcomp_cpu;
 
 /* RFC 2367 2.3.1 states */
 enum ipsec_sa_state {
@@ -103,12 +104,19 @@ struct ipsec_sa {
 	struct ipsec_blob *ident_src, *ident_dst, *kmprivate;
 	struct crypto_aead *aead;	/* ESP: cipher and ICV (esp.c) */
 	struct crypto_ahash *ahash;	/* AH: the keyed hash (ah.c) */
+	/* IPComp: the per-CPU compressors (ipcomp.c) */
+	struct ipsec_ipcomp_cpu __percpu *comp;
 	/* The traffic selector XFRM gives an SA, kept to be echoed back
 	 * (family AF_UNSPEC: none given; PF_KEY has only the prefixes
 	 * and ul_proto above). Not used on the packet path.
 	 */
 	struct ipsec_selector sel;
 	u8 xfrm_flags;			/* XFRM_STATE_AF_UNSPEC, _ICMP */
+	/* XFRM marks (0/0 from PF_KEY): the SA serves packets and policies
+	 * whose mark m has (m & mark.m) == mark.v; smark is the output
+	 * mark its packets get (XFRMA_SET_MARK, _MASK).
+	 */
+	struct xfrm_mark mark, smark;
 
 	/* Under sad.lock. */
 	u8 state;			/* read locklessly by the datapath */
@@ -134,7 +142,9 @@ static inline bool ipsec_sa_esn(const struct ipsec_sa *sa)
 	return sa->flags & IPSEC_SA_ESN;
 }
 
-/* Has the SA what its packets need: ESP its AEAD, AH its hash? */
+/* Has the SA what its packets need: ESP its AEAD, AH its hash, IPComp
+ * its compressors?
+ */
 static inline bool ipsec_sa_has_xform(const struct ipsec_sa *sa)
 {
 	switch (sa->id.proto) {
@@ -142,9 +152,23 @@ static inline bool ipsec_sa_has_xform(const struct ipsec_sa *sa)
 		return sa->aead;
 	case IPPROTO_AH:
 		return sa->ahash;
+	case IPPROTO_COMP:
+		return sa->comp;
 	default:
 		return false;
 	}
+}
+
+/* XFRM's xfrm_state_lookup() test: does the SA serve mark @m? */
+static inline bool ipsec_sa_mark_match(const struct ipsec_sa *sa, u32 m)
+{
+	return (m & sa->mark.m) == sa->mark.v;
+}
+
+/* XFRM's xfrm_smark_get(): @m as the SA's output mark leaves it. */
+static inline u32 ipsec_sa_smark(const struct ipsec_sa *sa, u32 m)
+{
+	return (m & ~sa->smark.m) | (sa->smark.v & sa->smark.m);
 }
 
 static inline bool ipsec_sa_usable(const struct ipsec_sa *sa)
@@ -193,9 +217,11 @@ struct ipsec_sa *ipsec_sa_lookup_rcu(struct ipsec_net *in,
 struct ipsec_sa *ipsec_sa_get(struct ipsec_net *in,
 			      const struct ipsec_sa_id *id);
 struct ipsec_sa *ipsec_sa_find_rid_rcu(struct ipsec_net *in,
-				       const struct ipsec_sa_rid *rid, u8 mode);
+				       const struct ipsec_sa_rid *rid, u8 mode,
+				       u32 mark);
 struct ipsec_sa *ipsec_sa_find_rid(struct ipsec_net *in,
-				   const struct ipsec_sa_rid *rid, u8 mode);
+				   const struct ipsec_sa_rid *rid, u8 mode,
+				   u32 mark);
 
 int ipsec_sa_insert(struct ipsec_sa *sa);
 int ipsec_sa_replace(struct ipsec_sa *old, struct ipsec_sa *sa);

@@ -127,6 +127,14 @@ static inline void ipsec_policy_used(struct ipsec_policy *pol, time64_t now)
 		WRITE_ONCE(pol->use_time, now);
 }
 
+/* The mark an SA must serve to be used for @pol's requests (XFRM's
+ * xfrm_state_find(): the policy's value under its mask; 0 for none).
+ */
+static inline u32 ipsec_policy_sa_mark(const struct ipsec_policy *pol)
+{
+	return pol ? pol->key.sel.mark_v & pol->key.sel.mark_m : 0;
+}
+
 struct ipsec_policy *ipsec_spd_lookup_rcu(struct ipsec_net *in, u8 dir,
 					  const struct ipsec_flow *flow);
 struct ipsec_policy *ipsec_policy_get(struct ipsec_net *in,

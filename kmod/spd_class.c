@@ -36,8 +36,8 @@
 
 #define IPSEC_CLS_MIN_SIZE	16U
 #define IPSEC_CLS_MAX_SIZE	BIT(24)
-/* v6: two addresses, ports, protocol and tuple id */
-#define IPSEC_CLS_KEY_WORDS	10
+/* v6: two addresses, ports, protocol and tuple id, mark */
+#define IPSEC_CLS_KEY_WORDS	11
 
 struct ipsec_cls_tuple {
 	struct rcu_head rcu;
@@ -46,6 +46,7 @@ struct ipsec_cls_tuple {
 	u8 proto_mask;
 	u8 family;
 	u32 id;				/* prefixes and flags, hashed too */
+	u32 mark_m;			/* the rules' mark mask */
 	/* Under the lock. min_prio: never above the lowest rule priority */
 	unsigned int count;
 	u32 min_prio;
@@ -101,12 +102,16 @@ static u32 ipsec_cls_tuple_id(const struct ipsec_selector *sel)
 
 /*
  * The hash key of a flow or selector in tuple @t: every field masked as
- * the tuple says, plus the tuple's id. Its length in words.
+ * the tuple says, plus the tuple's id. @mark comes masked by the caller:
+ * a flow's by the tuple's mask, a selector's is its value as given, so
+ * that one with bits outside its mask matches nothing, as with XFRM.
+ * Its length in words.
  */
 static unsigned int ipsec_cls_key(const struct ipsec_cls_tuple *t,
 				  const xfrm_address_t *saddr,
 				  const xfrm_address_t *daddr, u8 proto,
-				  __be16 sport, __be16 dport, u32 *key)
+				  __be16 sport, __be16 dport, u32 mark,
+				  u32 *key)
 {
 	unsigned int i, words = t->family == AF_INET ? 1 : 4, k = 0;
 
@@ -117,6 +122,7 @@ static unsigned int ipsec_cls_key(const struct ipsec_cls_tuple *t,
 	key[k++] = (u32)(__force u16)(sport & t->sport_mask) << 16 |
 		   (__force u16)(dport & t->dport_mask);
 	key[k++] = t->id | (u32)(proto & t->proto_mask) << 24;
+	key[k++] = mark;
 	return k;
 }
 
@@ -125,7 +131,7 @@ static unsigned int ipsec_cls_sel_key(const struct ipsec_cls_tuple *t,
 				      u32 *key)
 {
 	return ipsec_cls_key(t, &sel->saddr, &sel->daddr, sel->proto,
-			     sel->sport, sel->dport, key);
+			     sel->sport, sel->dport, sel->mark_v, key);
 }
 
 /*
@@ -153,7 +159,8 @@ struct ipsec_cls_node *ipsec_cls_lookup(const struct ipsec_cls *cls,
 		if (t->family != flow->family)
 			continue;
 		len = ipsec_cls_key(t, &flow->saddr, &flow->daddr, flow->proto,
-				    flow->sport, flow->dport, key);
+				    flow->sport, flow->dport,
+				    flow->mark & t->mark_m, key);
 		hash = jhash2(key, len, cls->seed);
 		for (n = rcu_dereference(tbl->bucket[hash & tbl->mask]); n;
 		     n = rcu_dereference(n->next[tbl->slot])) {
@@ -284,13 +291,14 @@ static bool ipsec_cls_valid(const struct ipsec_selector *sel)
 }
 
 static struct ipsec_cls_tuple *ipsec_cls_tuple_find(struct ipsec_cls *cls,
-						    u32 id)
+						    u32 id, u32 mark_m)
 {
 	struct ipsec_cls_tvec *tv = ipsec_cls_deref(cls, cls->tuples);
 	unsigned int i;
 
 	for (i = 0; tv && i < tv->n; i++) {
-		if (tv->e[i].tuple->id == id)
+		if (tv->e[i].tuple->id == id &&
+		    tv->e[i].tuple->mark_m == mark_m)
 			return tv->e[i].tuple;
 	}
 	return NULL;
@@ -305,6 +313,7 @@ ipsec_cls_tuple_new(const struct ipsec_selector *sel, u32 id)
 		return NULL;
 	t->family = sel->family;
 	t->id = id;
+	t->mark_m = sel->mark_m;
 	ipsec_cls_mask(&t->smask, sel->prefix_s);
 	ipsec_cls_mask(&t->dmask, sel->prefix_d);
 	t->sport_mask = sel->sport ? cpu_to_be16(0xffff) : 0;
@@ -324,7 +333,8 @@ static struct ipsec_cls_tuple *ipsec_cls_tuple_get(struct ipsec_cls *cls,
 						   u32 priority)
 {
 	u32 id = ipsec_cls_tuple_id(sel), min;
-	struct ipsec_cls_tuple *t = ipsec_cls_tuple_find(cls, id), *add = NULL;
+	struct ipsec_cls_tuple *t = ipsec_cls_tuple_find(cls, id, sel->mark_m);
+	struct ipsec_cls_tuple *add = NULL;
 
 	if (!t) {
 		t = ipsec_cls_tuple_new(sel, id);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The SPD's packet classifier: tuple space search. Rules (policies) are
- * grouped by "tuple": family, the two prefix lengths, and whether the
- * protocol and each port are given or "any". Within a tuple every field
+ * grouped by "tuple": family, the two prefix lengths, whether the
+ * protocol and each port are given or "any", and the mark's mask. Within a tuple every field
  * is an exact match once masked, so one hash probe per tuple finds the
  * candidates. One classifier per direction; it knows nothing of policies
  * beyond the selector, the priority and the node embedded in them.
@@ -33,6 +33,10 @@ struct ipsec_selector {
 	u8 prefix_s, prefix_d;
 	u8 proto;			/* IPSEC_ULPROTO_ANY: any */
 	u8 family;			/* AF_INET, AF_INET6 */
+	/* XFRM's policy mark, as given: a packet matches when
+	 * (skb->mark & mark_m) == mark_v; 0/0 (PF_KEY's) matches all
+	 */
+	u32 mark_v, mark_m;
 };
 
 /* A packet's header fields, as the datapath will fill them. */
@@ -40,6 +44,7 @@ struct ipsec_flow {
 	xfrm_address_t saddr;
 	xfrm_address_t daddr;
 	__be16 sport, dport;		/* ICMP: type and code */
+	u32 mark;			/* skb->mark */
 	u8 proto;
 	u8 family;
 };

@@ -60,8 +60,10 @@ int ipsec_xfrm_refuse(struct nlattr **attrs, const int *types, int n,
 #define IPSEC_XFRM_KEYS		0x1	/* algorithm keys included */
 
 int ipsec_xfrm_family_ok(u16 family, struct netlink_ext_ack *extack);
-int ipsec_xfrm_no_marks(struct nlattr **attrs,
-			struct netlink_ext_ack *extack);
+int ipsec_xfrm_no_extra_flags(struct nlattr **attrs,
+			      struct netlink_ext_ack *extack);
+void ipsec_xfrm_mark_get(struct nlattr **attrs, struct xfrm_mark *m);
+int ipsec_xfrm_mark_put(struct sk_buff *skb, const struct xfrm_mark *m);
 void ipsec_xfrm_addr_get(xfrm_address_t *to, const xfrm_address_t *from,
 			 u16 family);
 int ipsec_xfrm_sel_get(struct ipsec_selector *sel,
@@ -95,7 +97,12 @@ int ipsec_xfrm_to_policy(const struct ipsec_xfrm_req *req,
 			 struct ipsec_policy *pol);
 int ipsec_xfrm_policy_key(struct ipsec_policy_key *key,
 			  const struct xfrm_selector *sel, u8 dir,
+			  struct nlattr **attrs,
 			  struct netlink_ext_ack *extack);
+int ipsec_xfrm_policy_mark_put(struct sk_buff *skb,
+			       const struct ipsec_policy *pol);
+bool ipsec_xfrm_policy_mark_is(const struct ipsec_policy *pol,
+			       struct nlattr **attrs);
 void ipsec_xfrm_policy_info(struct xfrm_userpolicy_info *p,
 			    const struct ipsec_policy *pol);
 size_t ipsec_xfrm_policy_msg_len(const struct ipsec_policy *pol);

@@ -26,6 +26,7 @@
 #include "crypto.h"
 #include "ah.h"
 #include "esp.h"
+#include "ipcomp.h"
 #include "netns.h"
 #include "pfkey.h"
 #include "xfrm_nl.h"
@@ -371,31 +372,52 @@ static int ipsec_xfrm_algs(const struct ipsec_xfrm_req *req,
 
 static const int ipsec_xfrm_sa_refused[] = {
 	XFRMA_SEC_CTX, XFRMA_OFFLOAD_DEV, XFRMA_COADDR, XFRMA_SRCADDR,
-	XFRMA_TFCPAD, XFRMA_MTIMER_THRESH, XFRMA_SET_MARK,
-	XFRMA_SET_MARK_MASK, XFRMA_REPLAY_THRESH, XFRMA_ETIMER_THRESH,
+	XFRMA_TFCPAD, XFRMA_MTIMER_THRESH, XFRMA_REPLAY_THRESH,
+	XFRMA_ETIMER_THRESH,
 	XFRMA_IF_ID,
 };
 
-/* Marks, interface ids and extra flags of zero ask for nothing. */
-int ipsec_xfrm_no_marks(struct nlattr **attrs,
-			struct netlink_ext_ack *extack)
+/* XFRMA_MARK as given, 0/0 without it (xfrm_user's xfrm_mark_get()). */
+void ipsec_xfrm_mark_get(struct nlattr **attrs, struct xfrm_mark *m)
 {
-	const struct nlattr *nla = attrs[XFRMA_MARK];
+	memset(m, 0, sizeof(*m));
+	if (attrs[XFRMA_MARK])
+		memcpy(m, nla_data(attrs[XFRMA_MARK]), sizeof(*m));
+}
 
-	if (nla) {
-		const struct xfrm_mark *m = nla_data(nla);
+/* Sent only when set, as xfrm_user does. */
+int ipsec_xfrm_mark_put(struct sk_buff *skb, const struct xfrm_mark *m)
+{
+	if (!m->v && !m->m)
+		return 0;
+	return nla_put(skb, XFRMA_MARK, sizeof(*m), m) ? -EMSGSIZE : 0;
+}
 
-		if (m->v || m->m) {
-			NL_SET_ERR_MSG_ATTR(extack, nla, "marks are not supported by ipsec.ko");
-			return -EOPNOTSUPP;
-		}
-	}
-	nla = attrs[XFRMA_SA_EXTRA_FLAGS];
+/* Extra flags of zero ask for nothing. */
+int ipsec_xfrm_no_extra_flags(struct nlattr **attrs,
+			      struct netlink_ext_ack *extack)
+{
+	const struct nlattr *nla = attrs[XFRMA_SA_EXTRA_FLAGS];
+
 	if (nla && nla_get_u32(nla)) {
 		NL_SET_ERR_MSG_ATTR(extack, nla, "SA extra flags are not supported by ipsec.ko");
 		return -EOPNOTSUPP;
 	}
 	return 0;
+}
+
+/* XFRMA_SET_MARK and its mask, 0xffffffff without one; the mask alone
+ * is ignored (xfrm_user's xfrm_smark_init()).
+ */
+static void ipsec_xfrm_smark_get(struct nlattr **attrs, struct xfrm_mark *m)
+{
+	m->v = 0;
+	m->m = 0;
+	if (!attrs[XFRMA_SET_MARK])
+		return;
+	m->v = nla_get_u32(attrs[XFRMA_SET_MARK]);
+	m->m = attrs[XFRMA_SET_MARK_MASK] ?
+	       nla_get_u32(attrs[XFRMA_SET_MARK_MASK]) : 0xffffffff;
 }
 
 static int ipsec_xfrm_sa_hdr_ok(const struct xfrm_usersa_info *p,
@@ -527,11 +549,13 @@ int ipsec_xfrm_to_sa(const struct ipsec_xfrm_req *req,
 					ARRAY_SIZE(ipsec_xfrm_sa_refused),
 					req->extack);
 	if (!err)
-		err = ipsec_xfrm_no_marks(attrs, req->extack);
+		err = ipsec_xfrm_no_extra_flags(attrs, req->extack);
 	if (!err)
 		err = ipsec_xfrm_mode_get(p->mode, &sa->mode, req->extack);
 	if (err)
 		return err;
+	ipsec_xfrm_mark_get(attrs, &sa->mark);
+	ipsec_xfrm_smark_get(attrs, &sa->smark);
 	/* an SA's selector may be AF_UNSPEC (any traffic of the tunnel);
 	 * none at all is any traffic of the SA's family, as xfrm_user has it
 	 */
@@ -575,6 +599,8 @@ int ipsec_xfrm_to_sa(const struct ipsec_xfrm_req *req,
 		err = ipsec_esp_state_init(sa);
 	else if (sa->id.proto == IPPROTO_AH)
 		err = ipsec_ah_state_init(sa);
+	else if (sa->id.proto == IPPROTO_COMP)
+		err = ipsec_ipcomp_state_init(sa);
 	if (err) {
 		NL_SET_ERR_MSG(req->extack,
 			       "the crypto API cannot instantiate this algorithm and key");
@@ -663,6 +689,8 @@ size_t ipsec_xfrm_sa_attrs_len(const struct ipsec_sa *sa, unsigned int what)
 		len += nla_total_size(sizeof(struct xfrm_algo));
 	if (sa->natt_type)
 		len += nla_total_size(sizeof(struct xfrm_encap_tmpl));
+	len += nla_total_size(sizeof(struct xfrm_mark)) +
+	       2 * nla_total_size(sizeof(u32));		/* SET_MARK, _MASK */
 	len += nla_total_size_64bit(sizeof(u64));	/* LASTUSED */
 	len += nla_total_size(sizeof(struct xfrm_replay_state_esn) +
 			      XFRMA_REPLAY_ESN_MAX / 8);
@@ -794,6 +822,12 @@ int ipsec_xfrm_sa_attrs(struct sk_buff *skb, const struct ipsec_sa *sa,
 		if (nla_put(skb, XFRMA_ENCAP, sizeof(e), &e))
 			return -EMSGSIZE;
 	}
+	if (ipsec_xfrm_mark_put(skb, &sa->mark))
+		return -EMSGSIZE;
+	if ((sa->smark.v || sa->smark.m) &&
+	    (nla_put_u32(skb, XFRMA_SET_MARK, sa->smark.v) ||
+	     nla_put_u32(skb, XFRMA_SET_MARK_MASK, sa->smark.m)))
+		return -EMSGSIZE;
 	if (used && nla_put_u64_64bit(skb, XFRMA_LASTUSED, used, XFRMA_PAD))
 		return -EMSGSIZE;
 	return ipsec_xfrm_put_replay(skb, sa);

@@ -16,17 +16,41 @@ static const int ipsec_xfrm_policy_refused[] = {
 	XFRMA_SEC_CTX, XFRMA_OFFLOAD_DEV, XFRMA_IF_ID,
 };
 
+/* The selector, direction and XFRMA_MARK: policies that differ in
+ * their marks, value or mask, are different policies (xfrm_user's
+ * xfrm_policy_mark_match()).
+ */
 int ipsec_xfrm_policy_key(struct ipsec_policy_key *key,
 			  const struct xfrm_selector *sel, u8 dir,
+			  struct nlattr **attrs,
 			  struct netlink_ext_ack *extack)
 {
+	struct xfrm_mark m;
+	int err;
+
 	memset(key, 0, sizeof(*key));
 	if (dir > XFRM_POLICY_FWD) {
 		NL_SET_ERR_MSG(extack, "policy direction must be in, out or fwd");
 		return -EINVAL;
 	}
 	key->dir = ipsec_xfrm_dir_get(dir);
-	return ipsec_xfrm_sel_get(&key->sel, sel, extack);
+	err = ipsec_xfrm_sel_get(&key->sel, sel, extack);
+	if (err)
+		return err;
+	ipsec_xfrm_mark_get(attrs, &m);
+	key->sel.mark_v = m.v;
+	key->sel.mark_m = m.m;
+	return 0;
+}
+
+/* Does the request's XFRMA_MARK name @pol's mark exactly? */
+bool ipsec_xfrm_policy_mark_is(const struct ipsec_policy *pol,
+			       struct nlattr **attrs)
+{
+	struct xfrm_mark m;
+
+	ipsec_xfrm_mark_get(attrs, &m);
+	return m.v == pol->key.sel.mark_v && m.m == pol->key.sel.mark_m;
 }
 
 static int ipsec_xfrm_tmpl_get(const struct xfrm_user_tmpl *t,
@@ -100,7 +124,7 @@ int ipsec_xfrm_to_policy(const struct ipsec_xfrm_req *req,
 				ARRAY_SIZE(ipsec_xfrm_policy_refused),
 				req->extack);
 	if (!err)
-		err = ipsec_xfrm_no_marks(req->attrs, req->extack);
+		err = ipsec_xfrm_no_extra_flags(req->attrs, req->extack);
 	if (err)
 		return err;
 	if (nla && ((const struct xfrm_userpolicy_type *)nla_data(nla))->type !=
@@ -122,7 +146,8 @@ int ipsec_xfrm_to_policy(const struct ipsec_xfrm_req *req,
 		NL_SET_ERR_MSG(req->extack, "policy action must be allow or block");
 		return -EINVAL;
 	}
-	err = ipsec_xfrm_policy_key(&pol->key, &p->sel, p->dir, req->extack);
+	err = ipsec_xfrm_policy_key(&pol->key, &p->sel, p->dir, req->attrs,
+				    req->extack);
 	if (!err)
 		err = ipsec_xfrm_tmpls_get(req, pol);
 	if (err)
@@ -186,10 +211,23 @@ int ipsec_xfrm_policy_tmpls(struct sk_buff *skb,
 	return 0;
 }
 
+/* After the type, as xfrm_user orders them. */
+int ipsec_xfrm_policy_mark_put(struct sk_buff *skb,
+			       const struct ipsec_policy *pol)
+{
+	struct xfrm_mark m = {
+		.v = pol->key.sel.mark_v,
+		.m = pol->key.sel.mark_m,
+	};
+
+	return ipsec_xfrm_mark_put(skb, &m);
+}
+
 size_t ipsec_xfrm_policy_msg_len(const struct ipsec_policy *pol)
 {
 	return nlmsg_total_size(sizeof(struct xfrm_userpolicy_info)) +
 	       nla_total_size(pol->nreqs * sizeof(struct xfrm_user_tmpl)) +
+	       nla_total_size(sizeof(struct xfrm_mark)) +
 	       nla_total_size(sizeof(struct xfrm_userpolicy_type));
 }
 
@@ -206,7 +244,8 @@ int ipsec_xfrm_policy_fill(struct sk_buff *skb,
 		return -EMSGSIZE;
 	ipsec_xfrm_policy_info(nlmsg_data(nlh), pol);
 	if (ipsec_xfrm_policy_tmpls(skb, pol) ||
-	    nla_put(skb, XFRMA_POLICY_TYPE, sizeof(upt), &upt)) {
+	    nla_put(skb, XFRMA_POLICY_TYPE, sizeof(upt), &upt) ||
+	    ipsec_xfrm_policy_mark_put(skb, pol)) {
 		nlmsg_cancel(skb, nlh);
 		return -EMSGSIZE;
 	}

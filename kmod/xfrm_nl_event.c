@@ -115,7 +115,8 @@ static int ipsec_xfrm_delpolicy_fill(struct sk_buff *skb,
 	id->dir = info.dir;
 	if (nla_put(skb, XFRMA_POLICY, sizeof(info), &info) ||
 	    ipsec_xfrm_policy_tmpls(skb, pol) ||
-	    nla_put(skb, XFRMA_POLICY_TYPE, sizeof(upt), &upt)) {
+	    nla_put(skb, XFRMA_POLICY_TYPE, sizeof(upt), &upt) ||
+	    ipsec_xfrm_policy_mark_put(skb, pol)) {
 		nlmsg_cancel(skb, nlh);
 		return -EMSGSIZE;
 	}
@@ -234,11 +235,12 @@ void ipsec_xfrm_nl_expire(const struct ipsec_sa *sa, bool hard)
 
 	if (!ipsec_xfrm_nl_listening(sa->in, XFRMNLGRP_EXPIRE))
 		return;
-	skb = nlmsg_new(sizeof(*ue), GFP_ATOMIC);
+	skb = nlmsg_new(sizeof(*ue) + nla_total_size(sizeof(sa->mark)),
+			GFP_ATOMIC);
 	if (!skb)
 		return;
 	nlh = nlmsg_put(skb, 0, 0, XFRM_MSG_EXPIRE, sizeof(*ue), 0);
-	if (!nlh) {
+	if (!nlh || ipsec_xfrm_mark_put(skb, &sa->mark)) {
 		kfree_skb(skb);
 		return;
 	}
@@ -272,7 +274,8 @@ void ipsec_xfrm_nl_polexpire(const struct ipsec_policy *pol)
 	ipsec_xfrm_policy_info(&pe->pol, pol);
 	pe->hard = 1;
 	if (ipsec_xfrm_policy_tmpls(skb, pol) ||
-	    nla_put(skb, XFRMA_POLICY_TYPE, sizeof(upt), &upt))
+	    nla_put(skb, XFRMA_POLICY_TYPE, sizeof(upt), &upt) ||
+	    ipsec_xfrm_policy_mark_put(skb, pol))
 		goto err;
 	nlmsg_end(skb, nlh);
 	ipsec_xfrm_nl_multicast(pol->in, skb, XFRMNLGRP_EXPIRE, GFP_KERNEL);
@@ -364,7 +367,8 @@ void ipsec_xfrm_nl_acquire(struct ipsec_net *in,
 	ua->calgos = ~0U;
 	ua->seq = seq;
 	if (ipsec_xfrm_policy_tmpls(skb, pol) ||
-	    nla_put(skb, XFRMA_POLICY_TYPE, sizeof(upt), &upt))
+	    nla_put(skb, XFRMA_POLICY_TYPE, sizeof(upt), &upt) ||
+	    ipsec_xfrm_policy_mark_put(skb, pol))
 		goto err;
 	nlmsg_end(skb, nlh);
 	ipsec_xfrm_nl_multicast(in, skb, XFRMNLGRP_ACQUIRE, GFP_ATOMIC);

@@ -21,19 +21,28 @@ static u32 ipsec_xfrm_req_seq(const struct ipsec_xfrm_req *req)
 	return req->nlh->nlmsg_seq;
 }
 
-/* The SA a usersa_id names, with a reference. */
+/* The SA a usersa_id and XFRMA_MARK name, with a reference: as with
+ * xfrm_user, the mark's value under its mask must be one the SA serves
+ * (an SA without a mark serves every one).
+ */
 static struct ipsec_sa *ipsec_xfrm_find_sa(const struct ipsec_xfrm_req *req,
 					   const struct xfrm_usersa_id *p,
 					   int *err)
 {
 	struct ipsec_sa_id id;
+	struct xfrm_mark m;
 	struct ipsec_sa *sa;
 
 	*err = ipsec_xfrm_family_ok(p->family, req->extack);
 	if (*err)
 		return NULL;
 	ipsec_xfrm_sa_id(&id, &p->daddr, p->spi, p->proto, p->family);
+	ipsec_xfrm_mark_get(req->attrs, &m);
 	sa = ipsec_sa_get(req->in, &id);
+	if (sa && !ipsec_sa_mark_match(sa, m.v & m.m)) {
+		ipsec_sa_put(sa);
+		sa = NULL;
+	}
 	if (!sa) {
 		NL_SET_ERR_MSG(req->extack, "no such SA");
 		*err = -ESRCH;
@@ -56,14 +65,28 @@ int ipsec_xfrm_nl_newsa(struct ipsec_xfrm_req *req)
 		goto out;
 	WRITE_ONCE(sa->state, IPSEC_SA_MATURE);
 	ipsec_sa_hold(sa);		/* the tables get one, the events one */
-	if (update) {
-		old = ipsec_sa_get(req->in, &sa->id);
-		err = old ? ipsec_sa_replace(old, sa) : -ESRCH;
-		if (old)
-			ipsec_sa_put(old);
-	} else {
-		err = ipsec_sa_insert(sa);
+	old = ipsec_sa_get(req->in, &sa->id);
+	/* xfrm_user's __xfrm_state_locate(): the new SA's mark, under its
+	 * mask, must be one the old SA serves
+	 */
+	if (old && !ipsec_sa_mark_match(old, sa->mark.v & sa->mark.m)) {
+		/* XFRM would keep both; the SAD has one SA per id */
+		if (update)
+			NL_SET_ERR_MSG(req->extack, "no such SA to update under this mark");
+		else
+			NL_SET_ERR_MSG(req->extack,
+				       "an SA with this SPI, destination and protocol exists under another mark: ipsec.ko keeps one SA per SPI, destination and protocol");
+		ipsec_sa_put(old);
+		ipsec_sa_put(sa);
+		err = update ? -ESRCH : -EEXIST;
+		goto out;
 	}
+	if (update)
+		err = old ? ipsec_sa_replace(old, sa) : -ESRCH;
+	else
+		err = ipsec_sa_insert(sa);
+	if (old)
+		ipsec_sa_put(old);
 	if (err) {
 		if (err == -EEXIST)
 			NL_SET_ERR_MSG(req->extack,
@@ -168,6 +191,7 @@ int ipsec_xfrm_nl_allocspi(struct ipsec_xfrm_req *req)
 	err = ipsec_xfrm_mode_get(i->mode, &sa->mode, req->extack);
 	if (err)
 		goto out;
+	ipsec_xfrm_mark_get(req->attrs, &sa->mark);
 	ipsec_xfrm_sa_id(&sa->id, &i->id.daddr, 0, i->id.proto, i->family);
 	ipsec_xfrm_addr_get(&sa->rid.saddr, &i->saddr, i->family);
 	sa->rid.daddr = sa->id.daddr;

@@ -82,9 +82,14 @@ static struct ipsec_policy *ipsec_xfrm_find_policy(struct ipsec_xfrm_req *req,
 	}
 	if (p->index) {
 		pol = ipsec_xfrm_policy_by_index(req->in, p->index, p->dir);
+		/* xfrm_user's xfrm_policy_byid() wants the mark too */
+		if (pol && !ipsec_xfrm_policy_mark_is(pol, req->attrs)) {
+			ipsec_policy_put(pol);
+			pol = NULL;
+		}
 	} else {
 		*err = ipsec_xfrm_policy_key(&key, &p->sel, p->dir,
-					     req->extack);
+					     req->attrs, req->extack);
 		if (*err)
 			return NULL;
 		pol = ipsec_policy_get(req->in, &key);

@@ -203,24 +203,7 @@ run_case()
 	check "$name: the peer pings main" \
 		peer ping -c 3 -i 0.3 -w 15 -I "$p_in" "$m_in"
 
-	PORT=$((PORT + 1))
-	check "$name: the peer listens on TCP $PORT" peer "
-		rm -f /tmp/ready
-		python3 $XFER recv $p_in $PORT /tmp/ready >/tmp/recv.log 2>&1 &
-		wait_until 30 test -e /tmp/ready"
-	check "$name: main sends $SIZE bytes over TCP, the peer gets them" \
-		xfer_check "$SUM $SIZE" python3 "$XFER" send "$m_in" "$p_in" \
-		"$PORT" "$DATA"
-	PORT=$((PORT + 1))
-	rm -f /tmp/ready
-	python3 "$XFER" recv "$m_in" "$PORT" /tmp/ready >/tmp/recv.log 2>&1 &
-	rpid=$!
-	wait_until 30 test -e /tmp/ready
-	check "$name: the peer sends $SIZE bytes over TCP, main gets them" \
-		xfer_check "$SUM $SIZE" peer python3 "$XFER" send "$p_in" \
-		"$m_in" "$PORT" "$DATA"
-	kill "$rpid" 2>/dev/null
-	wait "$rpid" 2>/dev/null
+	pair_xfer_both "$name"
 
 	min=$((SIZE / 1500))
 	check "$name: AH output_packets and input_packets went up by at least $min" \

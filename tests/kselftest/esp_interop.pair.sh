@@ -21,99 +21,15 @@
 # (main); behind them, on dummy0, 10.1.0.1/24 fd00:1::1/64 (peer) and
 # 10.2.0.1/24 fd00:2::1/64 (main).
 . "$(dirname "$0")/lib/lib.sh"
-
-if [ "${ROLE:-}" = peer ]; then
-	touch "$PAIR_DIR/peer-up"
-	n=0
-	while :; do
-		while [ ! -e "$PAIR_DIR/cmd.$n" ]; do
-			[ -e "$PAIR_DIR/main-done" ] && exit 0
-			sleep 0.1
-		done
-		sh -c ". \"$TOP/tests/kselftest/lib/lib.sh\"
-$(cat "$PAIR_DIR/cmd.$n")" >"$PAIR_DIR/out.$n" 2>&1 </dev/null
-		echo $? >"$PAIR_DIR/rc.$n.tmp"
-		mv "$PAIR_DIR/rc.$n.tmp" "$PAIR_DIR/rc.$n"
-		n=$((n + 1))
-	done
-fi
+. "$(dirname "$0")/lib/pair.sh"
+pair_peer_loop
 
 PFKEYCTL=$TOP/tools/pfkeyctl/pfkeyctl
 SIZE=${INTEROP_SIZE:-1048576}
 DATA=$PAIR_DIR/data
 XFER=$PAIR_DIR/xfer.py
-echo 0 >/tmp/peer.seq
 
-# peer CMD...: run a shell command line on the peer, show its output,
-# return its status (works inside check's subshell: the sequence number
-# lives in a file)
-peer()
-{
-	_pn=$(cat /tmp/peer.seq)
-	echo $((_pn + 1)) >/tmp/peer.seq
-	printf '%s\n' "$*" >"$PAIR_DIR/cmd.tmp"
-	mv "$PAIR_DIR/cmd.tmp" "$PAIR_DIR/cmd.$_pn"
-	if ! wait_until 300 test -e "$PAIR_DIR/rc.$_pn"; then
-		echo "the peer did not answer: $*"
-		return 1
-	fi
-	cat "$PAIR_DIR/out.$_pn"
-	return "$(cat "$PAIR_DIR/rc.$_pn")"
-}
-
-# hexkey BYTES SEED: a key that differs per case and direction
-hexkey()
-{
-	printf '%s' "$2" | sha256sum | cut -c1-$(($1 * 2))
-}
-
-cat >"$XFER" <<'EOF'
-# recv ADDR PORT READY: take one connection, read to EOF, answer and print
-#   "sha256 length"
-# send SRC DST PORT FILE: send FILE, print the receiver's answer
-import hashlib, socket, sys
-
-def sock(addr):
-    fam = socket.AF_INET6 if ':' in addr else socket.AF_INET
-    return socket.socket(fam, socket.SOCK_STREAM)
-
-if sys.argv[1] == 'recv':
-    addr, port, ready = sys.argv[2], int(sys.argv[3]), sys.argv[4]
-    s = sock(addr)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind((addr, port))
-    s.listen(1)
-    s.settimeout(90)
-    open(ready, 'w').close()
-    c, who = s.accept()
-    c.settimeout(40)
-    h, n = hashlib.sha256(), 0
-    while True:
-        d = c.recv(1 << 16)
-        if not d:
-            break
-        h.update(d)
-        n += len(d)
-    c.sendall(('%s %d\n' % (h.hexdigest(), n)).encode())
-    c.close()
-    print(h.hexdigest(), n, 'from', who[0])
-else:
-    src, dst, port, path = sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
-    s = sock(dst)
-    s.settimeout(40)
-    s.bind((src, 0))
-    s.connect((dst, port))
-    with open(path, 'rb') as f:
-        s.sendall(f.read())
-    s.shutdown(socket.SHUT_WR)
-    r = b''
-    while True:
-        d = s.recv(4096)
-        if not d:
-            break
-        r += d
-    print(r.decode().strip())
-EOF
+pair_xfer_script "$XFER"
 
 # the counters of /proc/net/ipsec/esp that must not move
 esp_errors()
@@ -138,14 +54,6 @@ spi_filter()
 	echo "esp and ($_f)"
 }
 
-# pcount FILTER: packets of /tmp/cap.pcap matching FILTER (BPF only, no
-# printing: TCG is slow)
-pcount()
-{
-	tcpdump -r /tmp/cap.pcap --count "$1" 2>&1 |
-		sed -n 's/^\([0-9]*\) packets\{0,1\}.*/\1/p'
-}
-
 # wire_check M_OUT P_OUT SPI_MP SPI_PM: at least 10 ESP packets each way
 # with the case's SPIs and addresses
 wire_check()
@@ -156,16 +64,6 @@ wire_check()
 	[ "${_n_mp:-0}" -ge 10 ] && [ "${_n_pm:-0}" -ge 10 ]
 }
 
-# xfrm_sa STATE-TEXT: "packets bytes failed" of one SA from ip -s xfrm state
-xfrm_sa()
-{
-	printf '%s\n' "$1" | awk '
-		/lifetime current:/ { getline; gsub(/[(),a-z]+/, " ")
-				      b = $1; p = $2 }
-		/replay-window .* failed/ { f = $NF }
-		END { print p + 0, b + 0, f + 0 }'
-}
-
 # our_sa_bytes SPI: current bytes of our SA with that SPI
 our_sa_bytes()
 {
@@ -174,31 +72,9 @@ our_sa_bytes()
 		f && $1 == "current:" { sub(/\(.*/, "", $2); print $2; exit }'
 }
 
-# ge NAME VALUE MIN...: every VALUE is at least its MIN; says which
-ge()
-{
-	_r=0
-	while [ $# -ge 3 ]; do
-		echo "$1: $2 (at least $3)"
-		[ "${2:-0}" -ge "$3" ] || _r=1
-		shift 3
-	done
-	return $_r
-}
-
 enc0()
 {
 	cat "/sys/class/net/enc0/statistics/$1"
-}
-
-# xfer_check EXPECTED CMD...: CMD prints the receiver's "sha256 length"
-xfer_check()
-{
-	_want=$1
-	shift
-	_got=$("$@" 2>&1)
-	echo "sent $_want, receiver says: $_got"
-	[ "$_got" = "$_want" ]
 }
 
 CASE=0
@@ -517,6 +393,6 @@ check "wrong keys: the peer's inbound SA counted ours as failed ($3)" \
 "$PFKEYCTL" -F -P
 peer "ip xfrm state flush; ip xfrm policy flush" >/dev/null
 
-touch "$PAIR_DIR/main-done"
+pair_done
 ipsec_unload
 ktap_end

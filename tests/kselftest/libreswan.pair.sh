@@ -179,7 +179,9 @@ check "the peer's XFRM is xfrm_user" peer 'grep "^xfrm_user " /proc/modules'
 check "the connections load here" lsw_add "$L" "$CONF" $CONNS
 check "the connections load on the peer" peer ". $LSW_LIB; lsw_add /tmp/lsw $PEER_CONF $CONNS"
 
-tcpdump -i eth0 -n -w /tmp/cap.pcap 2>/dev/null &
+# --immediate-mode: without it the packets of the last ring block still
+# unread when tcpdump is stopped (the final TCP exchange) are lost
+tcpdump --immediate-mode -U -i eth0 -n -w /tmp/cap.pcap 2>/dev/null &
 tcpdump_pid=$!
 sleep 1
 
@@ -273,6 +275,7 @@ lsw_whack "$L" --name tun-gcm --rekey-ike >/dev/null 2>&1
 lc "IKE SA rekeyed: the Child SAs stay" sh -c 'sleep 3; [ "$(ip xfrm state | grep -c "proto esp")" -eq 8 ]'
 traffic "after the rekeys"
 
+sleep 1
 kill "$tcpdump_pid"
 wait "$tcpdump_pid" 2>/dev/null
 tcpdump_pid=

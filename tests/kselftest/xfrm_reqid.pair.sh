@@ -14,6 +14,7 @@
 #        any reqid when T is 0, else only T, optional templates included.
 # The expected results are not written here: they are the peer's.
 . "$(dirname "$0")/lib/lib.sh"
+. "$(dirname "$0")/lib/pair.sh"
 
 KEY=0x0123456789abcdef0123456789abcdef01234567
 PORT=7000
@@ -92,17 +93,12 @@ except OSError:
 	ip netns del r
 }
 
-if [ "${ROLE:-}" = peer ]; then
-	run_cases >"$PAIR_DIR/stock.out" 2>"$PAIR_DIR/stock.err"
-	touch "$PAIR_DIR/stock.done"
-	exit 0
-fi
+pair_peer_run run_cases
 
 require_module
 ktap_begin
 ipsec_load
-run_cases >/tmp/ours.out 2>/tmp/ours.err
-if ! wait_until 400 test -e "$PAIR_DIR/stock.done" ||
+if ! pair_main_run run_cases ||
 	[ "$(grep -c . "$PAIR_DIR/stock.out")" -ne "$(echo "$CASES" | grep -c .)" ]; then
 	ktap_fail "stock XFRM ran every case"
 	sed 's/^/# peer: /' "$PAIR_DIR/stock.out" "$PAIR_DIR/stock.err"

@@ -57,6 +57,26 @@ pair_peer_loop()
 	exit 0
 }
 
+# The same cases on both stacks: the peer runs FN on stock XFRM, main on
+# ipsec.ko, and main compares the two transcripts.
+# pair_peer_run FN: (peer) run FN into $PAIR_DIR/stock.out and .err, say
+# so in stock.done, and exit; on main, return at once
+pair_peer_run()
+{
+	[ "${ROLE:-}" = peer ] || return 0
+	"$1" >"$PAIR_DIR/stock.out" 2>"$PAIR_DIR/stock.err"
+	touch "$PAIR_DIR/stock.done"
+	exit 0
+}
+
+# pair_main_run FN: (main) run FN into /tmp/ours.out and .err, then wait
+# for the peer's transcript; false if it did not come
+pair_main_run()
+{
+	"$1" >/tmp/ours.out 2>/tmp/ours.err
+	wait_until 400 test -e "$PAIR_DIR/stock.done"
+}
+
 # hexkey BYTES SEED: a key (up to 64 bytes) that differs per case and
 # direction
 hexkey()
@@ -102,6 +122,31 @@ xfer_check()
 	_got=$("$@" 2>&1)
 	echo "sent $_want, receiver says: $_got"
 	[ "$_got" = "$_want" ]
+}
+
+# pair_xfer_both NAME: $SIZE bytes of $DATA (sha256 $SUM) over TCP from
+# $m_in to $p_in and back, with $XFER (pair_xfer_script) on two new ports
+# after $PORT; two checks, each named after NAME
+pair_xfer_both()
+{
+	PORT=$((PORT + 1))
+	check "$1: the peer listens on TCP $PORT" peer "
+		rm -f /tmp/ready
+		python3 $XFER recv $p_in $PORT /tmp/ready >/tmp/recv.log 2>&1 &
+		wait_until 30 test -e /tmp/ready"
+	check "$1: main sends $SIZE bytes over TCP, the peer gets them" \
+		xfer_check "$SUM $SIZE" python3 "$XFER" send "$m_in" "$p_in" \
+		"$PORT" "$DATA"
+	PORT=$((PORT + 1))
+	rm -f /tmp/ready
+	python3 "$XFER" recv "$m_in" "$PORT" /tmp/ready >/tmp/recv.log 2>&1 &
+	_rpid=$!
+	wait_until 30 test -e /tmp/ready
+	check "$1: the peer sends $SIZE bytes over TCP, main gets them" \
+		xfer_check "$SUM $SIZE" peer python3 "$XFER" send "$p_in" \
+		"$m_in" "$PORT" "$DATA"
+	kill "$_rpid" 2>/dev/null
+	wait "$_rpid" 2>/dev/null
 }
 
 # pair_xfer_script PATH: write the TCP transfer helper

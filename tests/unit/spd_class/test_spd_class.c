@@ -169,7 +169,8 @@ static bool ref_match(const struct ipsec_selector *sel,
 	for (i = 0; i < sel->prefix_d; i++)
 		if (addr_bit(&sel->daddr, i) != addr_bit(&f->daddr, i))
 			return false;
-	return true;
+	/* XFRM's xfrm_policy_match(): (mark & m) must equal v as given */
+	return (f->mark & sel->mark_m) == sel->mark_v;
 }
 
 static struct rule *ref_lookup(const struct ipsec_flow *f)
@@ -220,7 +221,24 @@ struct mix {
 	unsigned int prio_range;	/* 0: full 32 bits */
 	unsigned int dup_pct;		/* copy a live selector */
 	bool host_only;			/* /32 and /128, any proto and port */
+	bool marks;			/* XFRM marks on rules and flows */
 };
+
+static const u32 mark_masks[] = { 0, 0xff, 0xffffffff, 0xf0, 0x80000001 };
+static const u32 mark_vals[] = { 0, 1, 2, 0x10, 0x11, 0x80000000 };
+
+/* Often 0/0 (PF_KEY's), else small masks and values, some with bits
+ * outside the mask (such a rule matches nothing)
+ */
+static void rand_mark(const struct mix *m, struct ipsec_selector *sel)
+{
+	if (!m->marks || rnd() % 3 == 0)
+		return;
+	sel->mark_m = mark_masks[rnd() % ARRAY_SIZE(mark_masks)];
+	sel->mark_v = mark_vals[rnd() % ARRAY_SIZE(mark_vals)];
+	if (rnd() % 4)
+		sel->mark_v &= sel->mark_m;
+}
 
 static const u32 v4_base[] = { 0x0a000000, 0x0a010000, 0xc0a80100,
 			       0xc0000200 };
@@ -291,8 +309,14 @@ static void rand_sel(const struct mix *m, struct ipsec_selector *sel)
 	memset(sel, 0, sizeof(*sel));
 	if (nlive && rnd() % 100 < m->dup_pct) {
 		*sel = live[rnd() % nlive]->sel;
+		if (m->marks && rnd() % 2) {	/* same selector, other mark */
+			sel->mark_v = 0;
+			sel->mark_m = 0;
+			rand_mark(m, sel);
+		}
 		return;
 	}
+	rand_mark(m, sel);
 	sel->family = rand_family(m);
 	rand_addr(sel->family, &sel->saddr);
 	rand_addr(sel->family, &sel->daddr);
@@ -339,8 +363,14 @@ static void rand_flow(const struct mix *m, struct ipsec_flow *f)
 			   s->proto : rand_proto();
 		f->sport = s->sport && rnd() % 8 ? s->sport : rand_port();
 		f->dport = s->dport && rnd() % 8 ? s->dport : rand_port();
+		if (m->marks)
+			f->mark = rnd() % 2 ? s->mark_v | (rnd() % 4 ? 0 : rnd()) :
+				  mark_vals[rnd() % ARRAY_SIZE(mark_vals)];
 		return;
 	}
+	if (m->marks)
+		f->mark = rnd() % 4 ? mark_vals[rnd() % ARRAY_SIZE(mark_vals)] :
+			  rnd();
 	f->family = rand_family(m);
 	rand_addr(f->family, &f->saddr);
 	rand_addr(f->family, &f->daddr);
@@ -493,6 +523,7 @@ static void test_random(const char *desc, unsigned int rounds,
 			.prio_range = prio_ranges[rnd() % ARRAY_SIZE(prio_ranges)],
 			.dup_pct = dup_pcts[rnd() % ARRAY_SIZE(dup_pcts)],
 			.host_only = rnd() % 8 == 0,
+			.marks = rnd() % 2,
 		};
 
 		shim_hash_mask = hash_mask;
@@ -622,6 +653,51 @@ static void test_ranks(void)
 	shim_grace_period();
 	ipsec_cls_init(&cls, NULL);
 	result(ok, "ranks: ties by insertion, replace at same and other priority, bad selectors");
+}
+
+/* XFRM marks: one selector under marks 1/0xff and 2/0xff and a third
+ * rule of the same selector without a mark, at a worse priority
+ */
+static void test_marks(void)
+{
+	struct ipsec_selector s1 = { .family = AF_INET,
+				     .proto = IPSEC_ULPROTO_ANY,
+				     .mark_v = 1, .mark_m = 0xff };
+	struct ipsec_selector s2 = s1, s0 = s1, sx = s1;
+	struct rule a = { 0 }, b = { 0 }, c = { 0 }, x = { 0 };
+	struct ipsec_flow f = { .family = AF_INET, .proto = 6 };
+	bool ok = true;
+
+	s2.mark_v = 2;
+	s0.mark_v = 0;
+	s0.mark_m = 0;
+	sx.mark_v = 0x101;		/* a bit outside the mask */
+	ok &= !ipsec_cls_insert(&cls, &a.node, &s1, 5);
+	ok &= !ipsec_cls_insert(&cls, &b.node, &s2, 5);
+	ok &= !ipsec_cls_insert(&cls, &x.node, &sx, 0);
+	ok &= !ipsec_cls_lookup(&cls, &f);
+	f.mark = 1;
+	ok &= ipsec_cls_lookup(&cls, &f) == &a.node;
+	f.mark = 0x302;			/* bits outside the mask don't count */
+	ok &= ipsec_cls_lookup(&cls, &f) == &b.node;
+	f.mark = 0x101;
+	ok &= ipsec_cls_lookup(&cls, &f) == &a.node;
+	f.mark = 3;
+	ok &= !ipsec_cls_lookup(&cls, &f);
+	ok &= !ipsec_cls_insert(&cls, &c.node, &s0, 7);
+	ok &= ipsec_cls_lookup(&cls, &f) == &c.node;
+	f.mark = 2;
+	ok &= ipsec_cls_lookup(&cls, &f) == &b.node;
+	ipsec_cls_remove(&cls, &b.node);
+	ok &= ipsec_cls_lookup(&cls, &f) == &c.node;
+	ipsec_cls_remove(&cls, &a.node);
+	ipsec_cls_remove(&cls, &c.node);
+	ipsec_cls_remove(&cls, &x.node);
+	ok &= cls.count == 0;
+	ipsec_cls_destroy(&cls);
+	shim_grace_period();
+	ipsec_cls_init(&cls, NULL);
+	result(ok, "marks: same selector under two marks and none, (mark & m) == v as XFRM has it");
 }
 
 /*
@@ -821,13 +897,14 @@ int main(int argc, char **argv)
 		rng = strtoull(seed, NULL, 0) ?: 1;
 	shim_seed = rnd();
 	ipsec_cls_init(&cls, NULL);
-	printf("TAP version 13\n1..%u\n", timing_only ? 1 : 6);
+	printf("TAP version 13\n1..%u\n", timing_only ? 1 : 7);
 	printf("# seed 0x%llx\n", (unsigned long long)rng);
 	if (timing_only) {
 		test_timing();
 		return failures ? 1 : 0;
 	}
 	test_ranks();
+	test_marks();
 	test_random("random", 300, ~0U, 0);
 	test_random("weak hash", 100, 0x7, 0);
 	test_random("failing allocations", 200, ~0U, 7);
