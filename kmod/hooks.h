@@ -21,6 +21,7 @@ enum ipsec_hooks_reason {
 	IPSEC_HOOKS_SPD,	/* the SPD holds a policy */
 	IPSEC_HOOKS_CFG,	/* def_policy discard, or raised socket levels */
 	IPSEC_HOOKS_SOCKPOL,	/* a socket may hold a policy or levels */
+	IPSEC_HOOKS_IPCOMP,	/* the SAD may hold an IPComp SA */
 };
 
 struct ipsec_hooks {
@@ -29,10 +30,16 @@ struct ipsec_hooks {
 	unsigned long reasons;		/* BIT(enum ipsec_hooks_reason) */
 	unsigned int holds;		/* sysctl writes in progress */
 	bool dead;			/* the namespace is going */
+	bool sockpol_on;		/* SOCKPOL taken, registered; read
+					 * without the lock (hooks.c)
+					 */
 	atomic_t pending;		/* socket policies compiled, not yet
 					 * accounted for (ipsec_hooks_sockpol)
 					 */
 	struct delayed_work sockpol_gc;	/* drops SOCKPOL when none is left */
+	struct delayed_work sockpol_async; /* takes SOCKPOL, retrying */
+	atomic_t ipcomp_adding;		/* IPComp SAs on their way in */
+	struct delayed_work ipcomp_gc;	/* drops IPCOMP when none is left */
 };
 
 int ipsec_hooks_net_init(struct ipsec_net *in);
@@ -50,10 +57,18 @@ int ipsec_hooks_hold(struct ipsec_net *in);
 void ipsec_hooks_release(struct ipsec_net *in);
 
 /* A socket policy is about to be linked: from compile_policy, under RCU.
- * The hooks are registered before the setsockopt returns to userland.
+ * The hooks are registered before the setsockopt returns to userland;
+ * an errno where that cannot be promised (hooks.c).
  */
 int ipsec_hooks_sockpol_atomic(struct ipsec_net *in);
 /* The same from a context that may sleep (the levels' setsockopt). */
 int ipsec_hooks_sockpol(struct ipsec_net *in);
+
+/* Around the publication of an IPComp SA: plain IP in IP from its far
+ * end is taken in LOCAL_IN (input.c). Sleeps; end only after begin
+ * succeeded.
+ */
+int ipsec_hooks_ipcomp_begin(struct ipsec_net *in);
+void ipsec_hooks_ipcomp_end(struct ipsec_net *in);
 
 #endif /* IPSEC_HOOKS_H */

@@ -47,7 +47,7 @@ static int __init ipsec_init(void)
 
 err_sockpol:
 	ipsec_sockpol_uninit();
-	ipsec_hooks_uninit();
+	ipsec_hooks_uninit();	/* freed whatever its references */
 err_pfkey:
 	ipsec_pfkey_uninit();
 err_proto:
@@ -64,8 +64,8 @@ err_sad:
 static void __exit ipsec_exit(void)
 {
 	ipsec_levels_uninit();
+	/* socket policies' task_works hold a module reference: none left */
 	ipsec_sockpol_uninit();
-	ipsec_hooks_uninit();	/* after the last compile_policy */
 	ipsec_pfkey_uninit();
 	ipsec_proto_uninit();
 	ipsec_netns_uninit();
