@@ -338,14 +338,52 @@ static void ipsec_in_ip_cb(struct sk_buff *skb, int family)
 static void ipsec_in_deliver(struct ipsec_net *in, struct sk_buff *skb,
 			     int nh);
 
-/* The IPComp tunnel SA (reqid 0) from the outer header's source to its
- * destination whose mark matches the packet's, held; NULL if there is
- * none or IPComp is off. Plain IP in IP from there is that SA's short
- * packet (ipsec_input_ipip).
+/* Under RCU: the reqid of the IPComp tunnel request, from the outer
+ * source to the outer destination (@rid), of the inbound or forward
+ * policy the IP in IP packet's inner header (@inner bytes from
+ * skb->data) falls under; 0 if there is none.
+ */
+static u32 ipsec_in_ipcomp_reqid(struct ipsec_net *in,
+				 const struct sk_buff *skb,
+				 const struct ipsec_sa_rid *rid,
+				 unsigned int inner, u8 nh)
+{
+	const struct ipsec_policy *pol;
+	struct ipsec_flow flow;
+	unsigned int i;
+
+	if (ipsec_flow_from_skb_at(skb, inner, nh == IPPROTO_IPIP ? AF_INET :
+				   AF_INET6, &flow))
+		return 0;
+	pol = ipsec_spd_lookup_rcu(in, ipsec_in_dir(in, &flow), &flow);
+	if (!pol || pol->action != IPSEC_POLICY_IPSEC)
+		return 0;
+	for (i = 0; i < pol->nreqs; i++) {
+		const struct ipsec_policy_req *r = &pol->req[i];
+
+		if (r->proto == IPPROTO_COMP && r->mode == IPSEC_MODE_TUNNEL &&
+		    r->family == rid->family &&
+		    xfrm_addr_equal(&r->saddr, &rid->saddr, rid->family) &&
+		    xfrm_addr_equal(&r->daddr, &rid->daddr, rid->family))
+			return r->reqid;
+	}
+	return 0;
+}
+
+/* The IPComp tunnel SA from the outer header's source to its destination
+ * whose mark matches the packet's, held; NULL if there is none or IPComp
+ * is off. Plain IP in IP (@nh, inner header @inner bytes from skb->data)
+ * from there is that SA's short packet (ipsec_input_ipip): RFC 3173 2.2
+ * lets a packet that does not shrink go out uncompressed, and XFRM's
+ * IPComp tunnels send it as plain IP in IP. The SA has the reqid of the
+ * SA that carried the packet (@reqid: a bundle's SAs share one, as key
+ * managers key them), 0, or that of the IPComp request of the policy
+ * the inner packet falls under.
  */
 static struct ipsec_sa *ipsec_in_ipcomp_sa(struct ipsec_net *in,
 					   const struct sk_buff *skb,
-					   u8 family)
+					   u8 family, u8 nh,
+					   unsigned int inner, u32 reqid)
 {
 	struct ipsec_sa_rid rid = { .proto = IPPROTO_COMP, .family = family };
 	struct ipsec_sa *sa;
@@ -360,7 +398,19 @@ static struct ipsec_sa *ipsec_in_ipcomp_sa(struct ipsec_net *in,
 		rid.daddr.in6 = ipv6_hdr(skb)->daddr;
 	}
 	rcu_read_lock();
+	rid.reqid = reqid;
 	sa = ipsec_sa_find_rid_rcu(in, &rid, IPSEC_MODE_TUNNEL, skb->mark);
+	if (!sa && reqid) {
+		rid.reqid = 0;
+		sa = ipsec_sa_find_rid_rcu(in, &rid, IPSEC_MODE_TUNNEL,
+					   skb->mark);
+	}
+	if (!sa) {
+		rid.reqid = ipsec_in_ipcomp_reqid(in, skb, &rid, inner, nh);
+		if (rid.reqid && rid.reqid != reqid)
+			sa = ipsec_sa_find_rid_rcu(in, &rid, IPSEC_MODE_TUNNEL,
+						   skb->mark);
+	}
 	if (sa && (sa->mode != IPSEC_MODE_TUNNEL ||
 		   !refcount_inc_not_zero(&sa->refcnt)))
 		sa = NULL;
@@ -435,7 +485,8 @@ static void ipsec_in_deliver(struct ipsec_net *in, struct sk_buff *skb,
 	 */
 	if (!tunnel && !cb->encap && cb->nouter < IPSEC_IN_OUTER_MAX &&
 	    (nh == IPPROTO_IPIP || nh == IPPROTO_IPV6)) {
-		struct ipsec_sa *comp = ipsec_in_ipcomp_sa(in, skb, cb->family);
+		struct ipsec_sa *comp = ipsec_in_ipcomp_sa(in, skb, cb->family,
+							   nh, 0, sa->reqid);
 
 		if (comp) {
 			cb->outer[cb->nouter++] = sa;
@@ -710,7 +761,7 @@ bool ipsec_input_ipip(struct ipsec_net *in, struct sk_buff *skb, u8 family)
 	}
 	if (nh != IPPROTO_IPIP && nh != IPPROTO_IPV6)
 		return false;
-	sa = ipsec_in_ipcomp_sa(in, skb, family);
+	sa = ipsec_in_ipcomp_sa(in, skb, family, nh, hl, 0);
 	if (!sa)
 		return false;
 

@@ -85,8 +85,13 @@ static int ipsec_flow_skip6(const struct sk_buff *skb, int off, u8 *nh,
 int ipsec_flow_from_skb(const struct sk_buff *skb, u8 family,
 			struct ipsec_flow *flow)
 {
-	unsigned int noff = skb_network_offset(skb);
+	return ipsec_flow_from_skb_at(skb, skb_network_offset(skb), family,
+				      flow);
+}
 
+int ipsec_flow_from_skb_at(const struct sk_buff *skb, unsigned int noff,
+			   u8 family, struct ipsec_flow *flow)
+{
 	memset(flow, 0, sizeof(*flow));
 	flow->family = family;
 	flow->mark = skb->mark;		/* XFRM policy marks */

@@ -16,6 +16,9 @@ struct ipsec_sa;
 /* Fills @flow from the IP header at skb's network header. */
 int ipsec_flow_from_skb(const struct sk_buff *skb, u8 family,
 			struct ipsec_flow *flow);
+/* The same from an IP header @noff bytes from skb->data. */
+int ipsec_flow_from_skb_at(const struct sk_buff *skb, unsigned int noff,
+			   u8 family, struct ipsec_flow *flow);
 
 /* IPv6 neighbour discovery passes whatever the SPD says. */
 bool ipsec_flow_bypass(const struct ipsec_flow *f);

@@ -118,23 +118,38 @@ key_case()
 	# sends short packets as IP in IP all the same
 	out_level="level use"
 	[ "$1" = tunnel ] && out_level=
+	rq=${reqid:+reqid $reqid}
 	cat >/tmp/case.conf <<EOF
 add $m_out $p_out ipcomp $cpi_mp -m $1 -C deflate;
 add $p_out $m_out ipcomp $cpi_pm -m $1 -C deflate;
 spdadd $m_sel $p_sel any -P out ipsec ipcomp/$1/$tmpl_mp/use;
 spdadd $p_sel $m_sel any -P in ipsec ipcomp/$1/$tmpl_pm/use;
 EOF
-	check "$name: SAs and policies through PF_KEY" \
-		"$PFKEYCTL" -f /tmp/case.conf
+	# with a reqid (as strongSwan and libreswan key IPComp), main is
+	# keyed as the peer is, through ip xfrm
+	if [ -n "$reqid" ]; then
+		check "$name: SAs and policies through ip xfrm" sh -c "
+		ip xfrm state add src $m_out dst $p_out proto comp spi $cpi_mp \
+			mode $1 $rq comp deflate $sel_mp &&
+		ip xfrm state add src $p_out dst $m_out proto comp spi $cpi_pm \
+			mode $1 $rq comp deflate $sel_pm &&
+		ip xfrm policy add src $m_sel dst $p_sel dir out \
+			tmpl $xt_mp proto comp mode $1 $rq $out_level &&
+		ip xfrm policy add src $p_sel dst $m_sel dir in \
+			tmpl $xt_pm proto comp mode $1 $rq level use"
+	else
+		check "$name: SAs and policies through PF_KEY" \
+			"$PFKEYCTL" -f /tmp/case.conf
+	fi
 	check "$name: the peer's SAs and policies through ip xfrm" peer "
 		ip xfrm state add src $m_out dst $p_out proto comp spi $cpi_mp \
-			mode $1 comp deflate $sel_mp &&
+			mode $1 $rq comp deflate $sel_mp &&
 		ip xfrm state add src $p_out dst $m_out proto comp spi $cpi_pm \
-			mode $1 comp deflate $sel_pm &&
+			mode $1 $rq comp deflate $sel_pm &&
 		ip xfrm policy add src $p_sel dst $m_sel dir out \
-			tmpl $xt_pm proto comp mode $1 $out_level &&
+			tmpl $xt_pm proto comp mode $1 $rq $out_level &&
 		ip xfrm policy add src $m_sel dst $p_sel dir in \
-			tmpl $xt_mp proto comp mode $1 level use"
+			tmpl $xt_mp proto comp mode $1 $rq level use"
 }
 
 unkey_case()
@@ -155,12 +170,13 @@ peer_sa_packets()
 	echo "$1"
 }
 
-# run_case MODE OUTER [INNER]
+# run_case MODE OUTER [INNER [REQID]]
 run_case()
 {
-	mode=$1 outer=$2 inner=${3:-$2}
+	mode=$1 outer=$2 inner=${3:-$2} reqid=${4:-}
 	name="$mode IPv$outer"
 	[ "$inner" != "$outer" ] && name="$mode IPv$inner-in-IPv$outer"
+	[ -n "$reqid" ] && name="$name, reqid $reqid"
 	t0=$(date +%s)
 	key_case "$mode" "$outer" "$inner"
 	ktap_info "case $CASE: $name, CPIs $(printf '0x%x 0x%x' $cpi_mp $cpi_pm)"
@@ -225,12 +241,19 @@ s.sendto(os.urandom(1000), ('$p_in', $PORT))"
 # bundle_case MODE: IPComp inside ESP, IPv4 (KAME's
 # "ipcomp/MODE/...//use esp/transport//require", XFRM's templates comp
 # then esp); in tunnel mode ESP protects the IPComp (or, for short
-# packets, plain IP in IP) packet between the gateways
+# packets, plain IP in IP) packet between the gateways. MODE:REQID keys
+# both sides with ip xfrm and that reqid on all four SAs, as strongSwan
+# keys a CHILD_SA with IPComp
 bundle_case()
 {
 	CASE=$((CASE + 1))
+	reqid=
+	case $1 in *:*) reqid=${1#*:} ;; esac
+	set -- "${1%%:*}"
+	rq=${reqid:+reqid $reqid}
 	case_addrs "$1" 4 4
 	name="IPComp($1)+ESP(transport) IPv4"
+	[ -n "$reqid" ] && name="$name, reqid $reqid"
 	out_level="level use"
 	[ "$1" = tunnel ] && out_level=
 	cpi_mp=$((0x1000 * CASE + 0x101)) cpi_pm=$((0x1000 * CASE + 0x202))
@@ -245,23 +268,36 @@ add $p_out $m_out esp $s_pm -m transport -r 64 -E aes-gcm-16 0x$k_pm;
 spdadd $m_sel $p_sel any -P out ipsec ipcomp/$1/$tmpl_mp/use esp/transport//require;
 spdadd $p_sel $m_sel any -P in ipsec ipcomp/$1/$tmpl_pm/use esp/transport//require;
 EOF
-	check "$name: SAs and policy through PF_KEY" "$PFKEYCTL" -f /tmp/case.conf
-	check "$name: the peer's SAs and policies through ip xfrm" peer "
+	states="
 		ip xfrm state add src $m_out dst $p_out proto comp spi $cpi_mp \
-			mode $1 comp deflate &&
+			mode $1 $rq comp deflate &&
 		ip xfrm state add src $p_out dst $m_out proto comp spi $cpi_pm \
-			mode $1 comp deflate &&
+			mode $1 $rq comp deflate &&
 		ip xfrm state add src $m_out dst $p_out proto esp spi $s_mp \
-			mode transport replay-window 64 \
+			mode transport $rq replay-window 64 \
 			aead 'rfc4106(gcm(aes))' 0x$k_mp 128 &&
 		ip xfrm state add src $p_out dst $m_out proto esp spi $s_pm \
-			mode transport aead 'rfc4106(gcm(aes))' 0x$k_pm 128 &&
+			mode transport $rq replay-window 64 \
+			aead 'rfc4106(gcm(aes))' 0x$k_pm 128"
+	if [ -n "$reqid" ]; then
+		check "$name: SAs and policies through ip xfrm" sh -c "$states &&
+		ip xfrm policy add src $m_sel dst $p_sel dir out \
+			tmpl $xt_mp proto comp mode $1 $rq $out_level \
+			tmpl proto esp mode transport $rq &&
+		ip xfrm policy add src $p_sel dst $m_sel dir in \
+			tmpl $xt_pm proto comp mode $1 $rq level use \
+			tmpl proto esp mode transport $rq"
+	else
+		check "$name: SAs and policy through PF_KEY" \
+			"$PFKEYCTL" -f /tmp/case.conf
+	fi
+	check "$name: the peer's SAs and policies through ip xfrm" peer "$states &&
 		ip xfrm policy add src $p_sel dst $m_sel dir out \
-			tmpl $xt_pm proto comp mode $1 $out_level \
-			tmpl proto esp mode transport &&
+			tmpl $xt_pm proto comp mode $1 $rq $out_level \
+			tmpl proto esp mode transport $rq &&
 		ip xfrm policy add src $m_sel dst $p_sel dir in \
-			tmpl $xt_mp proto comp mode $1 level use \
-			tmpl proto esp mode transport"
+			tmpl $xt_mp proto comp mode $1 $rq level use \
+			tmpl proto esp mode transport $rq"
 	out0=$(ipsec_counter ipcomp output_packets)
 	in0=$(ipsec_counter ipcomp input_packets)
 	ein0=$(ipsec_counter esp input_packets)
@@ -291,6 +327,7 @@ EOF
 forged_cases()
 {
 	name="forged IPComp"
+	reqid=
 	key_case transport 4 4
 	# the peer must not protect its own raw packets
 	peer "ip xfrm policy flush" >/dev/null
@@ -336,6 +373,7 @@ elif what == 'bomb':
 disabled_case()
 {
 	name="ipcomp_enable=0"
+	reqid=
 	key_case transport 4 4
 	sysctl -qw net.ipsec.ipcomp_enable=0
 	p0=$(ipsec_counter ipcomp policy_drops)
@@ -389,13 +427,13 @@ tdpid=$!
 check "tcpdump captures main's eth0" \
 	wait_until 60 grep -q listening /tmp/tcpdump.err
 
-for c in ${COMP_CASES:-transport:4 transport:6 tunnel:4 tunnel:6}; do
-	IFS=: read -r m o i <<EOF
+for c in ${COMP_CASES:-transport:4 transport:6 tunnel:4 tunnel:6 tunnel:4:4:7}; do
+	IFS=: read -r m o i r <<EOF
 $c
 EOF
-	run_case "$m" "$o" "${i:-$o}"
+	run_case "$m" "$o" "${i:-$o}" "$r"
 done
-for m in ${COMP_BUNDLES:-transport tunnel}; do
+for m in ${COMP_BUNDLES:-transport tunnel tunnel:9}; do
 	bundle_case "$m"
 done
 

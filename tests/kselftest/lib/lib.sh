@@ -182,10 +182,11 @@ ipsec_counter()
 	fi
 }
 
-# wait_until SECONDS CMD...: poll CMD every 0.1 s
+# wait_until SECONDS CMD...: poll CMD every 0.1 s, for SECONDS times
+# SCALE (an upper bound: a slow kernel only makes a failure slower)
 wait_until()
 {
-	_t=$(($1 * 10))
+	_t=$(($1 * 10 * SCALE))
 	shift
 	while [ "$_t" -gt 0 ]; do
 		"$@" >/dev/null 2>&1 && return 0
