@@ -189,6 +189,22 @@ check_eq "no datagram sent under require got out ($ROUNDS rounds)" 0 "$held"
 check_eq "every datagram sent between policies arrived" $((ROUNDS * N)) "$passed"
 check_hooks "no hook call after the flapping" a 10.0.0.2 no
 
+# An IPComp tunnel SA with no policy: its far end sends what would not
+# shrink as plain IP in IP (RFC 3173 2.2), which LOCAL_IN takes as the
+# SA's (kmod/input.c), as stock XFRM's xfrm4_tunnel takes it. So the
+# hooks are there while the SAD holds an IPComp SA, policy or not.
+ns_run b sysctl -qw net.ipsec.ipcomp_enable=1
+echo "add 10.0.0.1 10.0.0.2 ipcomp 4353 -m tunnel -C deflate;" |
+	ns_run b "$PFK" -f -
+check_hooks "the hook runs with an IPComp SA and no policy" b 10.0.0.3 yes
+echo "flush ipcomp;" | ns_run b "$PFK" -f -
+# they go by a periodic check (5 s) once the SAD holds no IPComp SA
+no_call() { _h0=$(hits); send1 b 10.0.0.3; [ "$(hits)" = "$_h0" ]; }
+if [ "$kprobe" -eq 1 ]; then
+	check "no hook call some time after the IPComp SA is gone" \
+		wait_until 30 no_call
+fi
+
 if [ "$kprobe" -eq 1 ]; then
 	echo 0 >"$TR/events/kprobes/$KP/enable"
 	echo "-:$KP" >>"$TR/kprobe_events"
