@@ -525,7 +525,7 @@ static void ipsec_in_deliver(struct ipsec_net *in, struct sk_buff *skb,
 	dir = ipsec_in_dir(in, &flow);
 	err = ipsec_policy_check_in(in, dir, &flow,
 				    (const struct ipsec_sa **)held, n, tunnel,
-				    &proto);
+				    skb->dev, &proto);
 	/* and so must a socket's own policy or levels */
 	if (err == IPSEC_PASS && dir == IPSEC_DIR_INBOUND &&
 	    !ipsec_in_sk_ok(in, skb, &flow, held, n, tunnel))
@@ -584,12 +584,8 @@ static int ipsec_xform_rcv(struct ipsec_net *in, struct sk_buff *skb,
 		id.daddr.a4 = ip_hdr(skb)->daddr;
 	else
 		id.daddr.in6 = ipv6_hdr(skb)->daddr;
-	sa = ipsec_sa_get(in, &id);
 	/* XFRM's xfrm_state_lookup() with the packet's mark */
-	if (sa && !ipsec_sa_mark_match(sa, skb->mark)) {
-		ipsec_sa_put(sa);
-		sa = NULL;
-	}
+	sa = ipsec_sa_get(in, &id, skb->mark);
 	if (!sa) {
 		ipsec_in_drop_p(in, skb, p, IPSEC_STAT_NOTDB);
 		return 0;

@@ -55,6 +55,11 @@ struct ipsec_net {
 
 	/* The NETLINK_XFRM kernel socket (xfrm_nl.c); set at init. */
 	struct sock __rcu *xfrm_nl;
+	/* XFRM's default policies (XFRM_MSG_SETDEFAULT), indexed by XFRM's
+	 * direction (XFRM_POLICY_IN, _OUT, _FWD): XFRM_USERPOLICY_ACCEPT or
+	 * _BLOCK. Written by xfrm_nl_spd.c, read locklessly (policy.c).
+	 */
+	u8 xfrm_default[XFRM_POLICY_MAX];
 
 	/* Kernel ACQUIREs: sequence numbers and the rate limit's slots. */
 	atomic_t acq_seq;

@@ -441,9 +441,11 @@ static int ipsec_out_enc_post(struct net *net, struct sock *sk,
 	return 0;
 }
 
-/* The path MTU towards a tunnel's far end (0 if there is no route). */
+/* The path MTU towards a tunnel's far end (0 if there is no route), by
+ * the route its packets take: outer->mark is their output mark.
+ */
 static unsigned int ipsec_outer_mtu(struct net *net,
-				    const struct ipsec_flow *outer, u32 mark)
+				    const struct ipsec_flow *outer)
 {
 	struct dst_entry *dst;
 	unsigned int mtu;
@@ -452,7 +454,7 @@ static unsigned int ipsec_outer_mtu(struct net *net,
 		struct flowi4 fl4 = {
 			.daddr = outer->daddr.a4,
 			.saddr = outer->saddr.a4,
-			.flowi4_mark = mark,
+			.flowi4_mark = outer->mark,
 			.flowi4_proto = IPPROTO_ESP,
 		};
 		struct rtable *rt = ip_route_output_key(net, &fl4);
@@ -464,7 +466,7 @@ static unsigned int ipsec_outer_mtu(struct net *net,
 		struct flowi6 fl6 = {
 			.daddr = outer->daddr.in6,
 			.saddr = outer->saddr.in6,
-			.flowi6_mark = mark,
+			.flowi6_mark = outer->mark,
 			.flowi6_proto = IPPROTO_ESP,
 		};
 
@@ -564,7 +566,7 @@ static void ipsec_out_one(struct ipsec_net *in, struct sk_buff *skb,
 	}
 	mtu = dst ? dst_mtu(dst) : IP_MAX_MTU;
 	if (skb->len + overhead > mtu && outer) {
-		unsigned int omtu = ipsec_outer_mtu(in->net, outer, skb->mark);
+		unsigned int omtu = ipsec_outer_mtu(in->net, outer);
 
 		if (omtu)
 			mtu = omtu;
@@ -596,7 +598,7 @@ static void ipsec_out_one(struct ipsec_net *in, struct sk_buff *skb,
 		/* a connection starts: its MSS must fit the tunnel from the
 		 * first segment on
 		 */
-		unsigned int omtu = ipsec_outer_mtu(in->net, outer, skb->mark);
+		unsigned int omtu = ipsec_outer_mtu(in->net, outer);
 
 		if (omtu > overhead)
 			ipsec_lower_pmtu(skb, omtu - overhead);
@@ -650,7 +652,8 @@ static unsigned int ipsec_out_steal(struct ipsec_net *in, struct sk_buff *skb,
 }
 
 /* What one request's SA adds to a packet; a tunnel moves cur to its
- * endpoints.
+ * endpoints, and cur's mark becomes the SA's output mark as
+ * ipsec_out_next() will set it, which the outer route is looked up with.
  */
 static unsigned int ipsec_req_overhead(const struct ipsec_sa *sa, u8 mode,
 				       const struct ipsec_sa_rid *rid,
@@ -666,6 +669,7 @@ static unsigned int ipsec_req_overhead(const struct ipsec_sa *sa, u8 mode,
 	else
 		o = ipsec_esp_overhead(sa) + ipsec_udpencap_len(sa->natt_type);
 
+	cur->mark = ipsec_sa_smark(sa, cur->mark);
 	if (mode == IPSEC_MODE_TUNNEL) {
 		o += sa->id.family == AF_INET ? sizeof(struct iphdr) :
 						sizeof(struct ipv6hdr);
@@ -674,15 +678,6 @@ static unsigned int ipsec_req_overhead(const struct ipsec_sa *sa, u8 mode,
 		cur->family = rid->family;
 	}
 	return o;
-}
-
-static u8 ipsec_out_default(const struct ipsec_net *in, u8 family)
-{
-	const struct ipsec_af_cfg *c = family == AF_INET6 ? &in->cfg.inet6 :
-							    &in->cfg.inet;
-
-	return READ_ONCE(c->def_policy) == IPSEC_DEFPOLICY_DISCARD ?
-	       IPSEC_POLICY_DISCARD : IPSEC_POLICY_NONE;
 }
 
 /* Under RCU: every request must have its SA, or be of level use; then
@@ -820,7 +815,9 @@ unsigned int ipsec_output(struct ipsec_net *in, struct sk_buff *skb,
 	if (ipsec_flow_bypass(&flow))
 		return NF_ACCEPT;
 	pol = ipsec_spd_lookup_rcu(in, IPSEC_DIR_OUTBOUND, &flow);
-	action = pol ? pol->action : ipsec_out_default(in, family);
+	action = pol ? pol->action :
+		 ipsec_default_action(in, family, IPSEC_DIR_OUTBOUND,
+				      state->out);
 	if (action == IPSEC_POLICY_DISCARD) {
 		ipsec_stat_inc(in->net, IPSEC_P_ESP, IPSEC_STAT_PDROPS);
 		return NF_DROP;
@@ -854,6 +851,7 @@ unsigned int ipsec_out_tcp_mss(struct ipsec_net *in,
 	const struct ipsec_policy *pol;
 	struct ipsec_flow cur = *flow;
 
+	cur.mark = mark;
 	pol = ipsec_spd_lookup_rcu(in, IPSEC_DIR_OUTBOUND, flow);
 	if (!pol || pol->action != IPSEC_POLICY_IPSEC)
 		return 0;
@@ -871,7 +869,7 @@ unsigned int ipsec_out_tcp_mss(struct ipsec_net *in,
 	}
 	if (!overhead)
 		return 0;
-	mtu = ipsec_outer_mtu(in->net, &cur, mark);
+	mtu = ipsec_outer_mtu(in->net, &cur);
 	hdr = sizeof(struct tcphdr) + (flow->family == AF_INET ?
 				       sizeof(struct iphdr) :
 				       sizeof(struct ipv6hdr));

@@ -158,7 +158,10 @@ int ipsec_pfkey_update(struct ipsec_pfkey_req *req)
 	sa = ipsec_pfkey_new_sa(req, &err);
 	if (!sa)
 		return err;
-	old = ipsec_sa_get(req->in, &sa->id);
+	/* af_key's xfrm_state_update() looks up with mark 0: an SA whose
+	 * mark has a value is not PF_KEY's to update
+	 */
+	old = ipsec_sa_get(req->in, &sa->id, 0);
 	if (!old) {
 		ipsec_sa_put(sa);
 		return -ESRCH;
@@ -176,7 +179,10 @@ int ipsec_pfkey_update(struct ipsec_pfkey_req *req)
 	return err;
 }
 
-/* The SA a DELETE or GET names, with a reference. */
+/* The SA a DELETE or GET names, with a reference: af_key looks it up
+ * with mark 0 (its DUMMY_MARK), so an SA whose mark has a value (XFRMA_MARK
+ * v != 0) is not found over PF_KEY.
+ */
 static struct ipsec_sa *ipsec_pfkey_find(struct ipsec_pfkey_req *req,
 					 int *err)
 {
@@ -186,7 +192,7 @@ static struct ipsec_sa *ipsec_pfkey_find(struct ipsec_pfkey_req *req,
 	*err = ipsec_pfkey_id(&req->m, &id);
 	if (*err)
 		return NULL;
-	sa = ipsec_sa_get(req->in, &id);
+	sa = ipsec_sa_get(req->in, &id, 0);
 	if (!sa)
 		*err = -ESRCH;
 	return sa;

@@ -200,19 +200,27 @@ void ipsec_req_rid(const struct ipsec_policy_req *r,
 	rid->proto = r->proto;
 }
 
-static u8 ipsec_default_action(const struct ipsec_net *in, u8 family)
+u8 ipsec_default_action(const struct ipsec_net *in, u8 family, u8 dir,
+			const struct net_device *dev)
 {
 	const struct ipsec_af_cfg *c = family == AF_INET6 ? &in->cfg.inet6 :
 							    &in->cfg.inet;
+	int xdir = dir == IPSEC_DIR_INBOUND ? XFRM_POLICY_IN :
+		   dir == IPSEC_DIR_FWD ? XFRM_POLICY_FWD : XFRM_POLICY_OUT;
 
-	return READ_ONCE(c->def_policy) == IPSEC_DEFPOLICY_DISCARD ?
-	       IPSEC_POLICY_DISCARD : IPSEC_POLICY_NONE;
+	if (READ_ONCE(c->def_policy) == IPSEC_DEFPOLICY_DISCARD)
+		return IPSEC_POLICY_DISCARD;
+	if (READ_ONCE(in->xfrm_default[xdir]) == XFRM_USERPOLICY_BLOCK &&
+	    !(dev && (dev->flags & IFF_LOOPBACK)))
+		return IPSEC_POLICY_DISCARD;
+	return IPSEC_POLICY_NONE;
 }
 
 enum ipsec_verdict ipsec_policy_check_in(struct ipsec_net *in, u8 dir,
 					 const struct ipsec_flow *flow,
 					 const struct ipsec_sa **sas,
 					 unsigned int nsas, bool tunnel,
+					 const struct net_device *dev,
 					 u8 *proto)
 {
 	struct ipsec_policy *pol;
@@ -221,7 +229,8 @@ enum ipsec_verdict ipsec_policy_check_in(struct ipsec_net *in, u8 dir,
 
 	*proto = nsas ? sas[nsas - 1]->id.proto : IPPROTO_ESP;
 	pol = ipsec_spd_lookup_rcu(in, dir, flow);
-	action = pol ? pol->action : ipsec_default_action(in, flow->family);
+	action = pol ? pol->action :
+		 ipsec_default_action(in, flow->family, dir, dev);
 	if (action == IPSEC_POLICY_DISCARD)
 		return IPSEC_DROP;
 	/* RFC 4301 5.2 step 4: what a tunnel SA carried must be what a

@@ -102,7 +102,9 @@ static bool ipsec_err_ours(struct sk_buff *skb, u8 proto, u8 family,
 	default:
 		return false;
 	}
-	return ipsec_sa_lookup_rcu(ipsec_net(dev_net(skb->dev)), &id);
+	/* with the mark of the ICMP error, as esp4_err() looks it up */
+	return ipsec_sa_lookup_rcu(ipsec_net(dev_net(skb->dev)), &id,
+				   skb->mark);
 }
 
 /* ICMP errors about packets we sent. "Fragmentation needed" for an ESP,

@@ -180,19 +180,29 @@ void ipsec_sa_put(struct ipsec_sa *sa)
 		call_rcu(&sa->rcu, ipsec_sa_free_rcu);
 }
 
+/* XFRM's xfrm_state_lookup(): the SAs of one name are few (one but for
+ * marks), so the walk of the name's list keeps the lookup O(1).
+ */
 struct ipsec_sa *ipsec_sa_lookup_rcu(struct ipsec_net *in,
-				     const struct ipsec_sa_id *id)
+				     const struct ipsec_sa_id *id, u32 mark)
 {
-	return rhashtable_lookup(&in->sad.by_id, id, ipsec_sa_id_params);
+	struct rhlist_head *list, *pos;
+	struct ipsec_sa *sa;
+
+	list = rhltable_lookup(&in->sad.by_id, id, ipsec_sa_id_params);
+	rhl_for_each_entry_rcu(sa, pos, list, node)
+		if (ipsec_sa_mark_match(sa, mark))
+			return sa;
+	return NULL;
 }
 
 struct ipsec_sa *ipsec_sa_get(struct ipsec_net *in,
-			      const struct ipsec_sa_id *id)
+			      const struct ipsec_sa_id *id, u32 mark)
 {
 	struct ipsec_sa *sa;
 
 	rcu_read_lock();
-	sa = ipsec_sa_lookup_rcu(in, id);
+	sa = ipsec_sa_lookup_rcu(in, id, mark);
 	if (sa && !refcount_inc_not_zero(&sa->refcnt))
 		sa = NULL;
 	rcu_read_unlock();
@@ -262,7 +272,7 @@ static void ipsec_sa_link(struct ipsec_sad *sad, struct ipsec_sa *sa)
 static void ipsec_sa_unlink(struct ipsec_sad *sad, struct ipsec_sa *sa)
 {
 	lockdep_assert_held(&sad->lock);
-	rhashtable_remove_fast(&sad->by_id, &sa->node, ipsec_sa_id_params);
+	rhltable_remove(&sad->by_id, &sa->node, ipsec_sa_id_params);
 	rhltable_remove(&sad->by_rid, &sa->rnode, ipsec_sa_rid_params);
 	list_del_init(&sa->all.list);
 	sad->count--;
@@ -270,21 +280,41 @@ static void ipsec_sa_unlink(struct ipsec_sad *sad, struct ipsec_sa *sa)
 	WRITE_ONCE(sa->state, IPSEC_SA_DEAD);
 }
 
+/* Under sad.lock: is an SA named @id there, under any mark? */
+static bool ipsec_sa_name_taken(struct ipsec_sad *sad,
+				const struct ipsec_sa_id *id)
+{
+	bool taken;
+
+	rcu_read_lock();
+	taken = rhltable_lookup(&sad->by_id, id, ipsec_sa_id_params);
+	rcu_read_unlock();
+	return taken;
+}
+
+/* XFRM's add-time check (__xfrm_state_locate()): an SA of the same name
+ * that serves the new SA's mark, under the new SA's mask, is a duplicate;
+ * the others coexist with it.
+ */
 static int ipsec_sa_insert_locked(struct ipsec_sad *sad, struct ipsec_sa *sa)
 {
+	struct ipsec_sa *dup;
 	int err;
 
 	lockdep_assert_held(&sad->lock);
 	if (sad->count >= READ_ONCE(sa->in->cfg.sa_max))
 		return -ENOSPC;		/* net.ipsec.sa_max */
-	err = rhashtable_lookup_insert_fast(&sad->by_id, &sa->node,
-					    ipsec_sa_id_params);
+	rcu_read_lock();
+	dup = ipsec_sa_lookup_rcu(sa->in, &sa->id, sa->mark.v & sa->mark.m);
+	rcu_read_unlock();
+	if (dup)
+		return -EEXIST;
+	err = rhltable_insert(&sad->by_id, &sa->node, ipsec_sa_id_params);
 	if (err)
 		return err;
 	err = rhltable_insert(&sad->by_rid, &sa->rnode, ipsec_sa_rid_params);
 	if (err) {
-		rhashtable_remove_fast(&sad->by_id, &sa->node,
-				       ipsec_sa_id_params);
+		rhltable_remove(&sad->by_id, &sa->node, ipsec_sa_id_params);
 		return err;
 	}
 	ipsec_sa_link(sad, sa);
@@ -340,11 +370,13 @@ static bool ipsec_sa_same_keys(const struct ipsec_sa *a,
 
 /* Under sad.lock, old live: sa continues old's life. Its sequence numbers
  * go on from old's and its window holds what old's accepted; old's
- * window lock is held while sa is published and old dies, so a packet
- * that old verifies either made it into the copy or finds old DEAD after
- * its window update and is dropped (input.c), and old sends nothing more
- * once frozen. Usage, add time and a soft expiry already sent carry
- * over: the lifetimes still count from the SA's birth, as XFRM's do.
+ * window lock is held while sa is published (ahead of old in the name's
+ * list) and old dies, so a packet that old verifies either made it into
+ * the copy or finds old DEAD after its window update and is dropped
+ * (input.c), and old sends nothing more once frozen. Usage, add time and
+ * a soft expiry already sent carry over: the lifetimes still count from
+ * the SA's birth, as XFRM's do; so does the mark, which XFRM's update of
+ * a live SA leaves as it was (xfrm_state_update()).
  */
 static int ipsec_sa_succeed(struct ipsec_sad *sad, struct ipsec_sa *old,
 			    struct ipsec_sa *sa)
@@ -360,22 +392,25 @@ static int ipsec_sa_succeed(struct ipsec_sad *sad, struct ipsec_sa *old,
 	sa->soft_sent = old->soft_sent;
 	if (old->state == IPSEC_SA_DYING)
 		sa->state = IPSEC_SA_DYING;
+	sa->mark = old->mark;
 
 	spin_lock(&old->replay.lock);
 	next = ipsec_oseq_freeze(&old->oseq);
 	atomic64_set(&sa->oseq.next, next);
 	ipsec_replay_copy_locked(&sa->replay, &old->replay);
-	err = rhashtable_replace_fast(&sad->by_id, &old->node, &sa->node,
-				      ipsec_sa_id_params);
+	err = rhltable_insert(&sad->by_id, &sa->node, ipsec_sa_id_params);
 	if (err)
 		atomic64_set(&old->oseq.next, next);	/* old lives on */
 	else
 		WRITE_ONCE(old->state, IPSEC_SA_DEAD);
 	spin_unlock(&old->replay.lock);
+	if (!err)
+		rhltable_remove(&sad->by_id, &old->node, ipsec_sa_id_params);
 	return err;
 }
 
-/* UPDATE: sa takes old's place atomically (same name); the tables' own
+/* UPDATE: sa takes old's place atomically (same name: sa enters the
+ * name's list ahead of old, which leaves it after); the tables' own
  * reference moves to sa. A larval SA simply becomes sa; a live one is
  * succeeded (above) and its keys cannot change (-EINVAL).
  */
@@ -403,10 +438,13 @@ int ipsec_sa_replace(struct ipsec_sa *old, struct ipsec_sa *sa)
 		goto out;
 	if (larval) {
 		sa->add_time = ktime_get_real_seconds();
-		err = rhashtable_replace_fast(&sad->by_id, &old->node,
-					      &sa->node, ipsec_sa_id_params);
-		if (!err)
+		err = rhltable_insert(&sad->by_id, &sa->node,
+				      ipsec_sa_id_params);
+		if (!err) {
+			rhltable_remove(&sad->by_id, &old->node,
+					ipsec_sa_id_params);
 			WRITE_ONCE(old->state, IPSEC_SA_DEAD);
+		}
 	} else {
 		err = ipsec_sa_succeed(sad, old, sa);
 	}
@@ -493,7 +531,9 @@ unsigned int ipsec_sad_flush(struct ipsec_net *in, u8 satype)
 
 /* GETSPI: pick a free SPI in [min, max] and insert the larval SA under
  * it in one step. RFC 4303 2.1: 1..255 are reserved; the OpenBSD page
- * says SPIs start at 0x100.
+ * says SPIs start at 0x100. An SPI is free when no SA of the name has it,
+ * whatever its mark (XFRM's xfrm_alloc_spi() even wants it free for every
+ * destination).
  */
 int ipsec_sa_alloc_spi(struct ipsec_sa *sa, u32 min, u32 max)
 {
@@ -516,6 +556,10 @@ int ipsec_sa_alloc_spi(struct ipsec_sa *sa, u32 min, u32 max)
 			  get_random_u32() % range;
 
 		sa->id.spi = htonl((u32)(min + off));
+		if (ipsec_sa_name_taken(sad, &sa->id)) {
+			err = -EAGAIN;
+			continue;
+		}
 		err = ipsec_sa_insert_locked(sad, sa);
 		if (err != -EEXIST)
 			break;
@@ -588,6 +632,28 @@ void ipsec_sa_lifetime_current(const struct ipsec_sa *sa,
 	cur->bytes = atomic64_read(&sa->cur_bytes);
 	cur->addtime = sa->add_time;
 	cur->usetime = READ_ONCE(sa->use_time);
+}
+
+/* XFRM's NEWAE: the SA's usage and times become @cur; its timer runs at
+ * once to judge every limit against them (-ESRCH: the SA is gone).
+ */
+int ipsec_sa_set_current(struct ipsec_sa *sa,
+			 const struct ipsec_lifetime *cur)
+{
+	struct ipsec_sad *sad = &sa->in->sad;
+
+	spin_lock_bh(&sad->lock);
+	if (sa->state == IPSEC_SA_DEAD) {
+		spin_unlock_bh(&sad->lock);
+		return -ESRCH;
+	}
+	atomic64_set(&sa->cur_packets, cur->allocations);
+	atomic64_set(&sa->cur_bytes, cur->bytes);
+	sa->add_time = cur->addtime;
+	WRITE_ONCE(sa->use_time, cur->usetime);
+	mod_timer(&sa->timer, jiffies);
+	spin_unlock_bh(&sad->lock);
+	return 0;
 }
 
 static void ipsec_deadline(time64_t *next, time64_t base, u64 after)
@@ -676,12 +742,12 @@ int ipsec_sad_net_init(struct ipsec_net *in)
 	spin_lock_init(&sad->lock);
 	INIT_LIST_HEAD(&sad->all);
 	atomic_set(&sad->live, 0);
-	err = rhashtable_init(&sad->by_id, &ipsec_sa_id_params);
+	err = rhltable_init(&sad->by_id, &ipsec_sa_id_params);
 	if (err)
 		return err;
 	err = rhltable_init(&sad->by_rid, &ipsec_sa_rid_params);
 	if (err)
-		rhashtable_destroy(&sad->by_id);
+		rhltable_destroy(&sad->by_id);
 	return err;
 }
 
@@ -695,7 +761,7 @@ void ipsec_sad_net_exit(struct ipsec_net *in)
 	wait_var_event(&in->sad.live, !atomic_read(&in->sad.live));
 	WARN_ON(!list_empty(&in->sad.all));
 	rhltable_destroy(&in->sad.by_rid);
-	rhashtable_destroy(&in->sad.by_id);
+	rhltable_destroy(&in->sad.by_id);
 }
 
 int ipsec_sad_init(void)

@@ -76,7 +76,7 @@ struct ipsec_sad_node {
 };
 
 struct ipsec_sa {
-	struct rhash_head node;		/* sad.by_id */
+	struct rhlist_head node;	/* sad.by_id */
 	struct rhlist_head rnode;	/* sad.by_rid */
 	struct ipsec_sad_node all;	/* sad.all, for dumps and flushes */
 	struct ipsec_sa_id id;
@@ -180,10 +180,14 @@ static inline bool ipsec_sa_usable(const struct ipsec_sa *sa)
 
 /* Per-namespace SAD. Writers hold lock (BH-safe: lifetimes expire from a
  * timer); readers use RCU and take a reference to keep an SA.
+ * by_id holds every SA under its name; as in XFRM, SAs with one name may
+ * coexist under marks that set them apart (ipsec_sa_insert()), newest
+ * first in the name's list, and a lookup takes the first whose mark
+ * serves the mark it is given.
  */
 struct ipsec_sad {
 	spinlock_t lock;		/* writers; BH-safe */
-	struct rhashtable by_id;
+	struct rhltable by_id;
 	struct rhltable by_rid;
 	struct list_head all;		/* SAs and dump walkers */
 	unsigned int count;		/* SAs in the tables */
@@ -212,10 +216,12 @@ static inline void ipsec_sa_hold(struct ipsec_sa *sa)
 	refcount_inc(&sa->refcnt);
 }
 
+/* Under RCU, no reference: the newest SA named @id that serves @mark. */
 struct ipsec_sa *ipsec_sa_lookup_rcu(struct ipsec_net *in,
-				     const struct ipsec_sa_id *id);
+				     const struct ipsec_sa_id *id, u32 mark);
+/* The same with a reference, or NULL. */
 struct ipsec_sa *ipsec_sa_get(struct ipsec_net *in,
-			      const struct ipsec_sa_id *id);
+			      const struct ipsec_sa_id *id, u32 mark);
 struct ipsec_sa *ipsec_sa_find_rid_rcu(struct ipsec_net *in,
 				       const struct ipsec_sa_rid *rid, u8 mode,
 				       u32 mark);
@@ -238,6 +244,8 @@ unsigned int ipsec_sad_count(struct ipsec_net *in, u8 satype);
 
 void ipsec_sa_lifetime_current(const struct ipsec_sa *sa,
 			       struct ipsec_lifetime *cur);
+int ipsec_sa_set_current(struct ipsec_sa *sa,
+			 const struct ipsec_lifetime *cur);
 void ipsec_sa_arm_timer(struct ipsec_sa *sa);
 bool ipsec_sa_account(struct ipsec_sa *sa, unsigned int bytes);
 void ipsec_sa_exhausted(struct ipsec_sa *sa);

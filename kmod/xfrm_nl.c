@@ -59,6 +59,8 @@ static const struct ipsec_xfrm_link ipsec_xfrm_links[XFRM_NR_MSGTYPES] = {
 	[XMSGIDX(XFRM_MSG_FLUSHPOLICY)] = { .doit = ipsec_xfrm_nl_flushpolicy },
 	[XMSGIDX(XFRM_MSG_GETSPDINFO)] = { .doit = ipsec_xfrm_nl_getspdinfo },
 	[XMSGIDX(XFRM_MSG_NEWSPDINFO)] = { .doit = ipsec_xfrm_nl_newspdinfo },
+	[XMSGIDX(XFRM_MSG_SETDEFAULT)] = { .doit = ipsec_xfrm_nl_setdefault },
+	[XMSGIDX(XFRM_MSG_GETDEFAULT)] = { .doit = ipsec_xfrm_nl_getdefault },
 };
 
 static struct sock *ipsec_xfrm_nl_sock(const struct sk_buff *skb)
@@ -169,7 +171,10 @@ int ipsec_xfrm_nl_net_init(struct ipsec_net *in)
 		.input = ipsec_xfrm_nl_rcv,
 	};
 	struct sock *nlsk;
+	int dir;
 
+	for (dir = 0; dir < XFRM_POLICY_MAX; dir++)
+		in->xfrm_default[dir] = XFRM_USERPOLICY_ACCEPT;
 	/* xfrm_user keeps its socket in net->xfrm.nlsk: if it is there,
 	 * NETLINK_XFRM belongs to it in this namespace
 	 */

@@ -6,7 +6,7 @@
  * dispatch (xfrm_nl.c), attribute validation (xfrm_nl_parse.c),
  * messages to and from SAs (xfrm_nl_convert.c) and policies
  * (xfrm_nl_convert_policy.c), the
- * handlers (xfrm_nl_sa.c, xfrm_nl_spd.c) and the events sent to
+ * handlers (xfrm_nl_sa.c, xfrm_nl_ae.c, xfrm_nl_spd.c) and the events sent to
  * listeners of both interfaces (xfrm_nl_event.c). Message layouts are
  * those of <linux/xfrm.h>, byte for byte.
  */
@@ -92,6 +92,10 @@ int ipsec_xfrm_sa_fill(struct sk_buff *skb, const struct ipsec_sa *sa,
 		       u16 type, u32 portid, u32 seq, u16 flags,
 		       unsigned int what);
 size_t ipsec_xfrm_sa_msg_len(const struct ipsec_sa *sa, unsigned int what);
+/* Is the SA's replay state shown as REPLAY_ESN_VAL (else REPLAY_VAL)? */
+bool ipsec_xfrm_replay_esn(const struct ipsec_sa *sa);
+size_t ipsec_xfrm_replay_len(const struct ipsec_sa *sa);
+int ipsec_xfrm_put_replay(struct sk_buff *skb, const struct ipsec_sa *sa);
 int ipsec_xfrm_to_policy(const struct ipsec_xfrm_req *req,
 			 const struct xfrm_userpolicy_info *p,
 			 struct ipsec_policy *pol);
@@ -114,7 +118,9 @@ int ipsec_xfrm_policy_tmpls(struct sk_buff *skb,
 u8 ipsec_xfrm_dir_get(u8 xdir);
 u8 ipsec_xfrm_dir_put(u8 dir);
 
-/* xfrm_nl_sa.c, xfrm_nl_spd.c: handlers */
+/* xfrm_nl_sa.c, xfrm_nl_ae.c, xfrm_nl_spd.c: handlers */
+struct ipsec_sa *ipsec_xfrm_find_sa(const struct ipsec_xfrm_req *req,
+				    const struct xfrm_usersa_id *p, int *err);
 int ipsec_xfrm_nl_newsa(struct ipsec_xfrm_req *req);
 int ipsec_xfrm_nl_delsa(struct ipsec_xfrm_req *req);
 int ipsec_xfrm_nl_getsa(struct ipsec_xfrm_req *req);
@@ -132,6 +138,8 @@ int ipsec_xfrm_nl_delpolicy(struct ipsec_xfrm_req *req);
 int ipsec_xfrm_nl_flushpolicy(struct ipsec_xfrm_req *req);
 int ipsec_xfrm_nl_getspdinfo(struct ipsec_xfrm_req *req);
 int ipsec_xfrm_nl_newspdinfo(struct ipsec_xfrm_req *req);
+int ipsec_xfrm_nl_setdefault(struct ipsec_xfrm_req *req);
+int ipsec_xfrm_nl_getdefault(struct ipsec_xfrm_req *req);
 int ipsec_xfrm_nl_policy_dump_start(struct netlink_callback *cb);
 int ipsec_xfrm_nl_policy_dump(struct sk_buff *skb,
 			      struct netlink_callback *cb);

@@ -620,7 +620,7 @@ int ipsec_xfrm_to_sa(const struct ipsec_xfrm_req *req,
  * SA made with one, when it uses ESN or its window is beyond the legacy
  * 32 packets of REPLAY_VAL.
  */
-static bool ipsec_xfrm_replay_esn(const struct ipsec_sa *sa)
+bool ipsec_xfrm_replay_esn(const struct ipsec_sa *sa)
 {
 	return ipsec_sa_esn(sa) || sa->replay.window > 32;
 }
@@ -692,9 +692,14 @@ size_t ipsec_xfrm_sa_attrs_len(const struct ipsec_sa *sa, unsigned int what)
 	len += nla_total_size(sizeof(struct xfrm_mark)) +
 	       2 * nla_total_size(sizeof(u32));		/* SET_MARK, _MASK */
 	len += nla_total_size_64bit(sizeof(u64));	/* LASTUSED */
-	len += nla_total_size(sizeof(struct xfrm_replay_state_esn) +
+	return len + ipsec_xfrm_replay_len(sa);
+}
+
+/* Room for ipsec_xfrm_put_replay()'s attribute, whichever it is. */
+size_t ipsec_xfrm_replay_len(const struct ipsec_sa *sa)
+{
+	return nla_total_size(sizeof(struct xfrm_replay_state_esn) +
 			      XFRMA_REPLAY_ESN_MAX / 8);
-	return len;
 }
 
 static int ipsec_xfrm_put_algs(struct sk_buff *skb, const struct ipsec_sa *sa,
@@ -766,7 +771,7 @@ static int ipsec_xfrm_put_algs(struct sk_buff *skb, const struct ipsec_sa *sa,
 /* The replay state as xfrm_user shows it, the window's bitmap in XFRM's
  * layout (replay.h).
  */
-static int ipsec_xfrm_put_replay(struct sk_buff *skb, const struct ipsec_sa *sa)
+int ipsec_xfrm_put_replay(struct sk_buff *skb, const struct ipsec_sa *sa)
 {
 	struct ipsec_replay *r = (struct ipsec_replay *)&sa->replay;
 	u64 oseq = atomic64_read(&sa->oseq.next), top;

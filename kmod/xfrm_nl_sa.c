@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The XFRM SA messages: NEWSA, UPDSA, DELSA, GETSA (one or a dump),
- * ALLOCSPI, FLUSHSA, GETSADINFO, NEWAE and GETAE. Each converts with
+ * ALLOCSPI, FLUSHSA and GETSADINFO (NEWAE and GETAE: xfrm_nl_ae.c). Each converts with
  * xfrm_nl_convert.c and calls the SAD as the PF_KEY handlers do; every
  * change is announced to the listeners of both interfaces.
  *
@@ -25,9 +25,8 @@ static u32 ipsec_xfrm_req_seq(const struct ipsec_xfrm_req *req)
  * xfrm_user, the mark's value under its mask must be one the SA serves
  * (an SA without a mark serves every one).
  */
-static struct ipsec_sa *ipsec_xfrm_find_sa(const struct ipsec_xfrm_req *req,
-					   const struct xfrm_usersa_id *p,
-					   int *err)
+struct ipsec_sa *ipsec_xfrm_find_sa(const struct ipsec_xfrm_req *req,
+				    const struct xfrm_usersa_id *p, int *err)
 {
 	struct ipsec_sa_id id;
 	struct xfrm_mark m;
@@ -38,11 +37,7 @@ static struct ipsec_sa *ipsec_xfrm_find_sa(const struct ipsec_xfrm_req *req,
 		return NULL;
 	ipsec_xfrm_sa_id(&id, &p->daddr, p->spi, p->proto, p->family);
 	ipsec_xfrm_mark_get(req->attrs, &m);
-	sa = ipsec_sa_get(req->in, &id);
-	if (sa && !ipsec_sa_mark_match(sa, m.v & m.m)) {
-		ipsec_sa_put(sa);
-		sa = NULL;
-	}
+	sa = ipsec_sa_get(req->in, &id, m.v & m.m);
 	if (!sa) {
 		NL_SET_ERR_MSG(req->extack, "no such SA");
 		*err = -ESRCH;
@@ -65,32 +60,22 @@ int ipsec_xfrm_nl_newsa(struct ipsec_xfrm_req *req)
 		goto out;
 	WRITE_ONCE(sa->state, IPSEC_SA_MATURE);
 	ipsec_sa_hold(sa);		/* the tables get one, the events one */
-	old = ipsec_sa_get(req->in, &sa->id);
-	/* xfrm_user's __xfrm_state_locate(): the new SA's mark, under its
-	 * mask, must be one the old SA serves
-	 */
-	if (old && !ipsec_sa_mark_match(old, sa->mark.v & sa->mark.m)) {
-		/* XFRM would keep both; the SAD has one SA per id */
-		if (update)
-			NL_SET_ERR_MSG(req->extack, "no such SA to update under this mark");
-		else
-			NL_SET_ERR_MSG(req->extack,
-				       "an SA with this SPI, destination and protocol exists under another mark: ipsec.ko keeps one SA per SPI, destination and protocol");
-		ipsec_sa_put(old);
-		ipsec_sa_put(sa);
-		err = update ? -ESRCH : -EEXIST;
-		goto out;
-	}
-	if (update)
+	if (update) {
+		/* xfrm_state_update(): the SA that serves the new SA's mark,
+		 * under its mask
+		 */
+		old = ipsec_sa_get(req->in, &sa->id,
+				   sa->mark.v & sa->mark.m);
 		err = old ? ipsec_sa_replace(old, sa) : -ESRCH;
-	else
+		if (old)
+			ipsec_sa_put(old);
+	} else {
 		err = ipsec_sa_insert(sa);
-	if (old)
-		ipsec_sa_put(old);
+	}
 	if (err) {
 		if (err == -EEXIST)
 			NL_SET_ERR_MSG(req->extack,
-				       "an SA with this SPI, destination and protocol exists");
+				       "an SA with this SPI, destination and protocol exists under a mark that serves this one");
 		else if (err == -ESRCH)
 			NL_SET_ERR_MSG(req->extack, "no such SA to update");
 		else if (err == -EINVAL && update)
@@ -265,9 +250,9 @@ int ipsec_xfrm_nl_getsadinfo(struct ipsec_xfrm_req *req)
 		goto err;
 	*(u32 *)nlmsg_data(nlh) = 0;
 	rcu_read_lock();
-	h.sadhcnt = rcu_dereference(sad->by_id.tbl)->size;
+	h.sadhcnt = rcu_dereference(sad->by_id.ht.tbl)->size;
 	rcu_read_unlock();
-	h.sadhmcnt = sad->by_id.p.max_size ?: 1U << 31;
+	h.sadhmcnt = sad->by_id.ht.p.max_size ?: 1U << 31;
 	if (nla_put_u32(skb, XFRMA_SAD_CNT, ipsec_sad_count(req->in,
 							    SADB_SATYPE_UNSPEC)) ||
 	    nla_put(skb, XFRMA_SAD_HINFO, sizeof(h), &h))
@@ -277,66 +262,6 @@ int ipsec_xfrm_nl_getsadinfo(struct ipsec_xfrm_req *req)
 err:
 	kfree_skb(skb);
 	return -EMSGSIZE;
-}
-
-/* GETAE: the replay state and current lifetime, which daemons read for
- * rekeying and dead peer detection.
- */
-int ipsec_xfrm_nl_getae(struct ipsec_xfrm_req *req)
-{
-	const struct xfrm_aevent_id *p = nlmsg_data(req->nlh);
-	struct xfrm_aevent_id *id;
-	struct ipsec_lifetime cur;
-	struct xfrm_lifetime_cur lc;
-	struct nlmsghdr *nlh;
-	struct ipsec_sa *sa;
-	struct sk_buff *skb;
-	int err;
-
-	sa = ipsec_xfrm_find_sa(req, &p->sa_id, &err);
-	if (!sa)
-		return err;
-	err = -ENOMEM;
-	skb = nlmsg_new(ipsec_xfrm_sa_msg_len(sa, 0) +
-			nla_total_size(sizeof(lc)), GFP_KERNEL);
-	if (!skb)
-		goto out;
-	err = -EMSGSIZE;
-	nlh = nlmsg_put(skb, ipsec_xfrm_req_portid(req),
-			ipsec_xfrm_req_seq(req), XFRM_MSG_NEWAE, sizeof(*id), 0);
-	if (!nlh)
-		goto err_skb;
-	id = nlmsg_data(nlh);
-	memset(id, 0, sizeof(*id));
-	id->sa_id = p->sa_id;
-	id->saddr = sa->rid.saddr;
-	id->reqid = sa->reqid;
-	id->flags = p->flags;
-	ipsec_sa_lifetime_current(sa, &cur);
-	lc.bytes = cur.bytes;
-	lc.packets = cur.allocations;
-	lc.add_time = cur.addtime;
-	lc.use_time = cur.usetime;
-	if (nla_put(skb, XFRMA_LTIME_VAL, sizeof(lc), &lc) ||
-	    ipsec_xfrm_sa_attrs(skb, sa, 0))
-		goto err_skb;
-	nlmsg_end(skb, nlh);
-	err = ipsec_xfrm_nl_unicast(req, skb);
-	goto out;
-err_skb:
-	kfree_skb(skb);
-out:
-	ipsec_sa_put(sa);
-	return err;
-}
-
-/* NEWAE sets replay thresholds and timers, which the SAD does not
- * have: refused, and said so.
- */
-int ipsec_xfrm_nl_newae(struct ipsec_xfrm_req *req)
-{
-	NL_SET_ERR_MSG(req->extack, "NEWAE (replay state, thresholds) not supported by ipsec.ko");
-	return -EOPNOTSUPP;
 }
 
 /* ---- dumps ---- */

@@ -2,7 +2,8 @@
 /*
  * The XFRM policy messages: NEWPOLICY, UPDPOLICY, DELPOLICY, GETPOLICY
  * (by selector and direction or by index; one or a dump), FLUSHPOLICY,
- * GETSPDINFO and NEWSPDINFO. Policies are those of the SPD PF_KEY
+ * GETSPDINFO, NEWSPDINFO, SETDEFAULT and GETDEFAULT. Policies are those
+ * of the SPD PF_KEY
  * manages (spd.c); an index is the policy's id with XFRM's direction
  * numbering in its low 3 bits (xfrm_nl_convert.c).
  */
@@ -197,6 +198,70 @@ int ipsec_xfrm_nl_getspdinfo(struct ipsec_xfrm_req *req)
 err:
 	kfree_skb(skb);
 	return -EMSGSIZE;
+}
+
+/* The default policies as GETDEFAULT shows them. */
+static struct sk_buff *ipsec_xfrm_default_msg(struct ipsec_net *in,
+					      u32 portid, u32 seq)
+{
+	struct xfrm_userpolicy_default *up;
+	struct nlmsghdr *nlh;
+	struct sk_buff *skb;
+
+	skb = nlmsg_new(sizeof(*up), GFP_KERNEL);
+	if (!skb)
+		return NULL;
+	nlh = nlmsg_put(skb, portid, seq, XFRM_MSG_GETDEFAULT, sizeof(*up), 0);
+	if (!nlh) {
+		kfree_skb(skb);
+		return NULL;
+	}
+	up = nlmsg_data(nlh);
+	memset(up, 0, sizeof(*up));
+	up->in = READ_ONCE(in->xfrm_default[XFRM_POLICY_IN]);
+	up->fwd = READ_ONCE(in->xfrm_default[XFRM_POLICY_FWD]);
+	up->out = READ_ONCE(in->xfrm_default[XFRM_POLICY_OUT]);
+	nlmsg_end(skb, nlh);
+	return skb;
+}
+
+static void ipsec_xfrm_default_set(struct ipsec_net *in, int dir, u8 v)
+{
+	/* xfrm_set_default(): anything else leaves the direction alone */
+	if (v == XFRM_USERPOLICY_BLOCK || v == XFRM_USERPOLICY_ACCEPT)
+		WRITE_ONCE(in->xfrm_default[dir], v);
+}
+
+/* SETDEFAULT: what happens to packets no policy matches, per direction,
+ * as XFRM does it (policy.c), announced to the POLICY group as a
+ * GETDEFAULT message, as xfrm_user does.
+ */
+int ipsec_xfrm_nl_setdefault(struct ipsec_xfrm_req *req)
+{
+	const struct xfrm_userpolicy_default *up = nlmsg_data(req->nlh);
+	struct sk_buff *skb;
+
+	ipsec_xfrm_default_set(req->in, XFRM_POLICY_IN, up->in);
+	ipsec_xfrm_default_set(req->in, XFRM_POLICY_FWD, up->fwd);
+	ipsec_xfrm_default_set(req->in, XFRM_POLICY_OUT, up->out);
+	if (ipsec_xfrm_nl_listening(req->in, XFRMNLGRP_POLICY)) {
+		skb = ipsec_xfrm_default_msg(req->in, 0, 0);
+		if (skb)
+			ipsec_xfrm_nl_multicast(req->in, skb, XFRMNLGRP_POLICY,
+						GFP_KERNEL);
+	}
+	return 0;
+}
+
+int ipsec_xfrm_nl_getdefault(struct ipsec_xfrm_req *req)
+{
+	struct sk_buff *skb;
+
+	skb = ipsec_xfrm_default_msg(req->in, ipsec_xfrm_req_portid(req),
+				     ipsec_xfrm_req_seq(req));
+	if (!skb)
+		return -ENOMEM;
+	return ipsec_xfrm_nl_unicast(req, skb);
 }
 
 /* NEWSPDINFO sets the prefix lengths xfrm hashes policies by; the SPD's

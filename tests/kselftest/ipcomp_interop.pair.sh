@@ -230,7 +230,7 @@ s.sendto(os.urandom(1000), ('$p_in', $PORT))"
 	if [ "$mode" = transport ]; then
 		f="udp and dst port $PORT and dst host $p_in"
 	else	# in plain IP in IP
-		f="src $m_out and dst $p_out and greater 1000 and ((ip and ip[9] = 4) or (ip6 and ip6[6] = 41))"
+		f="src $m_out and dst $p_out and greater 1000 and ((ip and (ip[9] = 4 or ip[9] = 41)) or (ip6 and (ip6[6] = 4 or ip6[6] = 41)))"
 	fi
 	echo "$name|$f" >>/tmp/plain_udp
 	check_eq "$name: no IPComp errors counted here" "$errs0" "$(comp_errors)"
@@ -427,7 +427,7 @@ tdpid=$!
 check "tcpdump captures main's eth0" \
 	wait_until 60 grep -q listening /tmp/tcpdump.err
 
-for c in ${COMP_CASES:-transport:4 transport:6 tunnel:4 tunnel:6 tunnel:4:4:7}; do
+for c in ${COMP_CASES:-transport:4 transport:6 tunnel:4 tunnel:6 tunnel:4:6 tunnel:4:4:7}; do
 	IFS=: read -r m o i r <<EOF
 $c
 EOF
