@@ -239,6 +239,12 @@ void ipsec_hooks_unwant(struct ipsec_net *in, enum ipsec_hooks_reason why)
 /* Does the configuration alone ask for the hooks? */
 static bool ipsec_hooks_cfg_needs(const struct ipsec_net *in)
 {
+	int dir;
+
+	/* XFRM's default policies (SETDEFAULT) */
+	for (dir = 0; dir < XFRM_POLICY_MAX; dir++)
+		if (READ_ONCE(in->xfrm_default[dir]) == XFRM_USERPOLICY_BLOCK)
+			return true;
 	return READ_ONCE(in->cfg.inet.def_policy) == IPSEC_DEFPOLICY_DISCARD ||
 	       READ_ONCE(in->cfg.inet6.def_policy) == IPSEC_DEFPOLICY_DISCARD ||
 	       ipsec_levels_raised(in, AF_INET) ||
