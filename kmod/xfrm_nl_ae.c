@@ -87,6 +87,22 @@ out:
 	return err;
 }
 
+/* Under the SA's replay lock: is it still alive? An UPDATE that succeeds
+ * a live SA freezes its sequence numbers and marks it DEAD under this
+ * lock (sad.c, ipsec_sa_succeed); writing them after that would let a
+ * sender still holding the old SA reuse numbers, and so nonces, of its
+ * successor under the same key.
+ */
+static bool ipsec_xfrm_ae_live_locked(const struct ipsec_xfrm_req *req,
+				      const struct ipsec_sa *sa)
+{
+	lockdep_assert_held(&sa->replay.lock);
+	if (READ_ONCE(sa->state) != IPSEC_SA_DEAD)
+		return true;
+	NL_SET_ERR_MSG(req->extack, "the SA was replaced or deleted meanwhile");
+	return false;
+}
+
 /* NEWAE's replay state, as xfrm_update_ae_params() takes it: an
  * ESN-shaped one for an SA shown with REPLAY_ESN_VAL, the legacy one for
  * the others; the other kind is ignored, as there. The window keeps its
@@ -115,6 +131,8 @@ static int ipsec_xfrm_ae_replay(const struct ipsec_xfrm_req *req,
 			return -EOPNOTSUPP;
 		}
 		spin_lock_bh(&r->lock);
+		if (!ipsec_xfrm_ae_live_locked(req, sa))
+			goto dead;
 		ipsec_replay_import(r, (u64)e->seq_hi << 32 | e->seq, e->bmp,
 				    0);
 		atomic64_set(&sa->oseq.next, (u64)e->oseq_hi << 32 | e->oseq);
@@ -122,11 +140,17 @@ static int ipsec_xfrm_ae_replay(const struct ipsec_xfrm_req *req,
 	} else if (rp && !ipsec_xfrm_replay_esn(sa)) {
 		l = nla_data(rp);
 		spin_lock_bh(&r->lock);
+		if (!ipsec_xfrm_ae_live_locked(req, sa))
+			goto dead;
 		ipsec_replay_import(r, l->seq, NULL, l->bitmap);
 		atomic64_set(&sa->oseq.next, l->oseq);
 		spin_unlock_bh(&r->lock);
 	}
 	return 0;
+
+dead:
+	spin_unlock_bh(&r->lock);
+	return -ESRCH;
 }
 
 static void ipsec_xfrm_nl_aevent(const struct ipsec_sa *sa, u32 seq,

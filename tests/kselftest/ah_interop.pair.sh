@@ -248,6 +248,19 @@ pedit_off()
 	return 0
 }
 
+# mut_count: AH packets in /tmp/mut.pcap with TTL 3, TOS 0x28 and DF
+mut_count()
+{
+	tcpdump -r /tmp/mut.pcap --count 'ip[9] = 51 and ip[8] = 3 and ip[1] = 0x28 and ip[6:2] & 0x4000 != 0' 2>/dev/null |
+		cut -d' ' -f1
+}
+
+# mut_seen N: at least N of them
+mut_seen()
+{
+	[ "$(mut_count)" -ge "$1" ]
+}
+
 # mutable_cases: an IPv4 and an IPv6 transport SA pair with HMAC-SHA-256
 mutable_cases()
 {
@@ -259,8 +272,10 @@ mutable_cases()
 		pedit_on peer "$v4 action pedit ex munge ip ttl set 3 munge ip dsfield set 0x28 pipe action pedit munge offset 6 u16 set 0x4000 pipe action csum ip"
 	check "$name: main verifies them: the peer pings main with DF clear" \
 		peer ping -M dont -c 3 -i 0.3 -w 15 192.0.2.2
+	# the capture is still running: give it time to write the last one
+	wait_until 10 mut_seen 3
 	check "$name: they reached main changed (TTL 3, TOS 0x28, DF)" \
-		ge packets "$(tcpdump -r /tmp/mut.pcap --count 'ip[9] = 51 and ip[8] = 3 and ip[1] = 0x28 and ip[6:2] & 0x4000 != 0' 2>/dev/null | cut -d' ' -f1)" 3
+		ge packets "$(mut_count)" 3
 	check "$name: main's eth0 sets TTL 3, TOS 0x28 and clears DF on ours" \
 		pedit_on main "$v4 action pedit ex munge ip ttl set 3 munge ip dsfield set 0x28 pipe action pedit munge offset 6 u16 set 0x0000 pipe action csum ip"
 	check "$name: the peer verifies them: main pings with DF set" \
@@ -435,7 +450,7 @@ check "the guests reach each other in the clear" \
 	ping -c 2 -i 0.3 -w 15 192.0.2.1
 
 rm -f /tmp/cases
-tcpdump -i eth0 -n -U -s 128 -B 8192 -w /tmp/cap.pcap 2>/tmp/tcpdump.err &
+tcpdump -i eth0 -n --immediate-mode -U -s 128 -B 8192 -w /tmp/cap.pcap 2>/tmp/tcpdump.err &
 tdpid=$!
 check "tcpdump captures main's eth0" \
 	wait_until 60 grep -q listening /tmp/tcpdump.err
@@ -479,7 +494,7 @@ check "stock XFRM on the peer counted no input errors" peer '
 	awk "\$1 ~ /^XfrmIn(Error|StateProtoError|StateSeqError|NoStates|StateInvalid|StateMismatch)\$/ && \$2 != 0 { bad = 1 } { print } END { exit bad }" /proc/net/xfrm_stat'
 
 if [ "${AH_MUTABLE:-1}" = 1 ]; then
-	tcpdump -i eth0 -n -U -s 128 -w /tmp/mut.pcap 'ip[9] = 51' \
+	tcpdump -i eth0 -n --immediate-mode -U -s 128 -w /tmp/mut.pcap 'ip[9] = 51' \
 		2>/tmp/tcpdump2.err &
 	tdpid=$!
 	wait_until 60 grep -q listening /tmp/tcpdump2.err

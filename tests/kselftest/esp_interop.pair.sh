@@ -272,7 +272,7 @@ check "the guests reach each other in the clear" \
 
 # the whole run on the wire, headers only
 rm -f /tmp/cases
-tcpdump -i eth0 -n -U -s 128 -B 8192 -w /tmp/cap.pcap 2>/tmp/tcpdump.err &
+tcpdump -i eth0 -n --immediate-mode -U -s 128 -B 8192 -w /tmp/cap.pcap 2>/tmp/tcpdump.err &
 tdpid=$!
 check "tcpdump captures main's eth0" \
 	wait_until 60 grep -q listening /tmp/tcpdump.err

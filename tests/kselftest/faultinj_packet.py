@@ -30,6 +30,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "lib"))
 from ktap import TOP, Ktap, ensure_module  # noqa: E402
+from netns import sh, veth_pair  # noqa: E402
 
 DBG = "/sys/kernel/debug"
 MAX_NTH = 400
@@ -40,11 +41,6 @@ FLOWS = (("ESP transport AES-GCM", socket.AF_INET, B4, 9000),
          ("AH transport HMAC-SHA-256", socket.AF_INET, B4, 9002))
 GCM = "0x" + "5a" * 20
 CBC, SHA = "0x" + "11" * 16, "0x" + "22" * 32
-
-
-def sh(*args, **kw):
-    return subprocess.run(args, check=True, capture_output=True, text=True,
-                          **kw).stdout
 
 
 def dbg_write(attr, val):
@@ -252,17 +248,8 @@ def main():
                "CONFIG_FAULT_INJECTION (make check-debug runs this)")
         t.end()
     ensure_module()
+    veth_pair("fa", "fb", {"fa": (A4, A6), "fb": (B4, B6)})
     for ns in ("fa", "fb"):
-        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
-        sh("ip", "netns", "add", ns)
-    sh("ip", "link", "add", "veth_fa", "netns", "fa", "type", "veth",
-       "peer", "name", "veth_fb", "netns", "fb")
-    for ns, a4, a6 in (("fa", A4, A6), ("fb", B4, B6)):
-        sh("ip", "-n", ns, "addr", "add", a4 + "/24", "dev", "veth_" + ns)
-        sh("ip", "-n", ns, "addr", "add", a6 + "/64", "dev", "veth_" + ns,
-           "nodad")
-        sh("ip", "-n", ns, "link", "set", "veth_" + ns, "up")
-        sh("ip", "-n", ns, "link", "set", "lo", "up")
         # cleartext of the flows on the wire, counted where it arrives
         sport = "dport" if ns == "fb" else "sport"
         subprocess.run(

@@ -422,7 +422,7 @@ check "the guests reach each other in the clear" \
 	ping -c 2 -i 0.3 -w 15 192.0.2.1
 
 rm -f /tmp/cases /tmp/plain_udp /tmp/bundle_spis
-tcpdump -i eth0 -n -U -s 128 -B 8192 -w /tmp/cap.pcap 2>/tmp/tcpdump.err &
+tcpdump -i eth0 -n --immediate-mode -U -s 128 -B 8192 -w /tmp/cap.pcap 2>/tmp/tcpdump.err &
 tdpid=$!
 check "tcpdump captures main's eth0" \
 	wait_until 60 grep -q listening /tmp/tcpdump.err

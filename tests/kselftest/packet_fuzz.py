@@ -23,6 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "lib"))
 from ktap import TOP, Ktap, ensure_module  # noqa: E402
 import esp_forge  # noqa: E402
+from netns import sh, veth_pair  # noqa: E402
 
 N = int(os.environ.get("PKT_FUZZ_N", "20000"))
 KEY = bytes.fromhex("00112233445566778899aabbccddeeff01020304")
@@ -116,11 +117,6 @@ def send(n, seed):
     print(sent)
 
 
-def sh(*args, **kw):
-    return subprocess.run(args, check=True, capture_output=True, text=True,
-                          **kw).stdout
-
-
 def counter(ns, proto, name):
     out = sh("ip", "netns", "exec", ns, "cat", f"/proc/net/ipsec/{proto}")
     for line in out.splitlines():
@@ -133,17 +129,7 @@ def counter(ns, proto, name):
 def main():
     t = Ktap()
     ensure_module()
-    for ns in ("fa", "fb"):
-        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
-        sh("ip", "netns", "add", ns)
-    sh("ip", "link", "add", "veth_fa", "netns", "fa", "type", "veth",
-       "peer", "name", "veth_fb", "netns", "fb")
-    for ns, a4, a6 in (("fa", A4, A6), ("fb", B4, B6)):
-        sh("ip", "-n", ns, "addr", "add", a4 + "/24", "dev", "veth_" + ns)
-        sh("ip", "-n", ns, "addr", "add", a6 + "/64", "dev", "veth_" + ns,
-           "nodad")
-        sh("ip", "-n", ns, "link", "set", "veth_" + ns, "up")
-        sh("ip", "-n", ns, "link", "set", "lo", "up")
+    veth_pair("fa", "fb", {"fa": (A4, A6), "fb": (B4, B6)})
     k = "0x" + KEY.hex()
     conf = ""
     for a, b, base in ((A4, B4, 0), (A6, B6, 0x1000)):

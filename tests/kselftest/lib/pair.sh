@@ -77,6 +77,41 @@ pair_main_run()
 	wait_until 400 test -e "$PAIR_DIR/stock.done"
 }
 
+# pair_udp_log NS PORT: a receiver in NS that writes each UDP datagram to
+# PORT as a line of /tmp/rx.log, up before this returns; its pid in rx
+pair_udp_log()
+{
+	rm -f /tmp/rx.ready
+	ip netns exec "$1" python3 -u -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", int(sys.argv[1])))
+open(sys.argv[2], "w").close()
+while True:
+    print(s.recv(100).decode(), flush=True)' "$2" /tmp/rx.ready >/tmp/rx.log 2>&1 &
+	rx=$!
+	wait_until 30 test -e /tmp/rx.ready
+}
+
+# pair_compare FN: (main) pair_main_run FN, then one check per line of
+# stock XFRM's transcript ("name: result"): ours says the same for the
+# case of that name. Both must have run every case.
+pair_compare()
+{
+	if ! pair_main_run "$1" ||
+		[ "$(grep -c . "$PAIR_DIR/stock.out")" -ne "$(grep -c . /tmp/ours.out)" ]; then
+		ktap_fail "stock XFRM ran every case"
+		sed 's/^/# peer: /' "$PAIR_DIR/stock.out" "$PAIR_DIR/stock.err"
+	fi
+	[ -s /tmp/ours.err ] && sed 's/^/# ipsec.ko: /' /tmp/ours.err
+	sed 's/^/# stock XFRM stderr: /' "$PAIR_DIR/stock.err"
+	while IFS= read -r _want; do
+		echo "# stock XFRM: $_want"
+		_got=$(grep -F "${_want%%: *}: " /tmp/ours.out | head -1)
+		check_eq "${_want%%: *}, as stock XFRM" "$_want" "$_got"
+	done <"$PAIR_DIR/stock.out"
+}
+
 # hexkey BYTES SEED: a key (up to 64 bytes) that differs per case and
 # direction
 hexkey()
