@@ -107,7 +107,7 @@ static unsigned int ipsec_check_clear(struct ipsec_net *in,
 		verdict = IPSEC_PASS;
 	} else {
 		verdict = ipsec_policy_check_in(in, dir, &flow, NULL, 0, false,
-						skb->dev, &proto);
+						skb, &proto);
 		/* the stricter of the SPD and the socket's levels */
 		if (verdict == IPSEC_PASS && levels &&
 		    !ipsec_levels_in_ok(&lv, NULL, 0, false)) {

@@ -525,7 +525,7 @@ static void ipsec_in_deliver(struct ipsec_net *in, struct sk_buff *skb,
 	dir = ipsec_in_dir(in, &flow);
 	err = ipsec_policy_check_in(in, dir, &flow,
 				    (const struct ipsec_sa **)held, n, tunnel,
-				    skb->dev, &proto);
+				    skb, &proto);
 	/* and so must a socket's own policy or levels */
 	if (err == IPSEC_PASS && dir == IPSEC_DIR_INBOUND &&
 	    !ipsec_in_sk_ok(in, skb, &flow, held, n, tunnel))

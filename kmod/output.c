@@ -817,7 +817,8 @@ unsigned int ipsec_output(struct ipsec_net *in, struct sk_buff *skb,
 	pol = ipsec_spd_lookup_rcu(in, IPSEC_DIR_OUTBOUND, &flow);
 	action = pol ? pol->action :
 		 ipsec_default_action(in, family, IPSEC_DIR_OUTBOUND,
-				      state->out);
+				      state->out &&
+				      (state->out->flags & IFF_LOOPBACK));
 	if (action == IPSEC_POLICY_DISCARD) {
 		ipsec_stat_inc(in->net, IPSEC_P_ESP, IPSEC_STAT_PDROPS);
 		return NF_DROP;

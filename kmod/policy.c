@@ -7,6 +7,7 @@
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
 #include <linux/in.h>
+#include <linux/inetdevice.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <net/ip.h>
@@ -201,7 +202,7 @@ void ipsec_req_rid(const struct ipsec_policy_req *r,
 }
 
 u8 ipsec_default_action(const struct ipsec_net *in, u8 family, u8 dir,
-			const struct net_device *dev)
+			bool exempt)
 {
 	const struct ipsec_af_cfg *c = family == AF_INET6 ? &in->cfg.inet6 :
 							    &in->cfg.inet;
@@ -211,16 +212,42 @@ u8 ipsec_default_action(const struct ipsec_net *in, u8 family, u8 dir,
 	if (READ_ONCE(c->def_policy) == IPSEC_DEFPOLICY_DISCARD)
 		return IPSEC_POLICY_DISCARD;
 	if (READ_ONCE(in->xfrm_default[xdir]) == XFRM_USERPOLICY_BLOCK &&
-	    !(dev && (dev->flags & IFF_LOOPBACK)))
+	    !exempt)
 		return IPSEC_POLICY_DISCARD;
 	return IPSEC_POLICY_NONE;
+}
+
+/*
+ * Is an arriving packet exempt from XFRM's default block? As in XFRM, when
+ * the interface it came in by has disable_policy set (net.ipv4.conf.*,
+ * which loopback has from the start; IPv4 reads the interface, as the
+ * route input does for IPSKB_NOPOLICY, IPv6 the route's DST_NOPOLICY,
+ * which its local routes take from the address's interface). Loopback is
+ * exempt in any case, as it is on the way out.
+ */
+static bool ipsec_in_exempt(const struct sk_buff *skb, u8 family)
+{
+	const struct net_device *dev = skb->dev;
+	const struct dst_entry *dst;
+	struct in_device *idev;
+
+	if (!dev)
+		return false;
+	if (dev->flags & IFF_LOOPBACK)
+		return true;
+	if (family == AF_INET) {
+		idev = __in_dev_get_rcu(dev);
+		return idev && IN_DEV_ORCONF(idev, NOPOLICY);
+	}
+	dst = skb_dst(skb);
+	return dst && (dst->flags & DST_NOPOLICY);
 }
 
 enum ipsec_verdict ipsec_policy_check_in(struct ipsec_net *in, u8 dir,
 					 const struct ipsec_flow *flow,
 					 const struct ipsec_sa **sas,
 					 unsigned int nsas, bool tunnel,
-					 const struct net_device *dev,
+					 const struct sk_buff *skb,
 					 u8 *proto)
 {
 	struct ipsec_policy *pol;
@@ -230,7 +257,8 @@ enum ipsec_verdict ipsec_policy_check_in(struct ipsec_net *in, u8 dir,
 	*proto = nsas ? sas[nsas - 1]->id.proto : IPPROTO_ESP;
 	pol = ipsec_spd_lookup_rcu(in, dir, flow);
 	action = pol ? pol->action :
-		 ipsec_default_action(in, flow->family, dir, dev);
+		 ipsec_default_action(in, flow->family, dir,
+				      ipsec_in_exempt(skb, flow->family));
 	if (action == IPSEC_POLICY_DISCARD)
 		return IPSEC_DROP;
 	/* RFC 4301 5.2 step 4: what a tunnel SA carried must be what a

@@ -42,10 +42,9 @@ enum ipsec_verdict {
 	IPSEC_DROP,
 };
 
-/* Under RCU. A packet that came out of the @nsas SAs @sas, outermost
+/* Under RCU. A packet @skb that came out of the @nsas SAs @sas, outermost
  * first (none: in the clear), with inner flow @flow, in direction @dir
- * (IPSEC_DIR_INBOUND or _FWD), arriving on @dev (NULL: not known): may
- * it pass? The SAs must be the policy's requests in reverse, every
+ * (IPSEC_DIR_INBOUND or _FWD): may it pass? The SAs must be the policy's requests in reverse, every
  * required one there. @tunnel: the last SA took an outer header off, so
  * a policy must name it. *proto gets the protocol to count a drop on.
  */
@@ -53,17 +52,16 @@ enum ipsec_verdict ipsec_policy_check_in(struct ipsec_net *in, u8 dir,
 					 const struct ipsec_flow *flow,
 					 const struct ipsec_sa **sas,
 					 unsigned int nsas, bool tunnel,
-					 const struct net_device *dev,
+					 const struct sk_buff *skb,
 					 u8 *proto);
 
 /* What happens to a packet no policy matches in direction @dir
- * (IPSEC_DIR_*), arriving on or leaving by @dev (may be NULL):
- * IPSEC_POLICY_DISCARD when the family's def_policy (KAME) says discard
- * or XFRM's default for the direction (XFRM_MSG_SETDEFAULT) says block,
- * which, as in XFRM, lets loopback traffic through; else
- * IPSEC_POLICY_NONE.
+ * (IPSEC_DIR_*): IPSEC_POLICY_DISCARD when the family's def_policy (KAME)
+ * says discard, or XFRM's default for the direction (XFRM_MSG_SETDEFAULT)
+ * says block and the packet is not @exempt from it (XFRM's exemptions:
+ * loopback out, disable_policy interfaces in); else IPSEC_POLICY_NONE.
  */
 u8 ipsec_default_action(const struct ipsec_net *in, u8 family, u8 dir,
-			const struct net_device *dev);
+			bool exempt);
 
 #endif /* IPSEC_POLICY_H */

@@ -12,11 +12,14 @@
 #            sendto (its errno shown) and loopback traffic still flows;
 #            an allow policy lets the flow go
 #   in       with in block on r, cleartext no policy matches is dropped,
-#            ping too; decrypted ESP that no policy matches is dropped;
-#            an allow or ipsec policy lets it in
+#            ping too, unless the interface it came in by has
+#            disable_policy set (IPv4 and IPv6); decrypted ESP that no
+#            policy matches is dropped, but not by way of such an
+#            interface; an allow or ipsec policy lets it in
 #   fwd      g forwards from a to b: fwd block drops what no fwd policy
-#            matches, out block too (as XFRM's route check of forwarded
-#            packets), in block does not
+#            matches, except from an interface with disable_policy; out
+#            block too (as XFRM's route check of forwarded packets), in
+#            block does not
 # The expected results are not written here: they are the peer's.
 . "$(dirname "$0")/lib/lib.sh"
 . "$(dirname "$0")/lib/pair.sh"
@@ -25,6 +28,8 @@ KEY=0x0123456789abcdef0123456789abcdef01234567
 PORT=7000
 S=10.9.0.1
 R=10.9.0.2
+S6S=fd00:9::1
+S6R=fd00:9::2
 
 # res CMD...: "ok" or "fail"
 res()
@@ -126,6 +131,18 @@ traffic_cases()
 	deliver "in block on r, no policy"
 	echo "in block on r, s pings r: $(res ip netns exec s ping -c1 -W3 $R)"
 	echo "in block on r, r pings itself: $(res ip netns exec r ping -c1 -W3 $R)"
+	ip netns exec r sysctl -qw net.ipv4.conf.veth_r.disable_policy=1
+	deliver "in block on r, disable_policy on r's interface"
+	echo "in block on r, disable_policy, s pings r: $(res ip netns exec s ping -c1 -W3 $R)"
+	ip netns exec r sysctl -qw net.ipv4.conf.veth_r.disable_policy=0
+	ip netns exec r sysctl -qw net.ipv4.conf.all.disable_policy=1
+	deliver "in block on r, disable_policy on all"
+	ip netns exec r sysctl -qw net.ipv4.conf.all.disable_policy=0
+	deliver "in block on r, disable_policy off again"
+	echo "in block on r, s pings r over IPv6: $(res ip netns exec s ping -c1 -W3 $S6R)"
+	ip netns exec r sysctl -qw net.ipv6.conf.veth_r.disable_policy=1
+	echo "in block on r, IPv6 disable_policy, s pings r over IPv6: $(res ip netns exec s ping -c1 -W3 $S6R)"
+	ip netns exec r sysctl -qw net.ipv6.conf.veth_r.disable_policy=0
 	pol r in action allow
 	deliver "in block on r, allow policy"
 	ip -n r xfrm policy flush
@@ -133,6 +150,9 @@ traffic_cases()
 	esp r
 	pol s out tmpl proto esp mode transport
 	deliver "in block on r, ESP arrives, no in policy"
+	ip netns exec r sysctl -qw net.ipv4.conf.veth_r.disable_policy=1
+	deliver "in block on r, ESP arrives, no in policy, disable_policy"
+	ip netns exec r sysctl -qw net.ipv4.conf.veth_r.disable_policy=0
 	pol r in tmpl proto esp mode transport
 	deliver "in block on r, ESP arrives, in policy for it"
 
@@ -197,6 +217,9 @@ while True:
 	fsend "g forwards, nothing set"
 	ip -n g xfrm policy setdefault fwd block
 	fsend "fwd block on g, no policy"
+	ip netns exec g sysctl -qw net.ipv4.conf.ga.disable_policy=1
+	fsend "fwd block on g, disable_policy on the way in"
+	ip netns exec g sysctl -qw net.ipv4.conf.ga.disable_policy=0
 	ip -n g xfrm policy add src 10.10.0.1 dst 10.11.0.1 dir fwd action allow
 	fsend "fwd block on g, fwd allow policy"
 	ip -n g xfrm policy setdefault fwd accept out block
@@ -218,6 +241,13 @@ run_cases()
 	ip netns add s
 	ip netns add r
 	link_ns s r $S $R
+	ip -n s addr add $S6S/64 dev veth_s nodad
+	ip -n r addr add $S6R/64 dev veth_r nodad
+	# XFRM's in block drops neighbour discovery too: static neighbours
+	ip -n s neigh replace $S6R dev veth_s lladdr \
+		"$(ip netns exec r cat /sys/class/net/veth_r/address)" nud permanent
+	ip -n r neigh replace $S6S dev veth_r lladdr \
+		"$(ip netns exec s cat /sys/class/net/veth_s/address)" nud permanent
 	pair_udp_log r $PORT
 	netlink_cases
 	traffic_cases
