@@ -21,8 +21,11 @@
  */
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
+#include <linux/module.h>
 #include <linux/netfilter_ipv6.h>
+#include <linux/pfkeyv2.h>
 #include <linux/slab.h>
+#include <linux/task_work.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
 
@@ -34,6 +37,7 @@
 #include "policy.h"
 #include "sockpol.h"
 #include "stats.h"
+#include "sysctl.h"
 
 static bool ipsec_sent_by_us(const struct sk_buff *skb, u8 pf)
 {
@@ -174,12 +178,25 @@ static const struct nf_hook_ops ipsec_hook_template[] = {
 	  .hooknum = NF_INET_LOCAL_IN, .priority = NF_IP6_PRI_FIRST },
 };
 
-int ipsec_hooks_net_init(struct ipsec_net *in)
+/* Under hooks.lock: registered iff a reason or a hold says so. */
+static int ipsec_hooks_sync(struct ipsec_net *in)
 {
+	struct ipsec_hooks *h = &in->hooks;
 	unsigned int i, n = ARRAY_SIZE(ipsec_hook_template);
+	bool want = (h->reasons || h->holds) && !h->dead;
 	struct nf_hook_ops *ops;
 	int err;
 
+	lockdep_assert_held(&h->lock);
+	if (want == !!h->ops)
+		return 0;
+	if (!want) {
+		/* waits for the packets inside the hooks (synchronize_net) */
+		nf_unregister_net_hooks(in->net, h->ops, n);
+		kfree(h->ops);
+		h->ops = NULL;
+		return 0;
+	}
 	ops = kmemdup(ipsec_hook_template, sizeof(ipsec_hook_template),
 		      GFP_KERNEL);
 	if (!ops)
@@ -191,14 +208,396 @@ int ipsec_hooks_net_init(struct ipsec_net *in)
 		kfree(ops);
 		return err;
 	}
-	in->hook_ops = ops;
+	h->ops = ops;
 	return 0;
+}
+
+int ipsec_hooks_want(struct ipsec_net *in, enum ipsec_hooks_reason why)
+{
+	struct ipsec_hooks *h = &in->hooks;
+	int err;
+
+	mutex_lock(&h->lock);
+	__set_bit(why, &h->reasons);
+	err = ipsec_hooks_sync(in);
+	if (err)
+		__clear_bit(why, &h->reasons);
+	mutex_unlock(&h->lock);
+	return err;
+}
+
+void ipsec_hooks_unwant(struct ipsec_net *in, enum ipsec_hooks_reason why)
+{
+	struct ipsec_hooks *h = &in->hooks;
+
+	mutex_lock(&h->lock);
+	__clear_bit(why, &h->reasons);
+	ipsec_hooks_sync(in);		/* unregistering cannot fail */
+	mutex_unlock(&h->lock);
+}
+
+/* Does the configuration alone ask for the hooks? */
+static bool ipsec_hooks_cfg_needs(const struct ipsec_net *in)
+{
+	int dir;
+
+	/* XFRM's default policies (SETDEFAULT) */
+	for (dir = 0; dir < XFRM_POLICY_MAX; dir++)
+		if (READ_ONCE(in->xfrm_default[dir]) == XFRM_USERPOLICY_BLOCK)
+			return true;
+	return READ_ONCE(in->cfg.inet.def_policy) == IPSEC_DEFPOLICY_DISCARD ||
+	       READ_ONCE(in->cfg.inet6.def_policy) == IPSEC_DEFPOLICY_DISCARD ||
+	       ipsec_levels_raised(in, AF_INET) ||
+	       ipsec_levels_raised(in, AF_INET6);
+}
+
+int ipsec_hooks_hold(struct ipsec_net *in)
+{
+	struct ipsec_hooks *h = &in->hooks;
+	int err;
+
+	mutex_lock(&h->lock);
+	h->holds++;
+	err = ipsec_hooks_sync(in);
+	if (err)
+		h->holds--;
+	mutex_unlock(&h->lock);
+	return err;
+}
+
+void ipsec_hooks_release(struct ipsec_net *in)
+{
+	struct ipsec_hooks *h = &in->hooks;
+
+	mutex_lock(&h->lock);
+	h->holds--;
+	if (ipsec_hooks_cfg_needs(in))
+		__set_bit(IPSEC_HOOKS_CFG, &h->reasons);
+	else
+		__clear_bit(IPSEC_HOOKS_CFG, &h->reasons);
+	/* registered while held: with CFG set this cannot fail */
+	ipsec_hooks_sync(in);
+	mutex_unlock(&h->lock);
+}
+
+/*
+ * Socket policies. XFRM links them to the socket itself, right after our
+ * compile_policy returns (xfrm_user_policy), and counts them in
+ * net->xfrm.policy_count[XFRM_POLICY_MAX + dir]; it tells no key manager
+ * when a socket, and its policy, goes. So SOCKPOL is taken for every
+ * policy compiled, and a periodic check drops it once XFRM counts none
+ * and no compiled policy is still on its way to a socket (pending).
+ *
+ * compile_policy runs under rcu_read_lock() and cannot register hooks
+ * (nf_register_net_hooks sleeps). Why a task_work is enough: the policy
+ * is linked under the socket lock before setsockopt() returns, and a
+ * TWA_RESUME task_work runs before the task is back in user space (and
+ * before a tracer sees the syscall's exit: ptrace_notify runs pending
+ * task_works first). A send from another thread that overlaps the
+ * setsockopt() may be ordered before it, as it could with XFRM; none can
+ * start after the caller saw setsockopt() return and find no hooks. The
+ * same holds if the task dies in between: it never sees the return, and
+ * exit_task_work() still runs the work.
+ *
+ * Where that order does not hold, the compile fails unless the hooks are
+ * already in place for socket policies (sockpol_on):
+ *  - kernel threads never return to user space: EOPNOTSUPP;
+ *  - io_uring posts the completion to a ring user space reads without a
+ *    system call, from an io worker or from the submitting task before
+ *    its task_works run: EAGAIN, the hooks being registered from a work
+ *    item, so that the request succeeds when tried again;
+ *  - task_work_add() refuses an exiting task: its errno.
+ * sockpol_on is read without the lock: the compile raises pending before
+ * reading it, the check clears it before reading pending (full barriers
+ * on both sides), so at least one of them sees the other.
+ */
+#define IPSEC_HOOKS_GC_DELAY	(5 * HZ)
+#define IPSEC_HOOKS_RETRY_DELAY	(HZ / 10)
+
+/* task_works queued, for a failed module init (main.c) */
+static atomic_t ipsec_hooks_tw_pending = ATOMIC_INIT(0);
+
+static bool ipsec_hooks_sockets_have_policies(const struct net *net)
+{
+	return READ_ONCE(net->xfrm.policy_count[XFRM_POLICY_MAX +
+						XFRM_POLICY_IN]) ||
+	       READ_ONCE(net->xfrm.policy_count[XFRM_POLICY_MAX +
+						XFRM_POLICY_OUT]) ||
+	       READ_ONCE(net->xfrm.policy_count[XFRM_POLICY_MAX +
+						XFRM_POLICY_FWD]);
+}
+
+static void ipsec_hooks_sockpol_gc(struct work_struct *work)
+{
+	struct ipsec_hooks *h = container_of(to_delayed_work(work),
+					     struct ipsec_hooks, sockpol_gc);
+	struct ipsec_net *in = container_of(h, struct ipsec_net, hooks);
+
+	mutex_lock(&h->lock);
+	WRITE_ONCE(h->sockpol_on, false);
+	/* sockpol_on off before pending is read: a compile that raised
+	 * pending after this read sees it off (ipsec_hooks_sockpol_atomic)
+	 */
+	smp_mb();
+	/* pending first: a policy compiled after this read is linked by
+	 * its socket before its task_work takes the lock again
+	 */
+	if (!atomic_read(&h->pending) &&
+	    !ipsec_hooks_sockets_have_policies(in->net)) {
+		__clear_bit(IPSEC_HOOKS_SOCKPOL, &h->reasons);
+		ipsec_hooks_sync(in);
+	} else if (!h->dead) {
+		WRITE_ONCE(h->sockpol_on, !!h->ops);
+		schedule_delayed_work(&h->sockpol_gc, IPSEC_HOOKS_GC_DELAY);
+	}
+	mutex_unlock(&h->lock);
+}
+
+/* Under hooks.lock: SOCKPOL, and its periodic check. */
+static int ipsec_hooks_sockpol_locked(struct ipsec_net *in)
+{
+	struct ipsec_hooks *h = &in->hooks;
+	int err;
+
+	lockdep_assert_held(&h->lock);
+	if (test_bit(IPSEC_HOOKS_SOCKPOL, &h->reasons) && h->ops)
+		return 0;
+	__set_bit(IPSEC_HOOKS_SOCKPOL, &h->reasons);
+	err = ipsec_hooks_sync(in);
+	if (err) {
+		__clear_bit(IPSEC_HOOKS_SOCKPOL, &h->reasons);
+		return err;
+	}
+	if (!h->dead) {
+		WRITE_ONCE(h->sockpol_on, true);
+		schedule_delayed_work(&h->sockpol_gc, IPSEC_HOOKS_GC_DELAY);
+	}
+	return 0;
+}
+
+int ipsec_hooks_sockpol(struct ipsec_net *in)
+{
+	int err;
+
+	mutex_lock(&in->hooks.lock);
+	err = ipsec_hooks_sockpol_locked(in);
+	mutex_unlock(&in->hooks.lock);
+	return err;
+}
+
+/* SOCKPOL from a work item: for io_uring's retry, or when the task_work
+ * could not register (below); tried again until it can.
+ */
+static void ipsec_hooks_sockpol_async(struct work_struct *work)
+{
+	struct ipsec_hooks *h = container_of(to_delayed_work(work),
+					     struct ipsec_hooks, sockpol_async);
+	struct ipsec_net *in = container_of(h, struct ipsec_net, hooks);
+
+	mutex_lock(&h->lock);
+	if (ipsec_hooks_sockpol_locked(in) && !h->dead)
+		schedule_delayed_work(&h->sockpol_async,
+				      IPSEC_HOOKS_RETRY_DELAY);
+	mutex_unlock(&h->lock);
+}
+
+struct ipsec_hooks_tw {
+	struct callback_head head;
+	struct net *net;
+};
+
+/* Before the setsockopt that compiled a socket policy returns to userland:
+ * the policy is linked by now, so pending may fall.
+ */
+static void ipsec_hooks_sockpol_tw(struct callback_head *head)
+{
+	struct ipsec_hooks_tw *tw = container_of(head, struct ipsec_hooks_tw,
+						 head);
+	struct ipsec_net *in = ipsec_net(tw->net);
+	struct ipsec_hooks *h = &in->hooks;
+
+	mutex_lock(&h->lock);
+	/* Only a small GFP_KERNEL allocation can fail here, and only for a
+	 * task the OOM killer chose: it will not see the return. A work
+	 * item keeps trying for the socket's other users.
+	 */
+	if (ipsec_hooks_sockpol_locked(in) && !h->dead) {
+		net_warn_ratelimited("ipsec: netfilter hooks for a socket policy delayed\n");
+		schedule_delayed_work(&h->sockpol_async, 0);
+	}
+	atomic_dec(&h->pending);
+	mutex_unlock(&h->lock);
+	put_net(tw->net);
+	kfree(tw);
+	atomic_dec(&ipsec_hooks_tw_pending);
+	/* Last: the module cannot go while a work is pending (rmmod sees
+	 * the reference), and after this only the return is left; the
+	 * module's exit sleeps through RCU grace periods before its text
+	 * is freed.
+	 */
+	module_put(THIS_MODULE);
+}
+
+/* May the completion of the current setsockopt() show before the task
+ * runs its task_works? io_uring's workers, and any task with an io_uring
+ * context (its own submissions complete into the ring).
+ */
+static bool ipsec_hooks_completes_early(void)
+{
+	if (current->flags & PF_IO_WORKER)
+		return true;
+#ifdef CONFIG_IO_URING
+	if (current->io_uring)
+		return true;
+#endif
+	return false;
+}
+
+int ipsec_hooks_sockpol_atomic(struct ipsec_net *in)
+{
+	struct ipsec_hooks *h = &in->hooks;
+	struct ipsec_hooks_tw *tw;
+	int err;
+
+	/* task_work runs only for tasks that return to userland */
+	if (current->flags & PF_KTHREAD)
+		return -EOPNOTSUPP;
+	if (!try_module_get(THIS_MODULE))
+		return -ENOENT;
+	tw = kmalloc(sizeof(*tw), GFP_ATOMIC);
+	if (!tw) {
+		err = -ENOBUFS;
+		goto err_module;
+	}
+	tw->net = maybe_get_net(in->net);
+	if (!tw->net) {
+		err = -ENOENT;
+		goto err_free;
+	}
+	init_task_work(&tw->head, ipsec_hooks_sockpol_tw);
+	atomic_inc(&h->pending);
+	atomic_inc(&ipsec_hooks_tw_pending);
+	/* pending up before sockpol_on is read (ipsec_hooks_sockpol_gc) */
+	smp_mb__after_atomic();
+	if (!READ_ONCE(h->sockpol_on) && ipsec_hooks_completes_early()) {
+		schedule_delayed_work(&h->sockpol_async, 0);
+		err = -EAGAIN;
+		goto err_pending;
+	}
+	err = task_work_add(current, &tw->head, TWA_RESUME);
+	if (err)
+		goto err_pending;
+	return 0;
+
+err_pending:
+	atomic_dec(&ipsec_hooks_tw_pending);
+	atomic_dec(&h->pending);
+	put_net(tw->net);
+err_free:
+	kfree(tw);
+err_module:
+	module_put(THIS_MODULE);
+	return err;
+}
+
+/*
+ * IPComp SAs: an IPComp tunnel SA's far end sends what would not shrink
+ * as plain IP in IP (RFC 3173 2.2), which LOCAL_IN takes as the SA's
+ * whether or not a policy asks for it, as XFRM does. IPCOMP is taken
+ * before such an SA is published, and dropped by a periodic check once
+ * the SAD holds none and none is on its way in (the SAD drops SAs under
+ * a spinlock, from timers too, where the hooks cannot be unregistered).
+ */
+static void ipsec_hooks_ipcomp_gc(struct work_struct *work)
+{
+	struct ipsec_hooks *h = container_of(to_delayed_work(work),
+					     struct ipsec_hooks, ipcomp_gc);
+	struct ipsec_net *in = container_of(h, struct ipsec_net, hooks);
+	bool adding;
+
+	mutex_lock(&h->lock);
+	adding = atomic_read(&h->ipcomp_adding);
+	/* adding before the count: an SA whose end() this read saw is
+	 * counted by then (ipsec_hooks_ipcomp_end)
+	 */
+	smp_mb();
+	if (!adding && !ipsec_sad_count(in, SADB_X_SATYPE_IPCOMP)) {
+		__clear_bit(IPSEC_HOOKS_IPCOMP, &h->reasons);
+		ipsec_hooks_sync(in);
+	} else if (!h->dead) {
+		schedule_delayed_work(&h->ipcomp_gc, IPSEC_HOOKS_GC_DELAY);
+	}
+	mutex_unlock(&h->lock);
+}
+
+int ipsec_hooks_ipcomp_begin(struct ipsec_net *in)
+{
+	struct ipsec_hooks *h = &in->hooks;
+	bool had;
+	int err;
+
+	/* a check that read adding before this takes the lock before the
+	 * registration below, and cannot undo it
+	 */
+	atomic_inc(&h->ipcomp_adding);
+	mutex_lock(&h->lock);
+	had = __test_and_set_bit(IPSEC_HOOKS_IPCOMP, &h->reasons);
+	err = ipsec_hooks_sync(in);
+	if (err && !had)
+		__clear_bit(IPSEC_HOOKS_IPCOMP, &h->reasons);
+	if (!err && !h->dead)
+		schedule_delayed_work(&h->ipcomp_gc, IPSEC_HOOKS_GC_DELAY);
+	mutex_unlock(&h->lock);
+	if (err)
+		atomic_dec(&h->ipcomp_adding);
+	return err;
+}
+
+void ipsec_hooks_ipcomp_end(struct ipsec_net *in)
+{
+	/* the SA is counted (or was refused) before adding falls */
+	smp_mb__before_atomic();
+	atomic_dec(&in->hooks.ipcomp_adding);
+}
+
+/* A namespace starts with no policy and the default configuration. */
+int ipsec_hooks_net_init(struct ipsec_net *in)
+{
+	struct ipsec_hooks *h = &in->hooks;
+	int err = 0;
+
+	mutex_init(&h->lock);
+	atomic_set(&h->pending, 0);
+	h->sockpol_on = false;
+	INIT_DELAYED_WORK(&h->sockpol_gc, ipsec_hooks_sockpol_gc);
+	INIT_DELAYED_WORK(&h->sockpol_async, ipsec_hooks_sockpol_async);
+	atomic_set(&h->ipcomp_adding, 0);
+	INIT_DELAYED_WORK(&h->ipcomp_gc, ipsec_hooks_ipcomp_gc);
+	if (ipsec_hooks_cfg_needs(in))
+		err = ipsec_hooks_want(in, IPSEC_HOOKS_CFG);
+	return err;
 }
 
 void ipsec_hooks_net_exit(struct ipsec_net *in)
 {
-	nf_unregister_net_hooks(in->net, in->hook_ops,
-				ARRAY_SIZE(ipsec_hook_template));
-	kfree(in->hook_ops);
-	in->hook_ops = NULL;
+	struct ipsec_hooks *h = &in->hooks;
+
+	mutex_lock(&h->lock);
+	h->dead = true;
+	WRITE_ONCE(h->sockpol_on, false);
+	ipsec_hooks_sync(in);
+	mutex_unlock(&h->lock);
+	cancel_delayed_work_sync(&h->sockpol_gc);
+	cancel_delayed_work_sync(&h->sockpol_async);
+	cancel_delayed_work_sync(&h->ipcomp_gc);
+	/* the lock stays usable: the SPD's flush, after this, takes it */
+}
+
+/* A failed module init (the loader frees the module whatever its
+ * references): no socket policy's task_work may still be pending.
+ */
+void ipsec_hooks_uninit(void)
+{
+	while (atomic_read(&ipsec_hooks_tw_pending))
+		schedule_timeout_uninterruptible(1);
 }

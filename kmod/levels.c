@@ -21,6 +21,7 @@
 
 #include <ipsec/levels.h>
 
+#include "hooks.h"
 #include "levels.h"
 #include "netns.h"
 #include "sockpol.h"
@@ -304,7 +305,10 @@ static int ipsec_levels_set(struct sock *sk, int optval, sockptr_t arg,
 	if (!own)
 		lv = def;
 	lv.l[cat] = v;
-	err = ipsec_levels_store(sk, &lv);
+	/* the hooks first: they enforce the levels from the first packet */
+	err = ipsec_hooks_sockpol(in);
+	if (!err)
+		err = ipsec_levels_store(sk, &lv);
 out:
 	release_sock(sk);
 	return err;

@@ -7,6 +7,7 @@
 #include <linux/net.h>
 #include <linux/netlink.h>
 
+#include "hooks.h"
 #include "levels.h"
 #include "netns.h"
 #include "pfkey.h"
@@ -46,6 +47,7 @@ static int __init ipsec_init(void)
 
 err_sockpol:
 	ipsec_sockpol_uninit();
+	ipsec_hooks_uninit();	/* freed whatever its references */
 err_pfkey:
 	ipsec_pfkey_uninit();
 err_proto:
@@ -62,6 +64,7 @@ err_sad:
 static void __exit ipsec_exit(void)
 {
 	ipsec_levels_uninit();
+	/* socket policies' task_works hold a module reference: none left */
 	ipsec_sockpol_uninit();
 	ipsec_pfkey_uninit();
 	ipsec_proto_uninit();

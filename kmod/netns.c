@@ -34,9 +34,13 @@ static int __net_init ipsec_net_init(struct net *net)
 		in->cfg.policy_max = READ_ONCE(host->policy_max);
 	}
 
-	err = ipsec_stats_net_init(in);
+	/* first: every part below may take a reason for the hooks */
+	err = ipsec_hooks_net_init(in);
 	if (err)
 		return err;
+	err = ipsec_stats_net_init(in);
+	if (err)
+		goto err_hooks;
 	err = ipsec_spd_net_init(in);
 	if (err)
 		goto err_stats;
@@ -58,13 +62,8 @@ static int __net_init ipsec_net_init(struct net *net)
 	err = ipsec_proc_net_init(in);
 	if (err)
 		goto err_sysctl;
-	err = ipsec_hooks_net_init(in);
-	if (err)
-		goto err_proc;
 	return 0;
 
-err_proc:
-	ipsec_proc_net_exit(in);
 err_sysctl:
 	ipsec_sysctl_net_exit(in);
 err_sad:
@@ -79,6 +78,8 @@ err_spd:
 	ipsec_spd_net_exit(in);
 err_stats:
 	ipsec_stats_net_exit(in);
+err_hooks:
+	ipsec_hooks_net_exit(in);
 	return err;
 }
 
@@ -91,6 +92,9 @@ static void __net_exit ipsec_net_exit(struct net *net)
 {
 	struct ipsec_net *in = ipsec_net(net);
 
+	/* first, as before the hooks came and went: nothing registers them
+	 * again (the SPD's flush below only drops its reason)
+	 */
 	ipsec_hooks_net_exit(in);
 	ipsec_proc_net_exit(in);
 	ipsec_sysctl_net_exit(in);

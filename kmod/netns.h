@@ -10,6 +10,7 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
+#include "hooks.h"
 #include "sad.h"
 #include "spd.h"
 #include "sysctl.h"
@@ -19,7 +20,6 @@ struct ctl_table_header;
 struct proc_dir_entry;
 struct net_device;
 struct ipsec_acq_slot;
-struct nf_hook_ops;
 
 struct ipsec_net {
 	struct net *net;
@@ -65,8 +65,10 @@ struct ipsec_net {
 	atomic_t acq_seq;
 	struct ipsec_acq_slot *acq;
 
-	/* Netfilter hooks: the SPD match and the inbound check. */
-	struct nf_hook_ops *hook_ops;
+	/* Netfilter hooks: the SPD match and the inbound check, while
+	 * something in the namespace needs them (hooks.h).
+	 */
+	struct ipsec_hooks hooks;
 };
 
 extern unsigned int ipsec_net_id;

@@ -321,15 +321,33 @@ static int ipsec_sa_insert_locked(struct ipsec_sad *sad, struct ipsec_sa *sa)
 	return 0;
 }
 
+/* An IPComp SA needs the hooks before it shows (hooks.h). */
+static int ipsec_sa_hooks_begin(const struct ipsec_sa *sa)
+{
+	if (sa->satype != SADB_X_SATYPE_IPCOMP)
+		return 0;
+	return ipsec_hooks_ipcomp_begin(sa->in);
+}
+
+static void ipsec_sa_hooks_end(const struct ipsec_sa *sa)
+{
+	if (sa->satype == SADB_X_SATYPE_IPCOMP)
+		ipsec_hooks_ipcomp_end(sa->in);
+}
+
 /* Publish a new SA. On success the tables own the caller's reference. */
 int ipsec_sa_insert(struct ipsec_sa *sa)
 {
 	struct ipsec_sad *sad = &sa->in->sad;
 	int err;
 
+	err = ipsec_sa_hooks_begin(sa);
+	if (err)
+		return err;
 	spin_lock_bh(&sad->lock);
 	err = ipsec_sa_insert_locked(sad, sa);
 	spin_unlock_bh(&sad->lock);
+	ipsec_sa_hooks_end(sa);
 	return err;
 }
 
@@ -406,6 +424,9 @@ static int ipsec_sa_take_over(struct ipsec_sa *old, struct ipsec_sa *sa,
 	bool larval;
 	int err;
 
+	err = ipsec_sa_hooks_begin(sa);
+	if (err)
+		return err;
 	spin_lock_bh(&sad->lock);
 	if (old->state == IPSEC_SA_DEAD) {
 		err = -ESRCH;
@@ -451,12 +472,14 @@ static int ipsec_sa_take_over(struct ipsec_sa *old, struct ipsec_sa *sa,
 	sad->count_type[sa->satype]++;
 	ipsec_sa_arm_timer(sa);
 	spin_unlock_bh(&sad->lock);
+	ipsec_sa_hooks_end(sa);
 
 	del_timer_sync(&old->timer);
 	ipsec_sa_put(old);
 	return 0;
 out:
 	spin_unlock_bh(&sad->lock);
+	ipsec_sa_hooks_end(sa);
 	return err;
 }
 

@@ -28,7 +28,9 @@
 #include <net/sock.h>
 #include <net/xfrm.h>
 
+#include "hooks.h"
 #include "levels.h"
+#include "netns.h"
 #include "pfkey.h"
 #include "pfkey_parse.h"
 #include "sockpol.h"
@@ -261,6 +263,15 @@ static struct xfrm_policy *ipsec_sockpol_compile(struct sock *sk, int opt,
 		ret = ipsec_sockpol_pfkey(xp, data, len, family);
 	else
 		ret = ipsec_sockpol_xfrm(xp, data, len, family);
+	/* the hooks enforce it: registered before setsockopt returns; ret
+	 * stays the direction
+	 */
+	if (ret >= 0) {
+		int err = ipsec_hooks_sockpol_atomic(ipsec_net(sock_net(sk)));
+
+		if (err)
+			ret = err;
+	}
 	*dir = ret;
 	if (ret < 0) {
 		/* never linked: freed as af_key frees a failed compile */

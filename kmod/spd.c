@@ -187,10 +187,16 @@ static int ipsec_policy_add_locked(struct ipsec_spd *spd,
 	lockdep_assert_held(&spd->lock);
 	if (spd->count >= READ_ONCE(pol->in->cfg.policy_max))
 		return -ENOSPC;		/* net.ipsec.policy_max */
+	/* the hooks see every packet before the first policy can match */
+	if (!spd->count) {
+		err = ipsec_hooks_want(pol->in, IPSEC_HOOKS_SPD);
+		if (err)
+			return err;
+	}
 	pol->add_time = ktime_get_real_seconds();
 	err = ipsec_policy_alloc_id(spd, pol);
 	if (err)
-		return err;
+		goto err_hooks;
 	err = rhashtable_lookup_insert_fast(&spd->by_key, &pol->node,
 					    ipsec_policy_key_params);
 	if (err)
@@ -210,6 +216,9 @@ err_key:
 			       ipsec_policy_key_params);
 err_id:
 	xa_erase(&spd->by_id, pol->id);
+err_hooks:
+	if (!spd->count)
+		ipsec_hooks_unwant(pol->in, IPSEC_HOOKS_SPD);
 	return err;
 }
 
@@ -264,8 +273,10 @@ static void ipsec_policy_unlink(struct ipsec_spd *spd,
 	xa_erase(&spd->by_id, pol->id);
 	ipsec_cls_remove(ipsec_policy_cls(spd, pol), &pol->cls);
 	list_del_init(&pol->all.list);
-	spd->count--;
 	pol->dead = true;
+	/* after the last policy is out of every table */
+	if (!--spd->count)
+		ipsec_hooks_unwant(pol->in, IPSEC_HOOKS_SPD);
 }
 
 static void ipsec_policy_release(struct ipsec_policy *pol)

@@ -99,6 +99,55 @@ static int ipsec_debug_max = 2;
 static int ipsec_sl_min = IPSEC_SL_AVAIL;
 static int ipsec_sl_max = IPSEC_SL_UNIQUE;
 
+/*
+ * Knobs that decide whether packets of a namespace without policies need
+ * the hooks (def_policy, the socket level defaults): a write is bracketed
+ * by a hold on them (hooks.h), so they are registered before a stricter
+ * value shows and unregistered only after a looser one does. extra1
+ * holds the namespace; the range comes from the handler.
+ */
+static int ipsec_sysctl_gated(IPSEC_CTL_TABLE_CONST struct ctl_table *table,
+			      int write, void *buffer, size_t *lenp,
+			      loff_t *ppos, int *lo, int *hi)
+{
+	struct ipsec_net *in = table->extra1;
+	struct ctl_table tmp = *table;
+	int err;
+
+	tmp.extra1 = lo;
+	tmp.extra2 = hi;
+	if (!write)
+		return proc_dointvec_minmax(&tmp, write, buffer, lenp, ppos);
+	err = ipsec_hooks_hold(in);
+	if (err)
+		return err;
+	err = proc_dointvec_minmax(&tmp, write, buffer, lenp, ppos);
+	ipsec_hooks_release(in);
+	return err;
+}
+
+static int ipsec_sysctl_def_policy(IPSEC_CTL_TABLE_CONST struct ctl_table *table,
+				   int write, void *buffer, size_t *lenp,
+				   loff_t *ppos)
+{
+	return ipsec_sysctl_gated(table, write, buffer, lenp, ppos,
+				  SYSCTL_ZERO, SYSCTL_ONE);
+}
+
+static int ipsec_sysctl_level(IPSEC_CTL_TABLE_CONST struct ctl_table *table,
+			      int write, void *buffer, size_t *lenp,
+			      loff_t *ppos)
+{
+	return ipsec_sysctl_gated(table, write, buffer, lenp, ppos,
+				  &ipsec_sl_min, &ipsec_sl_max);
+}
+
+static bool ipsec_sysctl_is_gated(const struct ctl_table *t)
+{
+	return t->proc_handler == ipsec_sysctl_def_policy ||
+	       t->proc_handler == ipsec_sysctl_level;
+}
+
 /* Template .data are offsets: into struct ipsec_sysctl for the shared
  * knobs, into struct ipsec_af_cfg for the per-family ones.
  */
@@ -124,6 +173,9 @@ static int ipsec_sl_max = IPSEC_SL_UNIQUE;
 #define KNOB_AF(name, field, lo, hi)					\
 	KNOB(name, offsetof(struct ipsec_af_cfg, field), sizeof(int),	\
 	     proc_dointvec_minmax, lo, hi)
+#define KNOB_GATED(name, field, handler)				\
+	KNOB(name, offsetof(struct ipsec_af_cfg, field), sizeof(int),	\
+	     handler, NULL, NULL)
 
 static const struct ctl_table ipsec_knobs[] = {
 	KNOB_INT("esp_enable", esp_enable, SYSCTL_ZERO, SYSCTL_ONE),
@@ -161,19 +213,17 @@ static bool ipsec_sysctl_is_cap(const struct ctl_table *t, struct ipsec_net *in)
 
 /* the same names under net.ipsec (IPv4) and net.ipsec6 */
 static const struct ctl_table ipsec_af_knobs[] = {
-	KNOB_AF("def_policy", def_policy, SYSCTL_ZERO, SYSCTL_ONE),
+	KNOB_GATED("def_policy", def_policy, ipsec_sysctl_def_policy),
 	KNOB_AF("esp_trans_deflev", esp_trans_deflev, SYSCTL_ONE, SYSCTL_TWO),
 	KNOB_AF("esp_net_deflev", esp_net_deflev, SYSCTL_ONE, SYSCTL_TWO),
 	KNOB_AF("ah_trans_deflev", ah_trans_deflev, SYSCTL_ONE, SYSCTL_TWO),
 	KNOB_AF("ah_net_deflev", ah_net_deflev, SYSCTL_ONE, SYSCTL_TWO),
 	KNOB_AF("ecn", ecn, SYSCTL_ZERO, SYSCTL_ONE),
 	KNOB_AF("debug", debug, SYSCTL_ZERO, &ipsec_debug_max),
-	KNOB_AF("auth_level", sl_default[0], &ipsec_sl_min, &ipsec_sl_max),
-	KNOB_AF("esp_trans_level", sl_default[1], &ipsec_sl_min,
-		&ipsec_sl_max),
-	KNOB_AF("esp_network_level", sl_default[2], &ipsec_sl_min,
-		&ipsec_sl_max),
-	KNOB_AF("ipcomp_level", sl_default[3], &ipsec_sl_min, &ipsec_sl_max),
+	KNOB_GATED("auth_level", sl_default[0], ipsec_sysctl_level),
+	KNOB_GATED("esp_trans_level", sl_default[1], ipsec_sysctl_level),
+	KNOB_GATED("esp_network_level", sl_default[2], ipsec_sysctl_level),
+	KNOB_GATED("ipcomp_level", sl_default[3], ipsec_sysctl_level),
 };
 
 /* Copy the shared knobs (if any) and the per-family ones into one
@@ -206,6 +256,8 @@ static struct ctl_table_header *ipsec_sysctl_register(struct ipsec_net *in,
 	for (i = 0; i < na; i++) {
 		t[ns + i] = ipsec_af_knobs[i];
 		t[ns + i].data = (char *)af + (uintptr_t)t[ns + i].data;
+		if (ipsec_sysctl_is_gated(&t[ns + i]))
+			t[ns + i].extra1 = in;
 	}
 
 	hdr = ipsec_register_net_sysctl(in->net, path, t, ns + na);

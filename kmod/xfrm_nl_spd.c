@@ -10,6 +10,7 @@
 #include <linux/ipsec.h>
 #include <linux/slab.h>
 
+#include "hooks.h"
 #include "netns.h"
 #include "pfkey.h"
 #include "xfrm_nl.h"
@@ -234,16 +235,26 @@ static void ipsec_xfrm_default_set(struct ipsec_net *in, int dir, u8 v)
 
 /* SETDEFAULT: what happens to packets no policy matches, per direction,
  * as XFRM does it (policy.c), announced to the POLICY group as a
- * GETDEFAULT message, as xfrm_user does.
+ * GETDEFAULT message, as xfrm_user does. A block needs the hooks even
+ * with an empty SPD: they are held across the change (hooks.h), so they
+ * are there before a block shows and go only after an accept does.
  */
 int ipsec_xfrm_nl_setdefault(struct ipsec_xfrm_req *req)
 {
 	const struct xfrm_userpolicy_default *up = nlmsg_data(req->nlh);
 	struct sk_buff *skb;
+	int err;
 
+	err = ipsec_hooks_hold(req->in);
+	if (err) {
+		NL_SET_ERR_MSG(req->extack,
+			       "cannot register the netfilter hooks");
+		return err;
+	}
 	ipsec_xfrm_default_set(req->in, XFRM_POLICY_IN, up->in);
 	ipsec_xfrm_default_set(req->in, XFRM_POLICY_FWD, up->fwd);
 	ipsec_xfrm_default_set(req->in, XFRM_POLICY_OUT, up->out);
+	ipsec_hooks_release(req->in);
 	if (ipsec_xfrm_nl_listening(req->in, XFRMNLGRP_POLICY)) {
 		skb = ipsec_xfrm_default_msg(req->in, 0, 0);
 		if (skb)

@@ -3,8 +3,9 @@
 # Prepares a benchmark guest, sourced by guest and profile.sh:
 #   bench_setup ours|stock
 # loads one IPsec stack and the crypto it needs. ours: kmod/ipsec.ko,
-# which takes ESP and PF_KEY; stock: esp4, af_key and xfrm_user. The two
-# cannot share a kernel.
+# which takes ESP, AH, IPComp and PF_KEY; stock: esp4, ah4, ipcomp,
+# xfrm4_tunnel (the IP-in-IP SA beside an IPComp tunnel SA), af_key and
+# xfrm_user. The two cannot share a kernel.
 
 stack_loaded() { [ -d "/sys/module/$1" ]; }
 
@@ -23,7 +24,7 @@ bench_setup()
 		done
 		;;
 	stock)
-		modprobe -a esp4 af_key xfrm_user
+		modprobe -a esp4 ah4 ipcomp xfrm4_tunnel af_key xfrm_user
 		! stack_loaded ipsec ||
 			{ echo "# ipsec.ko is loaded" >&2; return 1; }
 		;;
@@ -41,6 +42,6 @@ bench_setup()
 	# crypto_warmup.py. (jitterentropy_rng, which the DRBG would like,
 	# refuses TCG's clock; the DRBG does without.)
 	modprobe -a aesni_intel sha256_ssse3 sha512_ssse3 ghash_clmulni_intel \
-		ctr authenc seqiv echainiv ansi_cprng drbg
+		ctr authenc seqiv echainiv ansi_cprng drbg deflate
 	"$HERE/crypto_warmup.py"
 }
