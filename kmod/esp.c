@@ -173,13 +173,37 @@ static void ipsec_esp_fix_len(struct sk_buff *skb, u8 family)
 	}
 }
 
+/*
+ * RFC 4303 2.7: TFC padding, zeros after the payload and before ESP's own
+ * padding, that the receiver drops by the inner header's length. As XFRM
+ * does, the payload grows to the SA's tfcpad bytes, or to as much as fits
+ * in @mtu after @hl bytes of header, ESP and (ESP in UDP) UDP if less: the
+ * padding never makes a packet fragment.
+ */
+static unsigned int ipsec_esp_tfclen(const struct ipsec_sa *sa,
+				     unsigned int hl, unsigned int plen,
+				     unsigned int mtu)
+{
+	unsigned int blk = ipsec_esp_block(sa), over, room, to;
+
+	if (!sa->tfcpad)
+		return 0;
+	over = hl + sizeof(struct ip_esp_hdr) + sa->ealg->iv_len +
+	       ipsec_esp_icv(sa) + (sa->natt_type ? sizeof(struct udphdr) : 0);
+	if (mtu <= over + blk)
+		return 0;
+	room = rounddown(mtu - over, blk) - 2;
+	to = min(sa->tfcpad, room);
+	return plen < to ? to - plen : 0;
+}
+
 int ipsec_esp_output(struct sk_buff *skb, struct ipsec_sa *sa,
 		     unsigned int hl, unsigned int nh_off, u8 family,
-		     ipsec_resume_t resume)
+		     unsigned int mtu, ipsec_resume_t resume)
 {
 	unsigned int ivlen = sa->ealg->iv_len, icv = ipsec_esp_icv(sa);
 	unsigned int eh = sizeof(struct ip_esp_hdr) + ivlen;
-	unsigned int plen, padded, tlen, i, adlen;
+	unsigned int plen, padded, tlen, tfclen, i, adlen;
 	struct ipsec_esp_tmp *tmp;
 	struct aead_request *req;
 	struct ip_esp_hdr *esph;
@@ -196,8 +220,10 @@ int ipsec_esp_output(struct sk_buff *skb, struct ipsec_sa *sa,
 	}
 
 	plen = skb->len - hl;
-	padded = ALIGN(plen + 2, ipsec_esp_block(sa));
-	tlen = padded - plen;		/* padding, pad length, next header */
+	tfclen = ipsec_esp_tfclen(sa, hl, plen, mtu);
+	padded = ALIGN(plen + tfclen + 2, ipsec_esp_block(sa));
+	/* TFC padding, padding, pad length, next header */
+	tlen = padded - plen;
 	if (skb->len + eh + tlen + icv > IP_MAX_MTU)
 		return -EMSGSIZE;
 
@@ -210,9 +236,10 @@ int ipsec_esp_output(struct sk_buff *skb, struct ipsec_sa *sa,
 
 	nh = skb->data[nh_off];
 	tail = skb_tail_pointer(trailer);
-	for (i = 0; i < tlen - 2; i++)
-		tail[i] = i + 1;
-	tail[tlen - 2] = tlen - 2;
+	memset(tail, 0, tfclen);
+	for (i = 0; i < tlen - tfclen - 2; i++)
+		tail[tfclen + i] = i + 1;
+	tail[tlen - 2] = tlen - tfclen - 2;
 	tail[tlen - 1] = nh;
 	pskb_put(skb, trailer, tlen + icv);
 

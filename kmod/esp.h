@@ -25,12 +25,14 @@ unsigned int ipsec_esp_overhead(const struct ipsec_sa *sa);
  * Output. skb->data is at the IP header; ESP goes after its first @hl
  * bytes, and the byte at @nh_off (the protocol or next-header field that
  * names what follows them) becomes IPPROTO_ESP. @family tells how to fix
- * the length field. 0: done; -EINPROGRESS: @resume will be called; other
- * errors: the caller frees the skb and counts.
+ * the length field. @mtu: the path MTU the packet takes, for the SA's
+ * TFC padding (0: no route known, no padding). 0: done; -EINPROGRESS:
+ * @resume will be called; other errors: the caller frees the skb and
+ * counts.
  */
 int ipsec_esp_output(struct sk_buff *skb, struct ipsec_sa *sa,
 		     unsigned int hl, unsigned int nh_off, u8 family,
-		     ipsec_resume_t resume);
+		     unsigned int mtu, ipsec_resume_t resume);
 
 /*
  * Input. skb->data is at the ESP header. Checks the length, decrypts

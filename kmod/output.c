@@ -215,6 +215,28 @@ static int ipsec_out_esp_at(struct sk_buff *skb, u8 family,
 }
 
 static void ipsec_out_resume(struct sk_buff *skb, int err);
+static unsigned int ipsec_outer_mtu(struct net *net,
+				    const struct ipsec_flow *outer);
+
+/* For an ESP SA's TFC padding: the path MTU of the route its packets take
+ * (the SA's output mark is on skb by now); a lookup per packet, for such
+ * SAs only.
+ */
+static unsigned int ipsec_out_tfc_mtu(struct ipsec_net *in,
+				      const struct sk_buff *skb,
+				      const struct ipsec_sa *sa)
+{
+	struct ipsec_flow f = {
+		.saddr = sa->rid.saddr,
+		.daddr = sa->id.daddr,
+		.mark = skb->mark,
+		.family = sa->id.family,
+	};
+
+	if (!sa->tfcpad)
+		return 0;
+	return ipsec_outer_mtu(in->net, &f);
+}
 
 /* IPComp: 0 when compressed, IPSEC_IPCOMP_PLAIN when the packet goes on
  * as it is (counted in below_min_length, as OpenBSD counts both a short
@@ -350,6 +372,7 @@ static void ipsec_out_next(struct ipsec_net *in, struct sk_buff *skb)
 					      ipsec_out_resume);
 		else if (!err)
 			err = ipsec_esp_output(skb, sa, hl, nh_off, cb->family,
+					       ipsec_out_tfc_mtu(in, skb, sa),
 					       ipsec_out_resume);
 		if (err == -EINPROGRESS)
 			return;

@@ -117,6 +117,10 @@ struct ipsec_sa {
 	 * mark its packets get (XFRMA_SET_MARK, _MASK).
 	 */
 	struct xfrm_mark mark, smark;
+	/* ESP: pad the payload up to this many bytes (XFRMA_TFCPAD; RFC
+	 * 4303 2.7 traffic flow confidentiality), within the path MTU
+	 */
+	u32 tfcpad;
 
 	/* Under sad.lock. */
 	u8 state;			/* read locklessly by the datapath */

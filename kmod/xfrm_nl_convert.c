@@ -372,7 +372,7 @@ static int ipsec_xfrm_algs(const struct ipsec_xfrm_req *req,
 
 static const int ipsec_xfrm_sa_refused[] = {
 	XFRMA_SEC_CTX, XFRMA_OFFLOAD_DEV, XFRMA_COADDR, XFRMA_SRCADDR,
-	XFRMA_TFCPAD, XFRMA_MTIMER_THRESH, XFRMA_REPLAY_THRESH,
+	XFRMA_MTIMER_THRESH, XFRMA_REPLAY_THRESH,
 	XFRMA_ETIMER_THRESH,
 	XFRMA_IF_ID,
 };
@@ -556,6 +556,23 @@ int ipsec_xfrm_to_sa(const struct ipsec_xfrm_req *req,
 		return err;
 	ipsec_xfrm_mark_get(attrs, &sa->mark);
 	ipsec_xfrm_smark_get(attrs, &sa->smark);
+	/* TFC padding is for ESP tunnels alone (xfrm_user's
+	 * verify_newsa_info): in transport mode nothing but the upper
+	 * layer would tell the receiver where the payload ends
+	 */
+	if (attrs[XFRMA_TFCPAD]) {
+		if (p->id.proto != IPPROTO_ESP) {
+			NL_SET_ERR_MSG_ATTR(req->extack, attrs[XFRMA_TFCPAD],
+					    "TFC padding is for ESP SAs only");
+			return -EINVAL;
+		}
+		if (p->mode != XFRM_MODE_TUNNEL) {
+			NL_SET_ERR_MSG_ATTR(req->extack, attrs[XFRMA_TFCPAD],
+					    "TFC padding can only be used in tunnel mode");
+			return -EINVAL;
+		}
+		sa->tfcpad = nla_get_u32(attrs[XFRMA_TFCPAD]);
+	}
 	/* an SA's selector may be AF_UNSPEC (any traffic of the tunnel);
 	 * none at all is any traffic of the SA's family, as xfrm_user has it
 	 */
@@ -690,7 +707,8 @@ size_t ipsec_xfrm_sa_attrs_len(const struct ipsec_sa *sa, unsigned int what)
 	if (sa->natt_type)
 		len += nla_total_size(sizeof(struct xfrm_encap_tmpl));
 	len += nla_total_size(sizeof(struct xfrm_mark)) +
-	       2 * nla_total_size(sizeof(u32));		/* SET_MARK, _MASK */
+	       2 * nla_total_size(sizeof(u32)) +	/* SET_MARK, _MASK */
+	       nla_total_size(sizeof(u32));		/* TFCPAD */
 	len += nla_total_size_64bit(sizeof(u64));	/* LASTUSED */
 	return len + ipsec_xfrm_replay_len(sa);
 }
@@ -832,6 +850,8 @@ int ipsec_xfrm_sa_attrs(struct sk_buff *skb, const struct ipsec_sa *sa,
 	if ((sa->smark.v || sa->smark.m) &&
 	    (nla_put_u32(skb, XFRMA_SET_MARK, sa->smark.v) ||
 	     nla_put_u32(skb, XFRMA_SET_MARK_MASK, sa->smark.m)))
+		return -EMSGSIZE;
+	if (sa->tfcpad && nla_put_u32(skb, XFRMA_TFCPAD, sa->tfcpad))
 		return -EMSGSIZE;
 	if (used && nla_put_u64_64bit(skb, XFRMA_LASTUSED, used, XFRMA_PAD))
 		return -EMSGSIZE;
