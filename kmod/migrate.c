@@ -199,6 +199,7 @@ static void ipsec_sa_copy_setup(struct ipsec_sa *sa, const struct ipsec_sa *old)
 	sa->xfrm_flags = old->xfrm_flags;
 	sa->mark = old->mark;
 	sa->smark = old->smark;
+	sa->tfcpad = old->tfcpad;
 }
 
 static int ipsec_sa_copy_xform(struct ipsec_sa *sa)
