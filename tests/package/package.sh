@@ -103,7 +103,7 @@ DEBS=$(cd "$R/tmp" && ls ./ipsec-dkms_*.deb ./pfkeyctl_*.deb | sed 's|^\./|/tmp/
 t=$(now)
 # shellcheck disable=SC2086
 if inroot env DEBIAN_FRONTEND=noninteractive \
-	apt-get install -y -q --no-download $DEBS >"$W/install.log" 2>&1; then
+	apt-get install -y -q $DEBS >"$W/install.log" 2>&1; then
 	ktap_ok "apt-get install ./ipsec-dkms_*.deb ./pfkeyctl_*.deb"
 else
 	ktap_fail "apt-get install ./ipsec-dkms_*.deb ./pfkeyctl_*.deb"
