@@ -115,7 +115,7 @@ else
 	bail "not installed"
 fi
 took "apt-get install (with the DKMS build for $K61)" "$t"
-grep -E '^(Building|Module build|Done|Building initial)' "$LOGS/install.log" |
+grep -E '^(Building for|Building initial|Module build|Done\.)' "$LOGS/install.log" |
 	sed 's/^/# postinst: /'
 check_eq "dpkg: both packages installed" "install ok installed
 install ok installed" "$(inroot dpkg-query -W -f '${Status}\n' ipsec-dkms pfkeyctl)"
