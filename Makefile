@@ -6,6 +6,9 @@
 #                 when missing (a full release such as 6.12.118+deb12-amd64,
 #                 or a prefix for the newest); the module is built for it
 #                 in .cache/module-KVER/ (also: make check-6.12)
+# make check-package  the Debian packages: dpkg-buildpackage and lintian on
+#                 the host, then installed, used and purged in a guest, DKMS
+#                 building for 6.1 and 6.12 (slow: not part of make check)
 # make check-debug  the same on a debug kernel (KASAN, lockdep, kmemleak, ...)
 # make stress     long fuzzing and teardown runs on the debug kernel (hours)
 # make demo       two hosts with an ESP tunnel in a guest
@@ -30,7 +33,7 @@ DESTDIR ?=
 PREFIX ?= /usr/local
 TOP := $(CURDIR)
 
-.PHONY: all module tools deps check check-6.12 check-debug stress bench demo lint install uninstall clean
+.PHONY: all module tools deps check check-6.12 check-package check-debug stress bench demo lint install uninstall clean
 
 all: module tools
 
@@ -57,6 +60,12 @@ endif
 check-6.12: deps
 	@$(MAKE) --no-print-directory tools >/dev/null
 	@scripts/check-kernel 6.12 $(TESTS)
+
+# the 6.12 headers too: the guest builds the module for them as for a
+# kernel installed after the package
+check-package: deps
+	@scripts/install-deps --kernel 6.12 >/dev/null
+	@tests/check tests/package/package.sh
 
 check-debug: deps
 	@$(MAKE) --no-print-directory all >/dev/null
