@@ -20,6 +20,7 @@
 #include "compat.h"
 #include "crypto.h"
 #include "esp.h"
+#include "udpencap.h"
 #include "sad.h"
 
 #define IPSEC_ESP_IV_MAX	16
@@ -189,7 +190,7 @@ static unsigned int ipsec_esp_tfclen(const struct ipsec_sa *sa,
 	if (!sa->tfcpad)
 		return 0;
 	over = hl + sizeof(struct ip_esp_hdr) + sa->ealg->iv_len +
-	       ipsec_esp_icv(sa) + (sa->natt_type ? sizeof(struct udphdr) : 0);
+	       ipsec_esp_icv(sa) + ipsec_udpencap_len(sa->natt_type);
 	if (mtu <= over + blk)
 		return 0;
 	room = rounddown(mtu - over, blk) - 2;

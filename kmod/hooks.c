@@ -191,8 +191,13 @@ static int ipsec_hooks_sync(struct ipsec_net *in)
 	if (want == !!h->ops)
 		return 0;
 	if (!want) {
-		/* waits for the packets inside the hooks (synchronize_net) */
+		/* The core frees its entries after a grace period and does not
+		 * wait for it; its readers (packets in our hooks, the hook
+		 * listing of nfnetlink_hook) may still see the ops, and the
+		 * state the hooks use: wait for them.
+		 */
 		nf_unregister_net_hooks(in->net, h->ops, n);
+		synchronize_net();
 		kfree(h->ops);
 		h->ops = NULL;
 		return 0;

@@ -25,6 +25,7 @@
 #include "ipcomp.h"
 #include "migrate.h"
 #include "netns.h"
+#include "udpencap.h"
 
 static bool ipsec_addr_eq(const xfrm_address_t *a, const xfrm_address_t *b,
 			  u8 family)
@@ -124,8 +125,11 @@ static int ipsec_migrate_policy(struct ipsec_policy *pol,
 static bool ipsec_migrate_sa_match(const struct ipsec_migrate *m,
 				   const struct ipsec_sa *sa)
 {
+	/* PF_KEY's mode any is transport to af_key, and to MIGRATE */
+	u8 mode = sa->mode == IPSEC_MODE_ANY ? IPSEC_MODE_TRANSPORT : sa->mode;
+
 	return ipsec_sa_usable(sa) && sa->id.proto == m->proto &&
-	       sa->mode == m->mode && (!m->reqid || sa->reqid == m->reqid) &&
+	       mode == m->mode && (!m->reqid || sa->reqid == m->reqid) &&
 	       sa->id.family == m->old_family &&
 	       ipsec_addr_eq(&sa->rid.saddr, &m->old_saddr, m->old_family) &&
 	       ipsec_addr_eq(&sa->id.daddr, &m->old_daddr, m->old_family);
@@ -286,6 +290,15 @@ static int ipsec_migrate_sas_copy(struct ipsec_net *in,
 		s->old[i] = ipsec_migrate_sa_find(in, &mg->m[i]);
 		if (!s->old[i])
 			continue;
+		/* the copy's state would not initialise in XFRM either
+		 * (xfrm_state_migrate() fails: -ENODATA)
+		 */
+		if (mg->has_encap && (s->old[i]->id.proto != IPPROTO_ESP ||
+				      !ipsec_udpencap_len(mg->encap.encap_type))) {
+			NL_SET_ERR_MSG(extack,
+				       "UDP encapsulation is for ESP SAs, in UDP or non-IKE UDP");
+			return -ENODATA;
+		}
 		s->sa[i] = ipsec_migrate_sa_copy(s->old[i], &mg->m[i], mg);
 		if (!s->sa[i]) {
 			NL_SET_ERR_MSG(extack, "the SA to migrate could not be copied");

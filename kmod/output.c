@@ -235,7 +235,8 @@ static unsigned int ipsec_out_tfc_mtu(struct ipsec_net *in,
 
 	if (!sa->tfcpad)
 		return 0;
-	return ipsec_outer_mtu(in->net, &f);
+	/* loopback's 65536 says more than an IP packet can hold */
+	return min_t(unsigned int, ipsec_outer_mtu(in->net, &f), IP_MAX_MTU);
 }
 
 /* IPComp: 0 when compressed, IPSEC_IPCOMP_PLAIN when the packet goes on

@@ -413,8 +413,9 @@ static int ipsec_sa_succeed(struct ipsec_sad *sad, struct ipsec_sa *old,
  * name's list ahead of old, which leaves it after); the tables' own
  * reference moves to sa. A larval SA simply becomes sa; a live one is
  * succeeded (above) and its keys cannot change (-EINVAL). MIGRATE
- * (@renamed) gives sa another destination, a name that must be free
- * under sa's mark (-EEXIST), as for an add.
+ * (@renamed) may give sa another destination, a name that must then be
+ * free under sa's mark (-EEXIST), as for an add; when only the source
+ * changes, the name is old's own, as for an UPDATE.
  */
 static int ipsec_sa_take_over(struct ipsec_sa *old, struct ipsec_sa *sa,
 			      bool renamed)
@@ -437,6 +438,8 @@ static int ipsec_sa_take_over(struct ipsec_sa *old, struct ipsec_sa *sa,
 		dup = ipsec_sa_lookup_rcu(sa->in, &sa->id,
 					  sa->mark.v & sa->mark.m);
 		rcu_read_unlock();
+		if (dup == old)
+			dup = NULL;
 	}
 	if (dup) {
 		err = -EEXIST;

@@ -7,7 +7,7 @@ renamed by a map so that the two guests' lines can be compared.
 
   migrate.py send [--pfkey] --sel SRC/PLEN,DST/PLEN --dir in|out|fwd|N
                   --m PROTO,MODE,REQID,OLDSRC,OLDDST,NEWSRC,NEWDST ...
-                  [--km LOCAL,REMOTE] [--encap SPORT,DPORT] [--type N]
+                  [--km LOCAL,REMOTE] [--encap SPORT,DPORT[,TYPE]] [--type N]
                   [--no-migrate] [--count N]
   migrate.py listen OUT READY [ADDR=NAME,...]
 """
@@ -77,8 +77,10 @@ def send_xfrm(a):
         body += xn.attr(A_KMADDRESS, xn.addr(lo) + xn.addr(re) +
                         struct.pack("=IH2x", 0, socket.AF_INET))
     if a.encap:
-        sport, dport = (int(x) for x in a.encap.split(","))
-        body += xn.attr(A_ENCAP, struct.pack("=H", 2) +
+        f = [int(x) for x in a.encap.split(",")]
+        sport, dport = f[0], f[1]
+        etype = f[2] if len(f) > 2 else 2       # UDP_ENCAP_ESPINUDP
+        body += xn.attr(A_ENCAP, struct.pack("=H", etype) +
                         struct.pack(">HH", sport, dport) + bytes(2) +
                         xn.addr("0.0.0.0"))
     if a.type is not None:
