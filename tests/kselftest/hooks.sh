@@ -21,6 +21,12 @@ KP=ipsec_hooks_sh
 
 ip netns add a
 ip netns add b
+# IPv4 only: IPv6 would send on its own (DAD, router solicitations, MLD)
+# and run a's hooks while b's datagrams are counted
+for _n in a b; do
+	ns_run $_n sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1
+done
 link_ns a b 10.0.0.1 10.0.0.2
 
 # kprobe on our LOCAL_OUT hook: its hit count, kept by the tracing core
