@@ -109,8 +109,11 @@ check "... pfkeyctl no longer sees it" \
 n0=$($X state count)
 check_msg "security context refused" "security contexts are not supported by ipsec.ko" $X state add \
 	$S proto esp spi 0x1010 enc aes $CBCKEY auth sha256 $SHAKEY ctx foo
-# marks are supported now (xfrm_marks.pair.sh); TFC padding is not
-check_msg "TFC padding refused" "TFC padding is not supported by ipsec.ko" $X state add $S \
+# marks and TFC padding are supported now (xfrm_marks.pair.sh,
+# xfrm_tfc.pair.sh); TFC padding in transport mode is refused, as in
+# xfrm_user
+check_msg "TFC padding in transport mode refused" \
+	"TFC padding can only be used in tunnel mode" $X state add $S \
 	proto esp spi 0x1011 enc aes $CBCKEY auth sha256 $SHAKEY tfcpad 16
 check_msg "hardware offload refused" "hardware offload is not supported by ipsec.ko" $X state add \
 	$S proto esp spi 0x1012 enc aes $CBCKEY auth sha256 $SHAKEY \

@@ -83,10 +83,12 @@ t.eq(errno.ERANGE, s.errno_of(
 t.eq(errno.EOPNOTSUPP, s.errno_of(
     msg(NEWSA, usersa_info(0x110b) + attr(A_ALG_AEAD, aead(icv=40)))),
     "EOPNOTSUPP: AEAD with an ICV length it does not have")
-# XFRMA_TFCPAD (22): TFC padding, which ipsec.ko refuses (xfrm_nl.sh)
-t.eq(errno.EOPNOTSUPP, s.errno_of(
+# XFRMA_TFCPAD (22): TFC padding, for tunnel mode only, as in xfrm_user
+# (xfrm_tfc.pair.sh)
+t.eq(errno.EINVAL, s.errno_of(
     msg(NEWSA, usersa_info(0x1200) + attr(A_ALG_AEAD, aead()) +
-        attr(22, struct.pack("=I", 64)))), "EOPNOTSUPP: TFC padding")
+        attr(22, struct.pack("=I", 64)))),
+    "EINVAL: TFC padding in transport mode")
 t.eq(1, s.dump_count(GETSA), "nothing of the refused requests was added")
 t.eq(0, s.dump_count(GETPOLICY), "... and no policy")
 
