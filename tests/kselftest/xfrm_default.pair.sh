@@ -31,12 +31,6 @@ R=10.9.0.2
 S6S=fd00:9::1
 S6R=fd00:9::2
 
-# res CMD...: "ok" or "fail"
-res()
-{
-	if "$@" >/dev/null 2>&1; then echo ok; else echo fail; fi
-}
-
 # getdef NS: `ip xfrm policy getdefault` on one line
 getdef()
 {
@@ -244,10 +238,7 @@ run_cases()
 	ip -n s addr add $S6S/64 dev veth_s nodad
 	ip -n r addr add $S6R/64 dev veth_r nodad
 	# XFRM's in block drops neighbour discovery too: static neighbours
-	ip -n s neigh replace $S6R dev veth_s lladdr \
-		"$(ip netns exec r cat /sys/class/net/veth_r/address)" nud permanent
-	ip -n r neigh replace $S6S dev veth_r lladdr \
-		"$(ip netns exec s cat /sys/class/net/veth_s/address)" nud permanent
+	neigh_static s r $S6S $S6R
 	pair_udp_log r $PORT
 	netlink_cases
 	traffic_cases

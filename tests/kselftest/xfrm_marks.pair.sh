@@ -36,12 +36,6 @@ S=10.9.0.1
 R=10.9.0.2
 T=10.8.0.2	# r's address behind the tunnel (output mark case)
 
-# res CMD...: "ok" or "fail"
-res()
-{
-	if "$@" >/dev/null 2>&1; then echo ok; else echo fail; fi
-}
-
 # sa NS SPI [ARGS...]: an ESP SA s->r in transport mode
 sa()
 {

@@ -38,12 +38,6 @@ R2=10.9.1.2
 IS=10.30.0.1
 IR=10.30.0.2
 
-# res CMD...: "ok" or "fail"
-res()
-{
-	if "$@" >/dev/null 2>&1; then echo ok; else echo fail; fi
-}
-
 # oneline NS OBJ: `ip xfrm OBJ` of NS on one line, sorted by entry (the
 # two list them in different orders); without what each implementation
 # chooses itself: policy indexes, and the last use time (stock's copy of

@@ -25,12 +25,6 @@ R=10.9.0.2
 S6=fd00:9::1
 R6=fd00:9::2
 
-# res CMD...: "ok" or "fail"
-res()
-{
-	if "$@" >/dev/null 2>&1; then echo ok; else echo fail; fi
-}
-
 # sa NS SRC DST SPI MODE ALG TFC: one ESP SA
 sa()
 {
@@ -144,10 +138,7 @@ run_cases()
 	ip -n r addr add $R6/64 dev veth_r nodad
 	# no neighbour discovery: the policies would cover it, and the two
 	# stacks treat it differently (ipsec.ko lets it by)
-	ip -n s neigh replace $R6 dev veth_s lladdr \
-		"$(ip netns exec r cat /sys/class/net/veth_r/address)" nud permanent
-	ip -n r neigh replace $S6 dev veth_r lladdr \
-		"$(ip netns exec s cat /sys/class/net/veth_s/address)" nud permanent
+	neigh_static s r $S6 $R6
 	state_cases
 	wire_cases
 	ip netns del s

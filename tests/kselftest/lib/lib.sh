@@ -171,6 +171,17 @@ link_ns()
 	ip -n "$2" link set veth_"$2" up
 }
 
+# neigh_static NS1 NS2 ADDR1 ADDR2: on link_ns's veth pair, permanent
+# neighbour entries for ADDR2 in NS1 and ADDR1 in NS2 (no neighbour
+# discovery, which policies may cover and the stacks treat differently)
+neigh_static()
+{
+	ip -n "$1" neigh replace "$4" dev veth_"$1" nud permanent lladdr \
+		"$(ip netns exec "$2" cat /sys/class/net/veth_"$2"/address)"
+	ip -n "$2" neigh replace "$3" dev veth_"$2" nud permanent lladdr \
+		"$(ip netns exec "$1" cat /sys/class/net/veth_"$1"/address)"
+}
+
 # ipsec_counter [NS] PROTO NAME: a value from /proc/net/ipsec/PROTO
 ipsec_counter()
 {

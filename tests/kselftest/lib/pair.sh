@@ -42,6 +42,12 @@ peer()
 	return "$(cat "$PAIR_DIR/rc.$_pn")"
 }
 
+# res CMD...: "ok" or "fail", for a line of a transcript both stacks write
+res()
+{
+	if "$@" >/dev/null 2>&1; then echo ok; else echo fail; fi
+}
+
 # pair_done: (main) let the peer's pair_serve return
 pair_done()
 {
