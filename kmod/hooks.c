@@ -19,6 +19,7 @@
  * A socket's OpenBSD levels (levels.h) add to the SPD's verdict: at
  * require, cleartext is refused; all at bypass, the SPD is skipped.
  */
+#include <linux/compat.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/module.h>
@@ -26,6 +27,8 @@
 #include <linux/pfkeyv2.h>
 #include <linux/slab.h>
 #include <linux/task_work.h>
+#include <asm/syscall.h>
+#include <asm/unistd.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
 
@@ -319,8 +322,11 @@ void ipsec_hooks_release(struct ipsec_net *in)
 #define IPSEC_HOOKS_GC_DELAY	(5 * HZ)
 #define IPSEC_HOOKS_RETRY_DELAY	(HZ / 10)
 
-/* task_works queued, for a failed module init (main.c) */
+/* task_works queued and not yet run, and whether one ever was, for the
+ * module's exit and a failed init (ipsec_hooks_uninit())
+ */
 static atomic_t ipsec_hooks_tw_pending = ATOMIC_INIT(0);
+static bool ipsec_hooks_tw_used;
 
 static bool ipsec_hooks_sockets_have_policies(const struct net *net)
 {
@@ -436,16 +442,18 @@ static void ipsec_hooks_sockpol_tw(struct callback_head *head)
 	kfree(tw);
 	atomic_dec(&ipsec_hooks_tw_pending);
 	/* Last: the module cannot go while a work is pending (rmmod sees
-	 * the reference), and after this only the return is left; the
-	 * module's exit sleeps through RCU grace periods before its text
-	 * is freed.
+	 * the reference), and after this only the return is left, which
+	 * ipsec_hooks_uninit() waits for.
 	 */
 	module_put(THIS_MODULE);
 }
 
 /* May the completion of the current setsockopt() show before the task
- * runs its task_works? io_uring's workers, and any task with an io_uring
- * context (its own submissions complete into the ring).
+ * runs its task_works? In io_uring's workers, and in a task that submits
+ * to its ring inline (SOCKET_URING_OP_SETSOCKOPT, Linux 6.7 on): its
+ * system call is then io_uring_enter(2). Not in setsockopt(2) itself,
+ * whose completion is its return, which the task_works precede, even in
+ * a task that has a ring.
  */
 static bool ipsec_hooks_completes_early(void)
 {
@@ -453,7 +461,9 @@ static bool ipsec_hooks_completes_early(void)
 		return true;
 #ifdef CONFIG_IO_URING
 	if (current->io_uring)
-		return true;
+		return in_compat_syscall() ||
+		       syscall_get_nr(current, task_pt_regs(current)) !=
+		       __NR_setsockopt;
 #endif
 	return false;
 }
@@ -482,6 +492,7 @@ int ipsec_hooks_sockpol_atomic(struct ipsec_net *in)
 	init_task_work(&tw->head, ipsec_hooks_sockpol_tw);
 	atomic_inc(&h->pending);
 	atomic_inc(&ipsec_hooks_tw_pending);
+	WRITE_ONCE(ipsec_hooks_tw_used, true);
 	/* pending up before sockpol_on is read (ipsec_hooks_sockpol_gc) */
 	smp_mb__after_atomic();
 	if (!READ_ONCE(h->sockpol_on) && ipsec_hooks_completes_early()) {
@@ -598,11 +609,17 @@ void ipsec_hooks_net_exit(struct ipsec_net *in)
 	/* the lock stays usable: the SPD's flush, after this, takes it */
 }
 
-/* A failed module init (the loader frees the module whatever its
- * references): no socket policy's task_work may still be pending.
+/* The module's exit, and a failed init (the loader frees the module
+ * whatever its references): no socket policy's task_work may be pending,
+ * nor still returning from its last call, module_put(). A task preempted
+ * there is in no RCU read-side section, so synchronize_rcu() would not
+ * wait for it under preemptible RCU; an RCU-tasks grace period, which
+ * waits for every task to switch voluntarily, does.
  */
 void ipsec_hooks_uninit(void)
 {
 	while (atomic_read(&ipsec_hooks_tw_pending))
 		schedule_timeout_uninterruptible(1);
+	if (READ_ONCE(ipsec_hooks_tw_used))
+		synchronize_rcu_tasks();
 }

@@ -66,6 +66,7 @@ static void __exit ipsec_exit(void)
 	ipsec_levels_uninit();
 	/* socket policies' task_works hold a module reference: none left */
 	ipsec_sockpol_uninit();
+	ipsec_hooks_uninit();	/* the last one has returned */
 	ipsec_pfkey_uninit();
 	ipsec_proto_uninit();
 	ipsec_netns_uninit();

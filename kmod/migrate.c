@@ -9,8 +9,12 @@
  * transport template matches by protocol and mode, its addresses being
  * the packets'); then the listeners of both interfaces are told.
  *
- * Nothing changes unless some template matches (-ENODATA, checked first)
- * and every SA copy could be made. A copy continues the SA it replaces:
+ * All or nothing: nothing changes unless some template matches (-ENODATA,
+ * checked first) and every SA copy could be made; the copies take over
+ * with the SPD locked, so the policy cannot go meanwhile, and if one
+ * cannot (its new name taken, the SA deleted meanwhile) the SAs moved
+ * already are moved back, where XFRM deletes its copies (restore_state in
+ * xfrm_migrate()). A copy continues the SA it replaces:
  * same keys, sequence numbers, replay window, lifetimes and counts, as an
  * UPDATE of a live SA does (sad.c); only its name and endpoints change,
  * and its UDP encapsulation when the request gives one. The SAs moved
@@ -135,9 +139,17 @@ static bool ipsec_migrate_sa_match(const struct ipsec_migrate *m,
 	       ipsec_addr_eq(&sa->id.daddr, &m->old_daddr, m->old_family);
 }
 
+static bool ipsec_migrate_sa_match_rid(const struct ipsec_sa *sa,
+				       const void *m)
+{
+	return ipsec_migrate_sa_match(m, sa);
+}
+
 /* xfrm_migrate_state_find(): the SA an entry moves, with a reference, or
- * NULL. A walk of the SAD: MIGRATE comes with a change of address, not
- * with every packet.
+ * NULL. With a reqid, the newest of the list its (saddr, daddr, reqid)
+ * names, as XFRM's hash chain holds them; without, the first a walk of
+ * the SAD finds: MIGRATE comes with a change of address, not with every
+ * packet.
  */
 static struct ipsec_sa *ipsec_migrate_sa_find(struct ipsec_net *in,
 					      const struct ipsec_migrate *m)
@@ -145,6 +157,18 @@ static struct ipsec_sa *ipsec_migrate_sa_find(struct ipsec_net *in,
 	struct ipsec_sa_walk w;
 	struct ipsec_sa *sa;
 
+	if (m->reqid) {
+		struct ipsec_sa_rid rid = {
+			.saddr = m->old_saddr,
+			.daddr = m->old_daddr,
+			.reqid = m->reqid,
+			.proto = m->proto,
+			.family = m->old_family,
+		};
+
+		return ipsec_sa_find_rid_match(in, &rid,
+					       ipsec_migrate_sa_match_rid, m);
+	}
 	ipsec_sa_walk_start(in, &w, SADB_SATYPE_UNSPEC);
 	while ((sa = ipsec_sa_walk_next(in, &w))) {
 		if (ipsec_migrate_sa_match(m, sa))
@@ -218,7 +242,10 @@ static int ipsec_sa_copy_xform(struct ipsec_sa *sa)
 	}
 }
 
-/* xfrm_state_migrate(): an unpublished copy of old at m's new addresses */
+/* xfrm_state_migrate(): an unpublished copy of old, at m's new addresses
+ * with mg's encapsulation if any; without m, at old's own, to move the
+ * SA back should the MIGRATE fail.
+ */
 static struct ipsec_sa *ipsec_migrate_sa_copy(const struct ipsec_sa *old,
 					      const struct ipsec_migrate *m,
 					      const struct ipsec_migration *mg)
@@ -244,6 +271,9 @@ static struct ipsec_sa *ipsec_migrate_sa_copy(const struct ipsec_sa *old,
 		ipsec_sa_put(sa);
 		return NULL;
 	}
+	WRITE_ONCE(sa->state, IPSEC_SA_MATURE);
+	if (!m)
+		return sa;
 	sa->id.daddr = m->new_daddr;
 	sa->id.family = m->new_family;
 	sa->rid.saddr = m->new_saddr;
@@ -255,16 +285,21 @@ static struct ipsec_sa *ipsec_migrate_sa_copy(const struct ipsec_sa *old,
 		sa->natt_dport = mg->encap.encap_dport;
 		sa->natt_oa = mg->encap.encap_oa;
 	}
-	WRITE_ONCE(sa->state, IPSEC_SA_MATURE);
 	return sa;
 }
 
-/* The SAs the entries name (old[i]) and their copies (sa[i]); an entry
- * that names no SA moves only templates.
+/* The SAs the entries name (old[i]), their copies (sa[i]) and the copies
+ * that would move them back (back[i]), made before anything is published
+ * so that undoing needs no allocation; an entry that names no SA moves
+ * only templates. moved: how many entries took over.
  */
 struct ipsec_migrate_sas {
+	const struct ipsec_migration *mg;
+	struct netlink_ext_ack *extack;
 	struct ipsec_sa *old[IPSEC_MIGRATE_MAX];
 	struct ipsec_sa *sa[IPSEC_MIGRATE_MAX];
+	struct ipsec_sa *back[IPSEC_MIGRATE_MAX];
+	unsigned int moved;
 };
 
 static void ipsec_migrate_sas_put(struct ipsec_migrate_sas *s)
@@ -276,20 +311,31 @@ static void ipsec_migrate_sas_put(struct ipsec_migrate_sas *s)
 			ipsec_sa_put(s->old[i]);
 		if (s->sa[i])
 			ipsec_sa_put(s->sa[i]);
+		if (s->back[i])
+			ipsec_sa_put(s->back[i]);
 	}
 }
 
 static int ipsec_migrate_sas_copy(struct ipsec_net *in,
-				  const struct ipsec_migration *mg,
-				  struct ipsec_migrate_sas *s,
-				  struct netlink_ext_ack *extack)
+				  struct ipsec_migrate_sas *s)
 {
-	unsigned int i;
+	const struct ipsec_migration *mg = s->mg;
+	struct netlink_ext_ack *extack = s->extack;
+	unsigned int i, j;
 
 	for (i = 0; i < mg->n; i++) {
 		s->old[i] = ipsec_migrate_sa_find(in, &mg->m[i]);
 		if (!s->old[i])
 			continue;
+		/* entries that differ in the reqid alone (0 and the SA's):
+		 * XFRM's second copy fails to take the name the first took
+		 */
+		for (j = 0; j < i; j++) {
+			if (s->old[j] != s->old[i])
+				continue;
+			NL_SET_ERR_MSG(extack, "two MIGRATE entries name the same SA");
+			return -ENODATA;
+		}
 		/* the copy's state would not initialise in XFRM either
 		 * (xfrm_state_migrate() fails: -ENODATA)
 		 */
@@ -300,7 +346,9 @@ static int ipsec_migrate_sas_copy(struct ipsec_net *in,
 			return -ENODATA;
 		}
 		s->sa[i] = ipsec_migrate_sa_copy(s->old[i], &mg->m[i], mg);
-		if (!s->sa[i]) {
+		if (s->sa[i])
+			s->back[i] = ipsec_migrate_sa_copy(s->old[i], NULL, mg);
+		if (!s->back[i]) {
 			NL_SET_ERR_MSG(extack, "the SA to migrate could not be copied");
 			return -ENOMEM;
 		}
@@ -308,36 +356,73 @@ static int ipsec_migrate_sas_copy(struct ipsec_net *in,
 	return 0;
 }
 
-/* Each copy takes over from its SA. This fails (xfrm_migrate()'s
- * -ENODATA) when the new name is taken, or when two entries named one SA
- * (the second finds it moved); the SAs before stay moved.
+/* The first s->moved entries' SAs back to their old names, each continuing
+ * its copy (sequence numbers, window, usage) as the copy continued it.
+ * This can fail only if the SA was deleted meanwhile (nothing to move
+ * back then) or its old name was taken meanwhile, or on a failed
+ * allocation inside the tables; the SA stays moved then, and says so.
  */
-static int ipsec_migrate_sas_publish(const struct ipsec_migration *mg,
-				     struct ipsec_migrate_sas *s,
-				     struct netlink_ext_ack *extack)
+static void ipsec_migrate_sas_undo(struct ipsec_migrate_sas *s)
 {
 	unsigned int i;
 	int err;
 
-	for (i = 0; i < mg->n; i++) {
+	for (i = 0; i < s->moved; i++) {
+		if (!s->sa[i])
+			continue;
+		ipsec_sa_hold(s->back[i]);	/* the tables' */
+		err = ipsec_sa_migrate(s->sa[i], s->back[i]);
+		if (!err)
+			continue;
+		ipsec_sa_put(s->back[i]);
+		if (err != -ESRCH)
+			net_warn_ratelimited("ipsec: a failed MIGRATE left SA %08x moved (%d)\n",
+					     ntohl(s->sa[i]->id.spi), err);
+	}
+	s->moved = 0;
+}
+
+/* Each copy takes over from its SA; on failure the SAs moved so far go
+ * back. xfrm_migrate() answers -ENODATA for a copy that cannot be added.
+ * Called with spd.lock held (ipsec_policy_replace()).
+ */
+static int ipsec_migrate_sas_publish(void *arg)
+{
+	struct ipsec_migrate_sas *s = arg;
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < s->mg->n; i++) {
 		if (!s->sa[i])
 			continue;
 		ipsec_sa_hold(s->sa[i]);	/* the tables' */
 		err = ipsec_sa_migrate(s->old[i], s->sa[i]);
 		if (err) {
 			ipsec_sa_put(s->sa[i]);
-			NL_SET_ERR_MSG(extack,
-				       "the SA's new name is taken");
-			return -ENODATA;
+			break;
 		}
+		s->moved = i + 1;
 	}
-	return 0;
+	if (!err)
+		return 0;
+	ipsec_migrate_sas_undo(s);
+	switch (err) {
+	case -EEXIST:
+		NL_SET_ERR_MSG(s->extack, "the SA's new name is taken");
+		return -ENODATA;
+	case -ESRCH:
+		NL_SET_ERR_MSG(s->extack, "the SA was deleted meanwhile");
+		return -ENODATA;
+	default:
+		NL_SET_ERR_MSG(s->extack, "the SA could not be moved");
+		return err;
+	}
 }
 
 int ipsec_migrate(struct ipsec_net *in, const struct ipsec_migration *mg,
 		  struct netlink_ext_ack *extack)
 {
-	struct ipsec_migrate_sas s = {};
+	struct ipsec_migrate_sas s = { .mg = mg, .extack = extack };
 	struct ipsec_policy *old, *pol;
 	int err;
 
@@ -355,16 +440,20 @@ int ipsec_migrate(struct ipsec_net *in, const struct ipsec_migration *mg,
 		goto out_old;
 	}
 	err = ipsec_migrate_policy(pol, mg, extack) ?:
-	      ipsec_migrate_sas_copy(in, mg, &s, extack) ?:
-	      ipsec_migrate_sas_publish(mg, &s, extack);
+	      ipsec_migrate_sas_copy(in, &s);
 	if (err)
 		goto out_pol;
 	/* the policy keeps its id: the new one takes the old's place */
-	err = ipsec_policy_replace(old, pol);
-	if (err) {
+	err = ipsec_policy_replace(old, pol, ipsec_migrate_sas_publish, &s);
+	if (err == -ENOENT) {
 		NL_SET_ERR_MSG(extack, "the policy was deleted meanwhile");
-		goto out_pol;
+	} else if (err && s.moved) {
+		/* the SAs moved, the policy could not follow */
+		ipsec_migrate_sas_undo(&s);
+		NL_SET_ERR_MSG(extack, "the policy could not be migrated");
 	}
+	if (err)
+		goto out_pol;
 	ipsec_xfrm_nl_migrate_event(in, mg);
 	ipsec_pfkey_migrate_event(in, mg);
 	ipsec_migrate_sas_put(&s);

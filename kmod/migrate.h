@@ -37,7 +37,7 @@ struct ipsec_migration {
 	 * SADB_X_EXT_KMADDRESS), only passed on to listeners.
 	 */
 	bool has_km;
-	u8 km_family;
+	u16 km_family;			/* passed on as given, as XFRM does */
 	u32 km_reserved;
 	xfrm_address_t km_local, km_remote;
 	/* New UDP encapsulation of the SAs moved (XFRMA_ENCAP), or none */

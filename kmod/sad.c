@@ -257,6 +257,29 @@ struct ipsec_sa *ipsec_sa_find_rid(struct ipsec_net *in,
 	return best;
 }
 
+/* The newest SA of @rid that @match accepts, with a reference, or NULL
+ * (whatever its state or mode: @match decides).
+ */
+struct ipsec_sa *ipsec_sa_find_rid_match(struct ipsec_net *in,
+					 const struct ipsec_sa_rid *rid,
+					 bool (*match)(const struct ipsec_sa *sa,
+						       const void *arg),
+					 const void *arg)
+{
+	struct rhlist_head *list, *pos;
+	struct ipsec_sa *sa;
+
+	rcu_read_lock();
+	list = rhltable_lookup(&in->sad.by_rid, rid, ipsec_sa_rid_params);
+	rhl_for_each_entry_rcu(sa, pos, list, rnode)
+		if (match(sa, arg) && refcount_inc_not_zero(&sa->refcnt))
+			goto out;
+	sa = NULL;
+out:
+	rcu_read_unlock();
+	return sa;
+}
+
 static void ipsec_sa_link(struct ipsec_sad *sad, struct ipsec_sa *sa)
 {
 	list_add_tail(&sa->all.list, &sad->all);

@@ -232,6 +232,11 @@ struct ipsec_sa *ipsec_sa_find_rid_rcu(struct ipsec_net *in,
 struct ipsec_sa *ipsec_sa_find_rid(struct ipsec_net *in,
 				   const struct ipsec_sa_rid *rid, u8 mode,
 				   u32 mark);
+struct ipsec_sa *ipsec_sa_find_rid_match(struct ipsec_net *in,
+					 const struct ipsec_sa_rid *rid,
+					 bool (*match)(const struct ipsec_sa *sa,
+						       const void *arg),
+					 const void *arg);
 
 int ipsec_sa_insert(struct ipsec_sa *sa);
 int ipsec_sa_replace(struct ipsec_sa *old, struct ipsec_sa *sa);

@@ -312,15 +312,22 @@ int ipsec_policy_insert(struct ipsec_policy *pol, bool update)
 	return err;
 }
 
-/* MIGRATE: pol takes old's place; -ENOENT when old is gone meanwhile. */
-int ipsec_policy_replace(struct ipsec_policy *old, struct ipsec_policy *pol)
+/* MIGRATE: @before (the SAs' move), then pol takes old's place, with
+ * spd.lock held throughout so that old cannot go in between; -ENOENT
+ * when old is gone already, or @before's error.
+ */
+int ipsec_policy_replace(struct ipsec_policy *old, struct ipsec_policy *pol,
+			 int (*before)(void *arg), void *arg)
 {
 	struct ipsec_spd *spd = &pol->in->spd;
 	int err = -ENOENT;
 
 	mutex_lock(&spd->lock);
-	if (!old->dead)
-		err = ipsec_policy_replace_locked(spd, old, pol);
+	if (!old->dead) {
+		err = before(arg);
+		if (!err)
+			err = ipsec_policy_replace_locked(spd, old, pol);
+	}
 	mutex_unlock(&spd->lock);
 
 	if (!err)

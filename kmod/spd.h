@@ -142,7 +142,8 @@ struct ipsec_policy *ipsec_policy_get(struct ipsec_net *in,
 struct ipsec_policy *ipsec_policy_get_id(struct ipsec_net *in, u32 id);
 
 int ipsec_policy_insert(struct ipsec_policy *pol, bool update);
-int ipsec_policy_replace(struct ipsec_policy *old, struct ipsec_policy *pol);
+int ipsec_policy_replace(struct ipsec_policy *old, struct ipsec_policy *pol,
+			 int (*before)(void *arg), void *arg);
 int ipsec_policy_delete(struct ipsec_policy *pol);
 unsigned int ipsec_spd_flush(struct ipsec_net *in);
 unsigned int ipsec_spd_count(struct ipsec_net *in);

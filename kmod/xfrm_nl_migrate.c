@@ -56,6 +56,11 @@ static int ipsec_xfrm_migrate_entries(const struct ipsec_xfrm_req *req,
 		return -EINVAL;
 	}
 	n = nla_len(nla) / sizeof(*um);
+	if (nla_len(nla) % sizeof(*um)) {
+		NL_SET_ERR_MSG_ATTR(req->extack, nla,
+				    "XFRMA_MIGRATE: trailing bytes after the last entry");
+		return -EINVAL;
+	}
 	if (!n || n > IPSEC_MIGRATE_MAX) {
 		NL_SET_ERR_MSG_ATTR(req->extack, nla,
 				    "a MIGRATE moves 1 to 6 SAs (XFRM_MAX_DEPTH)");

@@ -12,7 +12,8 @@
 #            template matches but has no SA, XFRMA_ENCAP, a move of the
 #            source address alone (the SA keeps its name), and the errors;
 #            then, on main alone, XFRMA_ENCAP refused on AH and of an
-#            unknown type (stock warns there: encap_refused_cases)
+#            unknown type, and MIGRATEs that fail after moving an SA
+#            (stock warns there: encap_refused_cases, undo_cases)
 #            (no policy, no or too many entries, unspecified or repeated
 #            entries, no template matching, bad direction or policy
 #            type, no CAP_NET_ADMIN)
@@ -207,6 +208,49 @@ encap_refused_cases()
 	ip netns del e
 }
 
+# A MIGRATE whose second entry cannot be moved (its new name is taken, or
+# it names the SA the first one moved). Stock's xfrm_migrate() answers
+# ENODATA and deletes the copies it made (restore_state): the SAs and the
+# policy are as they were; and it warns there, as above, so main alone
+# runs these, with stock's answers written here.
+undo_cases()
+{
+	ip netns add u
+	ip -n u xfrm state add src $S2 dst $R2 proto esp spi 0x3600 reqid 10 \
+		mode tunnel aead 'rfc4106(gcm(aes))' $KEY 128
+	ip -n u xfrm state add src $R2 dst $S2 proto esp spi 0x3700 reqid 11 \
+		mode tunnel aead 'rfc4106(gcm(aes))' $KEY 128
+	ip -n u xfrm state add src $R dst $S proto esp spi 0x3700 reqid 12 \
+		mode tunnel aead 'rfc4106(gcm(aes))' $KEY 128
+	ip -n u xfrm policy add src $IS dst $IR dir out \
+		tmpl src $S2 dst $R2 proto esp mode tunnel reqid 10
+	_before=$(oneline u state)
+	check_eq "MIGRATE whose second SA's new name is taken: ENODATA, as stock" \
+		ENODATA "$(mig u --sel "$IS/32,$IR/32" --dir out \
+			   --m "esp,tunnel,10,$S2,$R2,$S,$R" \
+			   --m "esp,tunnel,11,$R2,$S2,$R,$S")"
+	check_eq "the first SA is back where it was, as stock" "$_before" \
+		"$(oneline u state)"
+	check_eq "the policy keeps its endpoints, as stock" 1 \
+		"$(ip -n u xfrm policy | grep -c "src $S2 dst $R2")"
+	check_eq "MIGRATE with two entries for one SA: ENODATA, as stock" \
+		ENODATA "$(mig u --sel "$IS/32,$IR/32" --dir out \
+			   --m "esp,tunnel,0,$S2,$R2,$S,$R" \
+			   --m "esp,tunnel,10,$S2,$R2,$S,$R")"
+	check_eq "the SAs stay, as stock" "$_before" "$(oneline u state)"
+	# xfrm_user ignores a partial entry at the end; a malformed message
+	# is refused here, as PF_KEY's parser refuses trailing bytes
+	check_eq "XFRMA_MIGRATE with trailing bytes: EINVAL" EINVAL \
+		"$(mig u --sel "$IS/32,$IR/32" --dir out \
+		   --m "esp,tunnel,10,$S2,$R2,$S,$R" --trailing 12)"
+	check_eq "a move after the failures" ok \
+		"$(mig u --sel "$IS/32,$IR/32" --dir out \
+		   --m "esp,tunnel,10,$S2,$R2,$S,$R")"
+	check "the SA moved" ip -n u xfrm state get src $S dst $R proto esp \
+		spi 0x3600
+	ip netns del u
+}
+
 # ---- wire: main (ipsec.ko) and the peer (stock) renumber a tunnel ----
 
 # M/P: main's and the peer's eth0 addresses, old and new; MI/PI inner
@@ -293,6 +337,7 @@ pair_compare ns_cases
 check "stock XFRM migrated both policies" sh -c \
 	"grep -c 'migrates its .* policy: ok' '$PAIR_DIR/stock.out' | grep -qx 4"
 encap_refused_cases
+undo_cases
 wire_cases
 pair_done
 ipsec_unload

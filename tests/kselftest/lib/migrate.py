@@ -8,7 +8,7 @@ renamed by a map so that the two guests' lines can be compared.
   migrate.py send [--pfkey] --sel SRC/PLEN,DST/PLEN --dir in|out|fwd|N
                   --m PROTO,MODE,REQID,OLDSRC,OLDDST,NEWSRC,NEWDST ...
                   [--km LOCAL,REMOTE] [--encap SPORT,DPORT[,TYPE]] [--type N]
-                  [--no-migrate] [--count N]
+                  [--no-migrate] [--count N] [--trailing BYTES]
   migrate.py listen OUT READY [ADDR=NAME,...]
 """
 import argparse
@@ -90,7 +90,7 @@ def send_xfrm(a):
     if a.count is not None:
         ms = (ms * a.count)[:a.count]
     if not a.no_migrate:
-        body += xn.attr(A_MIGRATE, b"".join(ms))
+        body += xn.attr(A_MIGRATE, b"".join(ms) + bytes(a.trailing))
     return xn.Sock().errno_of(xn.msg(MIGRATE, body))
 
 
@@ -228,6 +228,7 @@ def main():
     ap.add_argument("--type", type=int)
     ap.add_argument("--no-migrate", action="store_true")
     ap.add_argument("--count", type=int)
+    ap.add_argument("--trailing", type=int, default=0)
     a = ap.parse_args()
     e = send_pfkey(a) if a.pfkey else send_xfrm(a)
     print("ok" if e == 0 else errno.errorcode.get(abs(e), str(e)))

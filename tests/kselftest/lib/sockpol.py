@@ -19,9 +19,13 @@ esp-use|entrust, FORMAT pfkey|xfrm; or lvl:CATEGORY:LEVEL, OpenBSD's
 ipsec(4) socket levels (both directions): CATEGORY auth|esp_trans|
 esp_network|ipcomp, LEVEL bypass|avail|use|require|unique.
 
+  sockpol.py uring FAMILY FORMAT  (a process with an io_uring sets a
+      bypass policy with setsockopt(2): ok, the errno's name, or
+      no-io_uring)
   sockpol.py levels FAMILY     (errno names for OpenBSD's error cases)
   sockpol.py getlevels FAMILY  (the four levels of a new socket)
 """
+import ctypes
 import errno
 import os
 import select
@@ -254,6 +258,28 @@ def cmd_errors(argv):
         print(name, try_opt(s, level, opt, data))
 
 
+SYS_io_uring_setup = 425      # x86-64
+
+
+def cmd_uring(argv):
+    """setsockopt(2) completes when it returns, ring or no ring: XFRM
+    answers it at once, whatever else the process does."""
+    family, fmt = fam(argv[0]), argv[1]
+    libc = ctypes.CDLL(None, use_errno=True)
+    params = ctypes.create_string_buffer(120)   # struct io_uring_params
+    ring = libc.syscall(SYS_io_uring_setup, 4, params)
+    if ring < 0:
+        print("no-io_uring", errno.errorcode.get(ctypes.get_errno(), ""))
+        return
+    s = socket.socket(family, socket.SOCK_DGRAM)
+    level, opt = level_opt(family, fmt)
+    data = pfkey_policy("bypass", "out") if fmt == "pfkey" else \
+        xfrm_policy(family, "bypass", "out")
+    print(try_opt(s, level, opt, data))
+    s.close()
+    os.close(ring)
+
+
 def errname(e):
     return errno.errorcode.get(e.errno, str(e.errno))
 
@@ -292,7 +318,8 @@ def cmd_getlevels(argv):
 
 def main():
     cmds = {"send": cmd_send, "recv": cmd_recv, "errors": cmd_errors,
-            "levels": cmd_levels, "getlevels": cmd_getlevels}
+            "levels": cmd_levels, "getlevels": cmd_getlevels,
+            "uring": cmd_uring}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         sys.exit(__doc__)
     cmds[sys.argv[1]](sys.argv[2:])
