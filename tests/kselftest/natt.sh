@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# check-also: 6.12
 # ESP in UDP (RFC 3948): host a sits behind a NAT (namespace n, nft snat
 # of UDP 4500 to port 40001), host b outside; both hold UDP_ENCAP sockets
 # on port 4500 as an IKE daemon does. An IPv4 tunnel through the NAT and

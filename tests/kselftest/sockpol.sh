@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# check-also: 6.12
 # Per-socket policies (IP_IPSEC_POLICY, IP_XFRM_POLICY and the IPv6 ones)
 # in one guest, with the payloads applications send (lib/sockpol.py).
 # What a socket policy means is KAME's and XFRM's (ipsec_set_policy(3),

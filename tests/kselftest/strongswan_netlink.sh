@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # check-timeout: 900
+# check-alone
 # strongSwan as Debian ships it (strongswan-charon, strongswan-swanctl:
 # charon with its kernel-netlink plugin, unchanged) keying our stack
 # through XFRM netlink: two namespaces, one charon each, configured with
