@@ -75,7 +75,7 @@ recv()
 	_rns=$1 _rf=$2 _rp=$3
 	shift 3
 	rm -f "$T/ready"
-	ns_run "$_rns" python3 "$SP" recv "$_rf" "$_rp" 10 "$T/ready" "$@" \
+	ns_run "$_rns" python3 "$SP" recv "$_rf" "$_rp" $((10 * SCALE)) "$T/ready" "$@" \
 		>"$T/recv_${_rns}_$_rp" 2>&1 &
 	RPID=$!
 	wait_until 10 test -e "$T/ready"

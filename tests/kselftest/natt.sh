@@ -103,7 +103,7 @@ check "b's GET shows the NAT-T ports" \
 	grep -q '10[.]0[.]0[.]1\[40000\] 10[.]0[.]0[.]2\[4500\]' $T/get
 
 # --- IPv4 tunnel through the NAT ---------------------------------------------
-ip netns exec b python3 "$NATT" mapping 20 1 >$T/mapping &
+ip netns exec b python3 "$NATT" mapping $((20 * SCALE)) 1 >$T/mapping &
 mpid=$!
 wait_until 10 grep -q registered $T/mapping
 ip netns exec b tcpdump --immediate-mode -U -ni veth_b -w $T/w4.pcap >/dev/null 2>&1 &
