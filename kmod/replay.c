@@ -22,11 +22,11 @@ static unsigned int ipsec_replay_nwords(const struct ipsec_replay *r)
 	return r->words ?: IPSEC_REPLAY_WORDS;
 }
 
+/* r->lock is initialised with the SA (ipsec_sa_alloc), before this */
 int ipsec_replay_init(struct ipsec_replay *r, unsigned int window, gfp_t gfp)
 {
 	unsigned int words;
 
-	spin_lock_init(&r->lock);
 	r->top = 0;
 	memset(r->bitmap, 0, sizeof(r->bitmap));
 	ipsec_replay_free(r);

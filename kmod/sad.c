@@ -124,6 +124,11 @@ struct ipsec_sa *ipsec_sa_alloc(struct ipsec_net *in, gfp_t gfp)
 	refcount_set(&sa->refcnt, 1);
 	sa->in = in;
 	sa->state = IPSEC_SA_LARVAL;
+	/* with the SA, not with its window: a larval SA (GETSPI, ALLOCSPI)
+	 * is shown with its empty replay state, under this lock, before it
+	 * has a window
+	 */
+	spin_lock_init(&sa->replay.lock);
 	INIT_LIST_HEAD(&sa->all.list);
 	timer_setup(&sa->timer, ipsec_sa_expire_timer, 0);
 	atomic64_set(&sa->cur_bytes, 0);

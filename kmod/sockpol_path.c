@@ -226,7 +226,7 @@ struct xfrm_policy *ipsec_sockpol_in_rcu(struct ipsec_net *in,
 {
 	struct net *net = in->net;
 	struct xfrm_policy *xp;
-	struct sock *sk;
+	struct sock *found, *sk;
 	bool put = false;
 
 	*levels = false;
@@ -234,17 +234,20 @@ struct xfrm_policy *ipsec_sockpol_in_rcu(struct ipsec_net *in,
 					      XFRM_POLICY_IN]) &&
 	    !ipsec_levels_raised(in, flow->family))
 		return NULL;
-	sk = skb->sk;
+	found = skb->sk;
 	if (decrypted)	/* the control block is ours, not the stack's */
-		sk = ipsec_sock_lookup_rcu(net, flow, skb->skb_iif, 0, &put);
-	else if (!sk)
-		sk = ipsec_sockpol_lookup(net, skb, flow, &put);
-	sk = sk_to_full_sk(sk);
+		found = ipsec_sock_lookup_rcu(net, flow, skb->skb_iif, 0, &put);
+	else if (!found)
+		found = ipsec_sockpol_lookup(net, skb, flow, &put);
+	/* a request socket's policies are its listener's; the reference
+	 * the lookup took is the request socket's own
+	 */
+	sk = sk_to_full_sk(found);
 	xp = ipsec_sockpol_rcu(sk, XFRM_POLICY_IN, flow);
 	if (!xp && sk)
 		*levels = ipsec_levels_rcu(in, sk, XFRM_POLICY_IN,
 					   flow->family, lv);
 	if (put)
-		sock_gen_put(sk);
+		sock_gen_put(found);
 	return xp;
 }

@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# check-also: 6.12
 # ESP SAs get their crypto transform at ADD: an AEAD from the table, or
 # authenc() around cipher and HMAC; it goes away with the SA.
 . "$(dirname "$0")/lib/lib.sh"

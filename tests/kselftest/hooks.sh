@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# check-also: 6.12
 # The netfilter hooks come and go with what needs them (kmod/hooks.h):
 # none in a namespace without policies; there from the first policy on,
 # so that a require policy holds from the very next packet; gone after

@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# check-also: 6.12
 # Module lifecycle: load/unload, enc0 in every namespace, namespaces dying
 # while loaded, unload with namespaces alive, no leaked objects.
 . "$(dirname "$0")/lib/lib.sh"

@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # check-setup: scripts/build-strongswan
+# check-alone
 # check-timeout: 900
 # strongSwan's charon keying our stack through PF_KEY: two namespaces, one
 # charon each (built by scripts/build-strongswan with the kernel-pfkey

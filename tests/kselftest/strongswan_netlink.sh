@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # check-timeout: 900
+# check-alone
 # strongSwan as Debian ships it (strongswan-charon, strongswan-swanctl:
 # charon with its kernel-netlink plugin, unchanged) keying our stack
 # through XFRM netlink: two namespaces, one charon each, configured with
@@ -11,7 +12,11 @@
 #         without SA until traffic makes us send XFRM_MSG_ACQUIRE;
 #   host  transport between the two hosts for ICMP, AES-CBC + HMAC-SHA-256,
 #         with a 30 s soft lifetime that our XFRM_MSG_EXPIRE turns into a
-#         rekey.
+#         rekey;
+#   mark  a tunnel 10.1.2.0/24 <-> 10.2.2.0/24 with mark_in = mark_out = 42
+#         (XFRMA_MARK on the policies and the outbound SA): only packets
+#         that carry mark 42 use it (ping -m 42 out; nftables marks ESP as
+#         it comes in, and net.ipv4.fwmark_reflect marks the replies).
 # Checked: the SAs charon lists are in our SAD (seen over PF_KEY too) and
 # its policies in our SPD, pings pass, only ESP on the wire, charon reads
 # the packet counts from us, rekeys bring new SPIs and remove the old,
@@ -71,10 +76,12 @@ ip netns add b
 link_ns a b 10.0.0.1 10.0.0.2
 ip -n a addr add 10.1.0.1/24 dev lo
 ip -n a addr add 10.1.1.1/24 dev lo
+ip -n a addr add 10.1.2.1/24 dev lo
 ip -n b addr add 10.2.0.1/24 dev lo
 ip -n b addr add 10.2.1.1/24 dev lo
-ip -n a route add 10.2.0.0/23 via 10.0.0.2
-ip -n b route add 10.1.0.0/23 via 10.0.0.1
+ip -n b addr add 10.2.2.1/24 dev lo
+ip -n a route add 10.2.0.0/22 via 10.0.0.2
+ip -n b route add 10.1.0.0/22 via 10.0.0.1
 
 # swan_conf NS ME PEER MY-ID PEER-ID MY-NETS-PREFIX PEER-NETS-PREFIX ROLE
 swan_conf()
@@ -146,6 +153,13 @@ connections {
 				esp_proposals = aes128gcm16
 				start_action = $trap_action
 			}
+			mark {
+				local_ts = $mynet.2.0/24
+				remote_ts = $peernet.2.0/24
+				esp_proposals = aes128gcm16
+				mark_in = 42
+				mark_out = 42
+			}
 			host {
 				mode = transport
 				local_ts = dynamic[icmp]
@@ -206,6 +220,49 @@ sw_lifetimes_check()
 		sh -c "grep -q 'expire add: .*hard 90(sec)' $T/out_sa || { cat $T/out_sa; false; }"
 }
 . "$TOP/tests/kselftest/lib/strongswan_cases.sh"
+
+# --- mark: policies and SAs with marks (XFRMA_MARK) ---------------------------
+for ns in a b; do
+	ip netns exec $ns sysctl -qw net.ipv4.fwmark_reflect=1
+	ip netns exec $ns nft -f - <<EOT
+table ip mk {
+	chain pre {
+		type filter hook prerouting priority mangle;
+		ip protocol esp meta mark set 42
+	}
+}
+EOT
+done
+sc "swanctl --initiate --child mark" \
+	swan a --initiate --child mark --timeout 60
+mark1=$(spis a mark)
+sc "mark: our SADs hold its SPIs ($mark1)" sad_has $mark1
+ns_run a ip xfrm policy >"$T/xp" 2>&1
+sc "mark: a's policies carry mark 0x2a/0xffffffff, as charon asked" sh -c "
+	grep -A2 'src 10.1.2.0/24 dst 10.2.2.0/24' $T/xp | grep -q 'mark 0x2a/0xffffffff' &&
+	grep -A2 'src 10.2.2.0/24 dst 10.1.2.0/24' $T/xp | grep -q 'mark 0x2a/0xffffffff' ||
+	{ cat $T/xp; false; }"
+# an SA is named with its mark (GETSA's XFRMA_MARK), as in XFRM
+ns_run a ip xfrm state get src 10.0.0.1 dst 10.0.0.2 proto esp \
+	spi "0x${mark1#* }" mark 42 >"$T/xs" 2>&1
+sc "mark: a's outbound SA, got with mark 42, carries mark 0x2a/0xffffffff" sh -c \
+	"grep -q 'mark 0x2a/0xffffffff' $T/xs || { cat $T/xs; false; }"
+sc "mark: ... and is not found without it" sh -c \
+	"! ip -n a xfrm state get src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x${mark1#* } 2>/dev/null"
+sc "mark: a pings 10.2.2.1 from 10.1.2.1 with mark 42" \
+	ping_watched -m 42 -I 10.1.2.1 10.2.2.1
+wire_ok "mark: the wire has 3 ESP packets each way with mark's SPIs, no ICMP" \
+	$mark1
+sc_eq "mark: charon counts 3 packets in and 3 out in a and in b" "3 3 3 3" \
+	"$(counted a mark) $(counted b mark)"
+# without the mark no policy matches: the packets go as they are, as in
+# XFRM (a policy's mark is part of its selector)
+sc "mark: an unmarked ping from 10.1.2.1 passes in the clear" \
+	ping_watched -I 10.1.2.1 10.2.2.1
+sc_eq "mark: ... 3 ICMP packets each way on the wire, no ESP" "6 0" \
+	"$(wire icmp) $(wire 'ip proto 50')"
+sc "swanctl --terminate --ike gw (mark)" swan a --terminate --ike gw --timeout 30
+sc "mark: its SAs left our SADs" wait_until 20 sad_lacks $mark1
 sc_eq "no SA left in a and b" "0 0" "$(sad_count a) $(sad_count b)"
 sc_eq "no policy left in a and b" "" "$(spd a; spd b)"
 # (Debian's swanctl reports the plugins it lacks on stderr)

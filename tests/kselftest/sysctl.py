@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
+# check-also: 6.12
 """net.ipsec.* and net.ipsec6.*: defaults, valid values read back, invalid
 values refused with EINVAL and the old value kept, one set per namespace,
 root only."""

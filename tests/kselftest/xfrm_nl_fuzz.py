@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
+# check-also: 6.12
 """Malformed XFRM netlink requests: truncated headers, attributes that
 overrun the message or are too short for their type, algorithm keys
 longer than their attribute, names without a NUL, nested flags,

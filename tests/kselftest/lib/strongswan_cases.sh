@@ -126,13 +126,16 @@ wire_ok()
 		tcpdump -nr "$T/wire.pcap" 2>/dev/null | sed 's/^/# wire: /'
 }
 # counted NS CHILD: "IN-PACKETS OUT-PACKETS" of the installed CHILD_SA as
-# charon lists them, which it reads from our replies to $SW_GETSA
+# charon lists them, which it reads from our replies to $SW_GETSA (the
+# field before "packets": a marked SA has its mark after the SPI)
 counted()
 {
 	swan "$1" --list-sas 2>/dev/null | awk -v c="$2:" '
+		function pk(f) { for (f = 3; f <= NF; f++)
+			if ($f ~ /^packets/) return $(f - 1) }
 		$1 == c && /INSTALLED/ { on = 1; next }
-		on && $1 == "in" { i = $5 }
-		on && $1 == "out" { print i, $5; exit }'
+		on && $1 == "in" { i = pk() }
+		on && $1 == "out" { print i, pk(); exit }'
 }
 
 aout=$(esp a output_packets) ain=$(esp a input_packets)
