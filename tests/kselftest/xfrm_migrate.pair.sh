@@ -17,6 +17,10 @@
 #            (no policy, no or too many entries, unspecified or repeated
 #            entries, no template matching, bad direction or policy
 #            type, no CAP_NET_ADMIN)
+#   overlap  which policy a MIGRATE names when a broader one covers its
+#            selector: stock changed in 6.12, ipsec.ko keeps 6.1's
+#            meaning; each guest's transcript against the one of its
+#            kernel line (overlap_cases)
 #   wire     main and the peer renumber their ends of a tunnel between
 #            them, each migrating its SAs and policies over netlink, and
 #            traffic flows on the new addresses; then back to the old
@@ -25,7 +29,8 @@
 #            stock sends its MIGRATE events: km_migrate() uses init_net)
 #            and the events of both, their addresses named by role, must
 #            be the same.
-# The expected results are not written here: they are the peer's.
+# The expected results are the peer's, but for overlap_cases, where stock
+# 6.12 parts from 6.1 and each kernel line's transcript is written here.
 . "$(dirname "$0")/lib/lib.sh"
 . "$(dirname "$0")/lib/pair.sh"
 . "$(dirname "$0")/lib/migrate.sh"
@@ -38,6 +43,7 @@ S2=10.9.1.1
 R2=10.9.1.2
 IS=10.30.0.1
 IR=10.30.0.2
+IX=10.30.0.5
 
 # oneline NS OBJ: `ip xfrm OBJ` of NS on one line, sorted by entry (the
 # two list them in different orders); without what each implementation
@@ -118,21 +124,25 @@ ns_cases()
 		src $S2 dst $R2 proto esp spi 0x1000 | grep -A1 'lifetime current' |
 		tail -1 | tr -s '\t ' '  ')"
 
+	# The policies of these three cases are for IS -> IX, which the
+	# tunnel's policy (IS -> IR, any protocol, same priority) does not
+	# cover: stock from 6.12 on finds a MIGRATE's policy by a lookup of
+	# the selector's flow, and would find the tunnel's (overlap_cases).
 	# a template that matches, no SA to move
-	ip -n s xfrm policy add src $IS dst $IR proto udp dport 9 dir out \
+	ip -n s xfrm policy add src $IS dst $IX proto udp dport 9 dir out \
 		tmpl src $S2 dst $R2 proto esp mode tunnel reqid 5
 	echo "MIGRATE of a policy without SA: $(mig s \
-		--sel "$IS/32,$IR/32,17,9" --dir out --m "esp,tunnel,5,$S2,$R2,$S,$R")"
-	echo "its policy: $(ip -n s xfrm policy get src $IS dst $IR proto udp \
+		--sel "$IS/32,$IX/32,17,9" --dir out --m "esp,tunnel,5,$S2,$R2,$S,$R")"
+	echo "its policy: $(ip -n s xfrm policy get src $IS dst $IX proto udp \
 		dport 9 dir out | sed 's/ index [0-9]*//' | tr -s '\t\n ' '   ')"
-	ip -n s xfrm policy delete src $IS dst $IR proto udp dport 9 dir out
+	ip -n s xfrm policy delete src $IS dst $IX proto udp dport 9 dir out
 
 	# XFRMA_ENCAP: the SA moved takes the new encapsulation
 	ip -n s xfrm state add src $S2 dst $R2 proto esp spi 0x3000 reqid 3 \
 		mode tunnel aead 'rfc4106(gcm(aes))' $KEY 128
-	ip -n s xfrm policy add src $IS dst $IR proto udp dport 10 dir out \
+	ip -n s xfrm policy add src $IS dst $IX proto udp dport 10 dir out \
 		tmpl src $S2 dst $R2 proto esp mode tunnel reqid 3
-	echo "MIGRATE with XFRMA_ENCAP: $(mig s --sel "$IS/32,$IR/32,17,10" \
+	echo "MIGRATE with XFRMA_ENCAP: $(mig s --sel "$IS/32,$IX/32,17,10" \
 		--dir out --m "esp,tunnel,3,$S2,$R2,$S,$R" --encap 4500,4500)"
 	echo "the SA moved: $(ip -n s xfrm state get src $S dst $R proto esp \
 		spi 0x3000 | tr -s '\t\n ' '   ')"
@@ -143,9 +153,9 @@ ns_cases()
 	# moved): the SA keeps its name
 	ip -n s xfrm state add src $S2 dst $R2 proto esp spi 0x3500 reqid 9 \
 		mode tunnel aead 'rfc4106(gcm(aes))' $KEY 128
-	ip -n s xfrm policy add src $IS dst $IR proto udp dport 14 dir out \
+	ip -n s xfrm policy add src $IS dst $IX proto udp dport 14 dir out \
 		tmpl src $S2 dst $R2 proto esp mode tunnel reqid 9
-	echo "MIGRATE of the source alone: $(mig s --sel "$IS/32,$IR/32,17,14" \
+	echo "MIGRATE of the source alone: $(mig s --sel "$IS/32,$IX/32,17,14" \
 		--dir out --m "esp,tunnel,9,$S2,$R2,$S,$R2")"
 	echo "the SA after it: $(ip -n s xfrm state get src $S dst $R2 \
 		proto esp spi 0x3500 | tr -s '\t\n ' '   ')"
@@ -175,6 +185,107 @@ ns_cases()
 	echo "s's policies after the errors: $(oneline s policy)"
 	ip netns del s
 	ip netns del r
+}
+
+# Which policy a MIGRATE names. Stock up to 6.11 takes the policy whose
+# selector is the MIGRATE's (xfrm_migrate_selector_match(): with a
+# protocol, the whole selector), as GETPOLICY does; from 6.12 it looks up
+# the flow the selector describes as the packet path would (upstream
+# 563d5ca93e88 "xfrm: switch migrate to xfrm_policy_lookup_bytype", a
+# refactoring "compile tested only", to drop the inexact policy list; no
+# change of MIGRATE's meaning intended, and a regression it brought for
+# if_id 0 was reported in "xfrm: migrate: work around 0 if_id on
+# migrate"). So when a broader policy of the same priority, added first,
+# covers the selector, stock 6.12 takes that one: it moves the broader
+# policy's template (reqid 0 matches any), or answers ENODATA after
+# undoing the SA it copied, over netlink and PF_KEY alike (af_key calls
+# the same xfrm_migrate()). ipsec.ko keeps the named policy on every
+# kernel: both guests run these, and each transcript must be the one of
+# its kernel line, stock 6.1's checked against the peer on 6.1.
+overlap_cases()
+{
+	ip netns add o
+	ip -n o xfrm policy add src $IS dst $IR dir out \
+		tmpl src $S2 dst $R2 proto esp mode tunnel reqid 1
+	for _p in 15 16 17; do
+		ip -n o xfrm policy add src $IS dst $IR proto udp dport $_p \
+			dir out tmpl src $S2 dst $R2 proto esp mode tunnel \
+			reqid $_p
+	done
+	echo "MIGRATE of the udp 16 policy, any reqid: $(mig o \
+		--sel "$IS/32,$IR/32,17,16" --dir out \
+		--m "esp,tunnel,0,$S2,$R2,$S,$R")"
+	echo "templates after it: $(tmpl_ends o)"
+	ip -n o xfrm state add src $S2 dst $R2 proto esp spi 0x3800 reqid 15 \
+		mode tunnel aead 'rfc4106(gcm(aes))' $KEY 128
+	echo "MIGRATE of the udp 15 policy and its SA: $(mig o \
+		--sel "$IS/32,$IR/32,17,15" --dir out \
+		--m "esp,tunnel,15,$S2,$R2,$S,$R")"
+	echo "its SA at the new addresses: $(res ip -n o xfrm state get \
+		src $S dst $R proto esp spi 0x3800)"
+	echo "X_MIGRATE of the udp 17 policy: $(mig o --pfkey \
+		--sel "$IS/32,$IR/32,17,17" --dir out \
+		--m "esp,tunnel,17,$S2,$R2,$S,$R")"
+	echo "templates at the end: $(tmpl_ends o)"
+	ip netns del o
+}
+
+# tmpl_ends NS: "DPORT: SRC>DST" of the template of each out policy of NS
+# (DPORT "any" for the policy without a protocol), sorted
+tmpl_ends()
+{
+	ip -n "$1" xfrm policy | awk '
+		/^src / { p = ($5 == "proto") ? $8 : "any" }
+		/tmpl src/ { print p ": " $3 ">" $5 }' | sort | paste -sd ' ' -
+}
+
+# The transcripts of overlap_cases: stock up to 6.11 (and ipsec.ko on
+# every kernel), and stock from 6.12 (563d5ca93e88)
+OVERLAP_BY_SELECTOR="MIGRATE of the udp 16 policy, any reqid: ok
+templates after it: 15: $S2>$R2 16: $S>$R 17: $S2>$R2 any: $S2>$R2
+MIGRATE of the udp 15 policy and its SA: ok
+its SA at the new addresses: ok
+X_MIGRATE of the udp 17 policy: ok
+templates at the end: 15: $S>$R 16: $S>$R 17: $S>$R any: $S2>$R2"
+OVERLAP_BY_FLOW="MIGRATE of the udp 16 policy, any reqid: ok
+templates after it: 15: $S2>$R2 16: $S2>$R2 17: $S2>$R2 any: $S>$R
+MIGRATE of the udp 15 policy and its SA: ENODATA
+its SA at the new addresses: fail
+X_MIGRATE of the udp 17 policy: ENODATA
+templates at the end: 15: $S2>$R2 16: $S2>$R2 17: $S2>$R2 any: $S>$R"
+
+# kver_ge RELEASE MAJOR MINOR: RELEASE (uname -r) is MAJOR.MINOR or later
+kver_ge()
+{
+	_maj=${1%%.*}
+	_min=${1#*.}
+	_min=${_min%%[!0-9]*}
+	[ "$_maj" -gt "$2" ] || { [ "$_maj" -eq "$2" ] && [ "$_min" -ge "$3" ]; }
+}
+
+# lines_eq WHO WANT FILE: one check per line of WANT, FILE's line of that
+# name the same
+lines_eq()
+{
+	printf '%s\n' "$2" >/tmp/want.txt
+	while IFS= read -r _want; do
+		check_eq "${_want%%: *}, $1" "$_want" \
+			"$(grep -F "${_want%%: *}: " "$3" | head -1)"
+	done </tmp/want.txt
+}
+
+# overlap_compare: both transcripts of overlap_cases against their kernel
+# line's (the peer's as the peer's kernel, main's as stock up to 6.11)
+overlap_compare()
+{
+	overlap_cases >/tmp/overlap.out 2>&1
+	_kv=$(peer uname -r)
+	_want=$OVERLAP_BY_SELECTOR
+	kver_ge "$_kv" 6 12 && _want=$OVERLAP_BY_FLOW
+	sed "s/^/# stock XFRM ($_kv): /" "$PAIR_DIR/overlap.out"
+	lines_eq "stock XFRM $_kv" "$_want" "$PAIR_DIR/overlap.out"
+	lines_eq "ipsec.ko as stock up to 6.11" "$OVERLAP_BY_SELECTOR" \
+		/tmp/overlap.out
 }
 
 # XFRMA_ENCAP on an AH SA, or of an unknown type: the SA's copy cannot be
@@ -325,6 +436,7 @@ ok" "$(wire_move pfkey $M2 $P2 $M $P $MI $PI)"
 
 if [ "${ROLE:-}" = peer ]; then
 	ns_cases >"$PAIR_DIR/stock.out" 2>"$PAIR_DIR/stock.err"
+	overlap_cases >"$PAIR_DIR/overlap.out" 2>&1
 	touch "$PAIR_DIR/stock.done"
 	pair_serve
 	exit 0
@@ -336,6 +448,7 @@ ipsec_load
 pair_compare ns_cases
 check "stock XFRM migrated both policies" sh -c \
 	"grep -c 'migrates its .* policy: ok' '$PAIR_DIR/stock.out' | grep -qx 4"
+overlap_compare
 encap_refused_cases
 undo_cases
 wire_cases
