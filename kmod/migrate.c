@@ -2,10 +2,13 @@
 /*
  * MIGRATE, for both interfaces (RFC 4555 MOBIKE 3.5: after a change of
  * address, "the IPsec SAs are updated to use the new addresses"). As in
- * Linux's xfrm_migrate(): the policy named by selector and direction is
- * found; per entry, one SA between the old addresses (protocol, mode,
- * reqid unless 0) is copied to the new ones and the copy takes over from
- * it; every template an entry matches takes the new tunnel endpoints (a
+ * Linux's xfrm_migrate() up to 6.11: the policy named by selector and
+ * direction is found (stock 6.12 looks up the flow the selector
+ * describes instead, since 563d5ca93e88, a refactoring, and can take a
+ * broader policy that covers it: not followed, see xfrm_migrate.pair.sh);
+ * per entry, one SA between the old addresses (protocol, mode, reqid
+ * unless 0) is copied to the new ones and the copy takes over from it;
+ * every template an entry matches takes the new tunnel endpoints (a
  * transport template matches by protocol and mode, its addresses being
  * the packets'); then the listeners of both interfaces are told.
  *
