@@ -98,7 +98,8 @@ uninstall:
 	rm -f $(DESTDIR)/lib/modules/$(KVER)/extra/kmod/ipsec.ko
 	rm -f $(DESTDIR)/etc/modprobe.d/ipsec.conf
 	rm -f $(DESTDIR)$(PREFIX)/sbin/pfkeyctl \
-		$(DESTDIR)$(PREFIX)/share/man/man8/pfkeyctl.8
+		$(DESTDIR)$(PREFIX)/share/man/man8/pfkeyctl.8 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/pfkeyctl
 	test -n "$(DESTDIR)" || depmod -a $(KVER)
 
 clean:

@@ -65,6 +65,7 @@ struct ipsec_in_cb {
 	u8 family;
 	u8 encap;			/* UDP_ENCAP_* or 0 */
 	u8 nouter;
+	u8 decapped;			/* an outer SA took a tunnel off */
 };
 
 #define IPSEC_IN_CB(skb) ((struct ipsec_in_cb *)(skb)->cb)
@@ -320,6 +321,8 @@ static int ipsec_in_strip(struct sk_buff *skb, const struct ipsec_sa *sa)
 
 static void ipsec_in_bundle_next(struct ipsec_net *in, struct sk_buff *skb,
 				 u8 nh);
+static int ipsec_in_tunnel_next(struct ipsec_net *in, struct sk_buff *skb,
+				u8 family);
 
 /* The IP layer's control block again, as socket lookups read it (the
  * input interface; an L3 master device's flags are not kept).
@@ -475,7 +478,7 @@ static void ipsec_in_deliver(struct ipsec_net *in, struct sk_buff *skb,
 	struct ipsec_flow flow;
 	unsigned int n, i;
 	int family, err;
-	bool tunnel;
+	bool tunnel, tunnelled;
 	u8 proto, dir, encap;
 
 	tunnel = (nh == IPPROTO_IPIP || nh == IPPROTO_IPV6) &&
@@ -507,6 +510,11 @@ static void ipsec_in_deliver(struct ipsec_net *in, struct sk_buff *skb,
 				      IPSEC_STAT_BADENC : IPSEC_STAT_HDROPS);
 			return;
 		}
+		err = ipsec_in_tunnel_next(in, skb, family);
+		if (err < 0)
+			ipsec_in_drop(in, skb, IPSEC_STAT_QFULL);
+		if (err)
+			return;
 	} else {
 		ipsec_in_transport(skb, nh);
 		family = cb->family;
@@ -520,12 +528,13 @@ static void ipsec_in_deliver(struct ipsec_net *in, struct sk_buff *skb,
 	}
 	n = ipsec_in_held(cb, held);
 	encap = cb->encap;
+	tunnelled = tunnel || cb->decapped;
 	ipsec_in_ip_cb(skb, family);	/* cb is the IP layer's from here */
 	rcu_read_lock();
 	dir = ipsec_in_dir(in, &flow);
 	err = ipsec_policy_check_in(in, dir, &flow,
-				    (const struct ipsec_sa **)held, n, tunnel,
-				    skb, &proto);
+				    (const struct ipsec_sa **)held, n,
+				    tunnelled, skb, &proto);
 	/* and so must a socket's own policy or levels */
 	if (err == IPSEC_PASS && dir == IPSEC_DIR_INBOUND &&
 	    !ipsec_in_sk_ok(in, skb, &flow, held, n, tunnel))
@@ -538,14 +547,14 @@ static void ipsec_in_deliver(struct ipsec_net *in, struct sk_buff *skb,
 	/* the SA's reference keeps the namespace's state alive until the
 	 * packet is handed on (netns.c)
 	 */
-	if (tunnel && READ_ONCE(in->cfg.filter_tunnel))
+	if (tunnelled && READ_ONCE(in->cfg.filter_tunnel))
 		ipsec_in_filter_tunnel(in, skb, family);
 	else
 		/* RFC 3948 3.1.2: in transport mode through a NAT the TCP or
 		 * UDP checksum covers the addresses before the NAT: not
 		 * checked
 		 */
-		ipsec_enc_receive(in, skb, family, !tunnel && encap);
+		ipsec_enc_receive(in, skb, family, !tunnelled && encap);
 out:
 	for (i = 0; i < n; i++)
 		ipsec_sa_put(held[i]);
@@ -688,6 +697,78 @@ static void ipsec_in_bundle_next(struct ipsec_net *in, struct sk_buff *skb,
 	cb->outer[cb->nouter++] = cb->sa;
 	cb->sa = NULL;
 	ipsec_in_dispatch(in, skb, ipsec_proto_idx(nh), cb->family);
+}
+
+/* The inner packet of a tunnel (skb->data at its IP header), if it is
+ * ESP, AH or IPComp for this host: iterated tunnelling (RFC 4301 4.5),
+ * as KAME's "esp/transport//require ah/tunnel/A-B/require" sends it. It
+ * is taken off here as the next SA of the bundle, the tunnel SA kept for
+ * the policy check at the end, which sees every SA the packet came
+ * through. Returns 1 when taken, 0 when the inner packet goes on as it
+ * is (another protocol, another host, a fragment: the policy decides),
+ * < 0 when it could not be trimmed to its own length.
+ */
+static int ipsec_in_tunnel_next(struct ipsec_net *in, struct sk_buff *skb,
+				u8 family)
+{
+	struct ipsec_in_cb *cb = IPSEC_IN_CB(skb);
+	struct ipsec_flow f = { .family = family };
+	unsigned int hl, len;
+	u16 nhoff;
+	u8 nh;
+
+	if (cb->nouter >= IPSEC_IN_OUTER_MAX)
+		return 0;
+	if (family == AF_INET) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		if (iph->ihl < 5 || ip_is_fragment(iph))
+			return 0;
+		hl = iph->ihl * 4;
+		nh = iph->protocol;
+		nhoff = offsetof(struct iphdr, protocol);
+		len = ntohs(iph->tot_len);
+		f.daddr.a4 = iph->daddr;
+	} else {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		if (!ip6h->payload_len)		/* a jumbogram */
+			return 0;
+		len = sizeof(*ip6h) + ntohs(ip6h->payload_len);
+		f.daddr.in6 = ip6h->daddr;
+		nh = ip6h->nexthdr;
+		nhoff = offsetof(struct ipv6hdr, nexthdr);
+		hl = sizeof(*ip6h);
+		/* ESP, AH and IPComp come after these (RFC 8200 4.1) */
+		while (nh == NEXTHDR_HOP || nh == NEXTHDR_ROUTING ||
+		       nh == NEXTHDR_DEST) {
+			struct ipv6_opt_hdr _h;
+			const struct ipv6_opt_hdr *h;
+
+			h = skb_header_pointer(skb, hl, sizeof(_h), &_h);
+			if (!h)
+				return 0;
+			nhoff = hl;
+			nh = h->nexthdr;
+			hl += ipv6_optlen(h);
+		}
+	}
+	if (nh != IPPROTO_ESP && nh != IPPROTO_AH && nh != IPPROTO_COMP)
+		return 0;
+	if (len < hl || len > skb->len || !pskb_may_pull(skb, hl) ||
+	    ipsec_in_dir(in, &f) != IPSEC_DIR_INBOUND)
+		return 0;
+	/* what followed the inner packet (ESP's TFC padding) goes */
+	if (pskb_trim_rcsum(skb, len))
+		return -ENOMEM;
+	cb->outer[cb->nouter++] = cb->sa;
+	cb->sa = NULL;
+	cb->nhoff = nhoff;
+	cb->decapped = 1;
+	__skb_pull(skb, hl);
+	skb_reset_transport_header(skb);
+	ipsec_in_dispatch(in, skb, ipsec_proto_idx(nh), family);
+	return 1;
 }
 
 int ipsec_input(struct sk_buff *skb, enum ipsec_proto_idx p, int family)

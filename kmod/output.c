@@ -41,6 +41,7 @@
 #include "output.h"
 #include "pfkey_acquire.h"
 #include "policy.h"
+#include "route_cache.h"
 #include "sockpol.h"
 #include "stats.h"
 #include "tunnel.h"
@@ -118,19 +119,46 @@ static void ipsec_out_drop(struct ipsec_net *in, struct sk_buff *skb,
 		ipsec_sa_put(sa);
 }
 
-static int ipsec_out_route(struct ipsec_net *in, struct sk_buff *skb)
+/* The outer header's route: @sa's cached one when it was looked up with
+ * the same key (route_cache.c), else a lookup.
+ */
+static int ipsec_out_route(struct ipsec_net *in, struct sk_buff *skb,
+			   struct ipsec_sa *sa)
 {
 	struct net *net = in->net;
+	struct ipsec_route_key k;
 	struct dst_entry *dst;
 
-	if (IPSEC_OUT_CB(skb)->family == AF_INET) {
+	ipsec_route_key_init(&k);
+	k.mark = skb->mark;
+	k.family = IPSEC_OUT_CB(skb)->family;
+	if (k.family == AF_INET) {
 		struct iphdr *iph = ip_hdr(skb);
+
+		k.saddr.a4 = iph->saddr;
+		k.daddr.a4 = iph->daddr;
+		k.proto = iph->protocol;
+		k.tos = RT_TOS(iph->tos);
+	} else {
+		struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		k.saddr.in6 = ip6h->saddr;
+		k.daddr.in6 = ip6h->daddr;
+		k.proto = ip6h->nexthdr;
+	}
+	local_bh_disable();
+	dst = ipsec_route_cache_get(sa, &k);
+	local_bh_enable();
+	if (dst)
+		goto set;
+
+	if (k.family == AF_INET) {
 		struct flowi4 fl4 = {
-			.daddr = iph->daddr,
-			.saddr = iph->saddr,
-			.flowi4_mark = skb->mark,
-			.flowi4_proto = iph->protocol,
-			.flowi4_tos = RT_TOS(iph->tos),
+			.daddr = k.daddr.a4,
+			.saddr = k.saddr.a4,
+			.flowi4_mark = k.mark,
+			.flowi4_proto = k.proto,
+			.flowi4_tos = k.tos,
 		};
 		struct rtable *rt = ip_route_output_key(net, &fl4);
 
@@ -138,12 +166,11 @@ static int ipsec_out_route(struct ipsec_net *in, struct sk_buff *skb)
 			return PTR_ERR(rt);
 		dst = &rt->dst;
 	} else {
-		struct ipv6hdr *ip6h = ipv6_hdr(skb);
 		struct flowi6 fl6 = {
-			.daddr = ip6h->daddr,
-			.saddr = ip6h->saddr,
-			.flowi6_mark = skb->mark,
-			.flowi6_proto = ip6h->nexthdr,
+			.daddr = k.daddr.in6,
+			.saddr = k.saddr.in6,
+			.flowi6_mark = k.mark,
+			.flowi6_proto = k.proto,
 		};
 
 		dst = ip6_route_output(net, NULL, &fl6);
@@ -154,6 +181,10 @@ static int ipsec_out_route(struct ipsec_net *in, struct sk_buff *skb)
 			return err;
 		}
 	}
+	local_bh_disable();
+	ipsec_route_cache_set(sa, &k, dst);
+	local_bh_enable();
+set:
 	skb_dst_drop(skb);
 	skb_dst_set(skb, dst);
 	return 0;
@@ -169,7 +200,7 @@ static void ipsec_out_finish(struct ipsec_net *in, struct sk_buff *skb)
 	int err;
 
 	if (cb->tunnel) {
-		err = ipsec_out_route(in, skb);
+		err = ipsec_out_route(in, skb, sa);
 		if (err) {
 			ipsec_out_drop(in, skb, IPPROTO_ESP, IPSEC_STAT_OUTFAIL);
 			return;

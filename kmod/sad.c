@@ -21,6 +21,7 @@
 #include "ipcomp.h"
 #include "lifetime.h"
 #include "netns.h"
+#include "route_cache.h"
 #include "sad.h"
 #include "xfrm_nl.h"
 
@@ -144,6 +145,7 @@ static void ipsec_sa_destroy(struct ipsec_sa *sa)
 	ipsec_esp_state_free(sa);
 	ipsec_ah_state_free(sa);
 	ipsec_ipcomp_state_free(sa);
+	ipsec_route_cache_free(sa);
 	kfree_sensitive(sa->ekey);
 	kfree_sensitive(sa->akey);
 	kfree(sa->ident_src);

@@ -75,6 +75,8 @@ struct ipsec_sad_node {
 	bool walker;
 };
 
+struct ipsec_route_cache;
+
 struct ipsec_sa {
 	struct rhlist_head node;	/* sad.by_id */
 	struct rhlist_head rnode;	/* sad.by_rid */
@@ -121,6 +123,10 @@ struct ipsec_sa {
 	 * 4303 2.7 traffic flow confidentiality), within the path MTU
 	 */
 	u32 tfcpad;
+	/* the outer route of its packets, per CPU (route_cache.c); set at
+	 * the first one
+	 */
+	struct ipsec_route_cache __percpu *route;
 
 	/* Under sad.lock. */
 	u8 state;			/* read locklessly by the datapath */

@@ -10,8 +10,10 @@
 # HMAC-MD5-96, HMAC-RIPEMD-160-96) in IPv4 and IPv6 transport mode,
 # HMAC-SHA-256 in tunnel mode (IPv4, IPv6, and each inside the other),
 # and ESN (the high half of the sequence number in the ICV, RFC 4302
-# 3.3.3.2.1). main's eth0 is captured: every case must show AH both
-# ways with its SPIs and the next header its mode implies.
+# 3.3.3.2.1); ESP inside AH in transport mode (a bundle), and ESP in
+# transport mode inside an AH tunnel (iterated tunnelling), IPv4 and
+# IPv6. main's eth0 is captured: every case must show AH both ways with
+# its SPIs and the next header its mode implies.
 #
 # Then packets changed in transit by tc pedit between the two stacks:
 # TTL, TOS and DF (IPv4) and hop limit, traffic class and flow label
@@ -418,6 +420,100 @@ EOF
 	done
 }
 
+# nested_cases: a transport SA inside a tunnel SA, KAME's
+# "esp/transport//require ah/tunnel/A-B/require" (XFRM's templates esp
+# transport, then ah tunnel): ESP between the inner hosts, then AH with
+# a new IP header between the outer ones (RFC 4301 4.5, iterated
+# tunnelling); IPv4 in IPv4 and IPv6 in IPv6. Then the peer sends AH
+# alone: the inner packet lacks the ESP the policy here asks for.
+nested_cases()
+{
+	for fam in 4 6; do
+		CASE=$((CASE + 1))
+		case_addrs tunnel $fam $fam
+		name="ESP transport inside AH tunnel IPv$fam"
+		s_e_mp=$((0x1000 * CASE + 0x101)) s_e_pm=$((0x1000 * CASE + 0x202))
+		s_a_mp=$((0x1000 * CASE + 0x303)) s_a_pm=$((0x1000 * CASE + 0x404))
+		ke_mp=$(hexkey 16 "ne $CASE mp") ke_pm=$(hexkey 16 "ne $CASE pm")
+		ka_mp=$(hexkey 32 "na $CASE mp") ka_pm=$(hexkey 32 "na $CASE pm")
+		ktap_info "case $CASE: $name, ESP SPIs $(printf '0x%x 0x%x' $s_e_mp $s_e_pm), AH SPIs $(printf '0x%x 0x%x' $s_a_mp $s_a_pm)"
+		cat >/tmp/case.conf <<EOF
+add $m_in $p_in esp $s_e_mp -m transport -r 64 -E aes-cbc 0x$ke_mp;
+add $p_in $m_in esp $s_e_pm -m transport -r 64 -E aes-cbc 0x$ke_pm;
+add $m_out $p_out ah $s_a_mp -m tunnel -r 64 -A hmac-sha256 0x$ka_mp;
+add $p_out $m_out ah $s_a_pm -m tunnel -r 64 -A hmac-sha256 0x$ka_pm;
+spdadd $m_in $p_in any -P out ipsec esp/transport//require ah/tunnel/$m_out-$p_out/require;
+spdadd $p_in $m_in any -P in ipsec esp/transport//require ah/tunnel/$p_out-$m_out/require;
+EOF
+		check "$name: SAs and policy through PF_KEY" \
+			"$PFKEYCTL" -f /tmp/case.conf
+		check "$name: the peer's SAs and policies through ip xfrm" peer "
+			ip xfrm state add src $m_in dst $p_in proto esp spi $s_e_mp \
+				mode transport replay-window 64 enc 'cbc(aes)' 0x$ke_mp &&
+			ip xfrm state add src $p_in dst $m_in proto esp spi $s_e_pm \
+				mode transport enc 'cbc(aes)' 0x$ke_pm &&
+			ip xfrm state add src $m_out dst $p_out proto ah spi $s_a_mp \
+				mode tunnel replay-window 64 \
+				auth-trunc 'hmac(sha256)' 0x$ka_mp 128 &&
+			ip xfrm state add src $p_out dst $m_out proto ah spi $s_a_pm \
+				mode tunnel auth-trunc 'hmac(sha256)' 0x$ka_pm 128 &&
+			ip xfrm policy add src $p_in dst $m_in dir out \
+				tmpl proto esp mode transport \
+				tmpl src $p_out dst $m_out proto ah mode tunnel &&
+			ip xfrm policy add src $m_in dst $p_in dir in \
+				tmpl proto esp mode transport \
+				tmpl src $m_out dst $p_out proto ah mode tunnel"
+		e0=$(ah_errors)
+		ein0=$(ipsec_counter esp input_packets)
+		aout0=$(ipsec_counter ah output_packets)
+		rx0=$(enc0 rx_packets)
+		check "$name: main pings the peer" \
+			ping -c 3 -i 0.3 -w 15 -I "$m_in" "$p_in"
+		check "$name: the peer pings main" \
+			peer ping -c 3 -i 0.3 -w 15 -I "$p_in" "$m_in"
+		pair_xfer_both "$name"
+		check_eq "$name: no AH errors counted here" "$e0" "$(ah_errors)"
+		ein=$(($(ipsec_counter esp input_packets) - ein0))
+		aout=$(($(ipsec_counter ah output_packets) - aout0))
+		check "$name: ESP and AH both counted ($ein ESP inputs, $aout AH outputs)" \
+			test "$ein" -ge 10 -a "$aout" -ge 10
+		# each packet comes in once on enc0, though two SAs took it apart
+		check_eq "$name: enc0 received each packet once ($ein ESP inputs)" \
+			"$ein" $(($(enc0 rx_packets) - rx0))
+		[ $fam = 4 ] && nh=4 || nh=41
+		echo "$name|$m_out|$p_out|$s_a_mp|$s_a_pm|$nh" >>/tmp/nested
+
+		check "$name: the peer now sends AH only" peer "
+			ip xfrm policy update src $p_in dst $m_in dir out \
+				tmpl src $p_out dst $m_out proto ah mode tunnel"
+		p0=$(ipsec_counter esp policy_drops)
+		p1=$(ipsec_counter ah policy_drops)
+		check_fails "$name: the tunnel without ESP inside does not pass the policy here" \
+			peer ping -c 2 -i 0.3 -w 4 -I "$p_in" "$m_in"
+		p0=$(($(ipsec_counter esp policy_drops) - p0))
+		p1=$(($(ipsec_counter ah policy_drops) - p1))
+		check "$name: counted in policy_drops (esp $p0, ah $p1)" \
+			test $((p0 + p1)) -ge 2
+		unkey_case
+	done
+}
+
+# inner_esp M P SPI_MP SPI_PM: every AH packet main sent with its SPI
+# carries an IP header whose payload is ESP, and at least 10 of the
+# peer's do (the rest are those it sent with AH alone on purpose). AH's
+# length in 32-bit words, less 2, is its second byte (RFC 4302 2.2).
+inner_esp()
+{
+	_in="((ip and ip[20 + (ip[21] + 2) * 4 + 9] = 50) or (ip6 and ip6[40 + (ip6[41] + 2) * 4 + 6] = 50))"
+	_mp="src $1 and dst $2 and ($(ah_filter "$3" 4 41))"
+	_pm="src $2 and dst $1 and ($(ah_filter "$4" 4 41))"
+	_all=$(pcount "$_mp")
+	_esp=$(pcount "($_mp) and $_in")
+	_p=$(pcount "($_pm) and $_in")
+	echo "main's AH packets: $_all, with ESP inside: $_esp; the peer's with ESP inside: $_p"
+	[ "${_esp:-0}" -ge 10 ] && [ "$_esp" -eq "$_all" ] && [ "${_p:-0}" -ge 10 ]
+}
+
 require_module
 ktap_begin
 ipsec_load
@@ -467,9 +563,10 @@ EOF
 	run_case "$a" "$m" "$o" "${i:-$o}" "$e"
 done
 
-rm -f /tmp/bundles /tmp/esp_alone
-touch /tmp/bundles /tmp/esp_alone
+rm -f /tmp/bundles /tmp/esp_alone /tmp/nested
+touch /tmp/bundles /tmp/esp_alone /tmp/nested
 [ "${AH_BUNDLES:-1}" = 1 ] && bundle_cases
+[ "${AH_NESTED:-1}" = 1 ] && nested_cases
 
 sleep 1
 kill -INT "$tdpid"
@@ -483,6 +580,12 @@ while IFS='|' read -r name m_out p_out spi_mp spi_pm nh; do
 	check "$name: AH over ESP on the wire both ways" \
 		wire_check "$m_out" "$p_out" "$spi_mp" "$spi_pm" $nh
 done </tmp/bundles
+while IFS='|' read -r name m_out p_out spi_mp spi_pm nh; do
+	check "$name: AH tunnel both ways on the wire, SPIs $(printf '0x%x 0x%x' "$spi_mp" "$spi_pm"), next header $nh" \
+		wire_check "$m_out" "$p_out" "$spi_mp" "$spi_pm" $nh
+	check "$name: ESP inside them" \
+		inner_esp "$m_out" "$p_out" "$spi_mp" "$spi_pm"
+done </tmp/nested
 # and the ESP the peer sent alone on purpose
 clear='not (ip and ip[9] = 51) and not (ip6 and ip6[6] = 51) and not arp and not (ip6 and (src net fe80::/10 or dst net ff00::/8))'
 for s in $(cat /tmp/esp_alone); do

@@ -315,6 +315,27 @@ check "packet too big for SA 0x1101's packet: the IPv6 path MTU is 1350" \
 check "the tunnel through that path still carries a 1400-byte ping" \
 	ns_run a ping -c 2 -i 0.3 -W 2 -M dont -s 1400 -I 10.1.0.1 10.2.0.1
 
+# --- the tunnel's outer route follows the routing tables -------------------
+# (each SA keeps the route its packets took, per CPU, with the key it was
+# looked up with: a route added, a rule on the TOS, must be seen at once)
+ip -n a route add blackhole 10.0.0.2/32
+check_fails "a blackhole route to the tunnel's far end: the tunnel carries nothing" \
+	ns_run a ping -c 2 -i 0.3 -W 1 -I 10.1.0.1 10.2.0.1
+ip -n a route del blackhole 10.0.0.2/32
+check "the blackhole route removed: the tunnel carries pings again" \
+	ns_run a ping -c 2 -i 0.3 -W 2 -I 10.1.0.1 10.2.0.1
+ip -n a rule add tos 0x10 table 100 pref 100
+ip -n a route add blackhole 10.0.0.2/32 table 100
+check_fails "a rule sends TOS 0x10 to a blackhole: a ping with TOS 0x10 is not carried" \
+	ns_run a ping -c 2 -i 0.3 -W 1 -Q 0x10 -I 10.1.0.1 10.2.0.1
+check "... one with TOS 0 through the same SA is, right after" \
+	ns_run a ping -c 2 -i 0.3 -W 2 -I 10.1.0.1 10.2.0.1
+check_fails "... and TOS 0x10 again is not" \
+	ns_run a ping -c 2 -i 0.3 -W 1 -Q 0x10 -I 10.1.0.1 10.2.0.1
+ip -n a rule del pref 100
+check "the rule removed: TOS 0x10 is carried" \
+	ns_run a ping -c 2 -i 0.3 -W 2 -Q 0x10 -I 10.1.0.1 10.2.0.1
+
 ip netns del a
 ip netns del b
 rm -rf "$T"

@@ -128,9 +128,11 @@ check_eq "... built for $K61 (vermagic)" "$K61" \
 check "the package's /etc/modprobe.d/ipsec.conf blacklists esp4 and af_key" \
 	sh -c "grep -qx 'blacklist esp4' '$R/etc/modprobe.d/ipsec.conf' &&
 	       grep -qx 'blacklist af_key' '$R/etc/modprobe.d/ipsec.conf'"
-check "pfkeyctl in /usr/sbin, its man page and the unit" test -x "$R/usr/sbin/pfkeyctl" \
+check "pfkeyctl in /usr/sbin, its man page, the unit and the bash completion" \
+	test -x "$R/usr/sbin/pfkeyctl" \
 	-a -f "$R/usr/share/man/man8/pfkeyctl.8.gz" \
-	-a -f "$R/lib/systemd/system/pfkeyctl.service"
+	-a -f "$R/lib/systemd/system/pfkeyctl.service" \
+	-a -f "$R/usr/share/bash-completion/completions/pfkeyctl"
 
 # --- modprobe ipsec: the DKMS module ----------------------------------------
 check_fails "outside the chroot modprobe knows no ipsec module" modprobe -n ipsec

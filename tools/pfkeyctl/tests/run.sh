@@ -691,6 +691,69 @@ ok "errors: the command line is named <cmdline>" eq "$RC $(head -n 1 <<<"$ERR" |
 OUT=$("$BIN" -n -Q 2>/dev/null)
 ok "usage errors exit with 2" eq "$?" 2
 
+############################################################ completion
+# the bash completion (pfkeyctl.bash-completion) offers what pfkeyctl
+# takes: each algorithm, mode and policy word it completes is accepted
+COMP=$HERE/../pfkeyctl.bash-completion
+if [ -r /usr/share/bash-completion/bash_completion ]; then
+	# comp WORD...: what completing the last WORD offers
+	comp() {
+		bash -c '. /usr/share/bash-completion/bash_completion
+			. "$1"; shift
+			COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+			COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+			_pfkeyctl pfkeyctl "${COMP_WORDS[-1]}" "${COMP_WORDS[-2]}" 2>/dev/null
+			printf "%s\n" "${COMPREPLY[@]}"' _ "$COMP" "$@"
+	}
+	ok "completion: the commands" \
+		eq "$(comp pfkeyctl sp | tr '\n' ' ')" "spdadd spdupdate spddelete spdflush spddump "
+	ok "completion: the options" \
+		eq "$(comp pfkeyctl -- - | tr '\n' ' ' | cut -c1-11)" "-4 -6 -n -v"
+	bad=
+	for a in $(comp pfkeyctl add 10.0.0.1 10.0.0.2 esp 0x100 -E ''); do
+		case $a in
+		null) k='-A hmac-sha256 0x'$(printf '%064d' 0) ;;
+		*gcm*|*gmac*|aes-ctr) k=0x$(printf '%072d' 0) ;;
+		aes-ccm*) k=0x$(printf '%070d' 0) ;;
+		chacha20-poly1305) k=0x$(printf '%072d' 0) ;;
+		des-cbc) k=0x0102030405060708 ;;
+		3des-cbc|des3-cbc) k=0x0102030405060708090a0b0c0d0e0f101112131415161718 ;;
+		*) k=0x$(printf '%032d' 0) ;;
+		esac
+		[ "$a" = null ] && set -- -E null '""' $k || set -- -E "$a" "$k"
+		"$BIN" -n add 10.0.0.1 10.0.0.2 esp 0x100 "$@" >/dev/null 2>&1 ||
+			bad="$bad $a"
+	done
+	ok "completion: every encryption algorithm offered is accepted" eq "$bad" ""
+	bad=
+	for a in $(comp pfkeyctl add 10.0.0.1 10.0.0.2 ah 0x100 -A ''); do
+		case $a in
+		null) k='""' ;;
+		hmac-md5|aes-xcbc-mac) k=0x$(printf '%032d' 0) ;;
+		hmac-sha1|hmac-ripemd160) k=0x$(printf '%040d' 0) ;;
+		*256) k=0x$(printf '%064d' 0) ;;
+		*384) k=0x$(printf '%096d' 0) ;;
+		*512) k=0x$(printf '%0128d' 0) ;;
+		esac
+		"$BIN" -n add 10.0.0.1 10.0.0.2 ah 0x100 -A "$a" "$k" >/dev/null 2>&1 ||
+			bad="$bad $a"
+	done
+	ok "completion: every authentication algorithm offered is accepted" eq "$bad" ""
+	bad=
+	for m in $(comp pfkeyctl add 10.0.0.1 10.0.0.2 esp 0x100 -m ''); do
+		"$BIN" -n add 10.0.0.1 10.0.0.2 esp 0x100 -m "$m" -E aes-cbc \
+			0x$(printf '%032d' 0) >/dev/null 2>&1 || bad="$bad $m"
+	done
+	for l in $(comp pfkeyctl spdadd 10.0.0.0/8 10.1.0.0/16 any -P out ipsec esp/tunnel/10.0.0.1-10.0.0.2/ | sed 's,.*/,,'); do
+		"$BIN" -n spdadd 10.0.0.0/8 10.1.0.0/16 any -P out ipsec \
+			"esp/tunnel/10.0.0.1-10.0.0.2/$l" >/dev/null 2>&1 ||
+			bad="$bad $l"
+	done
+	ok "completion: every mode and level offered is accepted" eq "$bad" ""
+else
+	results+=("ok %d - completion # SKIP bash-completion not installed")
+fi
+
 ############################################################ valgrind
 if command -v valgrind >/dev/null; then
 	valgrind -q --error-exitcode=99 --leak-check=full \
