@@ -10,13 +10,14 @@
  * and replaces the entry of this CPU. XFRM keeps such a route in the
  * bundle cached with its policy. The per-CPU entries are allocated at
  * the SA's first tunnelled packet (most SAs never send one), released
- * with the SA; entries are used with bottom halves off, on their CPU
- * only.
+ * with the SA (before the namespace's IPv6 state goes: sad.c); entries
+ * are used with bottom halves off, on their CPU only.
  */
 #include <linux/percpu.h>
 #include <net/dst.h>
 #include <net/ip6_fib.h>
 
+#include "netns.h"
 #include "route_cache.h"
 #include "sad.h"
 
@@ -77,9 +78,12 @@ void ipsec_route_cache_set(struct ipsec_sa *sa,
 	c->key = *k;
 	c->cookie = 0;
 #if IS_ENABLED(CONFIG_IPV6)
-	if (k->family == AF_INET6)
+	if (k->family == AF_INET6) {
 		c->cookie = rt6_get_cookie(container_of(dst, struct rt6_info,
 							dst));
+		if (!READ_ONCE(sa->in->sad.route6))
+			WRITE_ONCE(sa->in->sad.route6, true);
+	}
 #endif
 	dst_release(old);
 }

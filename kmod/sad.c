@@ -817,6 +817,11 @@ void ipsec_sad_net_exit(struct ipsec_net *in)
 {
 	ipsec_sad_flush(in, SADB_SATYPE_UNSPEC);
 	wait_var_event(&in->sad.live, !atomic_read(&in->sad.live));
+	/* an IPv6 route's destructor counts it in net->ipv6.ip6_dst_ops,
+	 * which IPv6's exit, after this one, destroys
+	 */
+	if (READ_ONCE(in->sad.route6))
+		rcu_barrier();
 	WARN_ON(!list_empty(&in->sad.all));
 	rhltable_destroy(&in->sad.by_rid);
 	rhltable_destroy(&in->sad.by_id);

@@ -204,6 +204,10 @@ struct ipsec_sad {
 	unsigned int count_type[SADB_SATYPE_MAX + 1];
 	u32 spi_hint;
 	atomic_t live;			/* SAs allocated, not yet destroyed */
+	/* an SA kept an IPv6 route (route_cache.c): its release, deferred
+	 * by RCU, must not outlive IPv6's per-namespace state
+	 */
+	bool route6;
 };
 
 /* Dump cursor: sits in sad.all between the entries already sent and the
