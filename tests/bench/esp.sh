@@ -7,11 +7,12 @@
 # with DEFLATE (ipcomp.deflate: iperf3 sends a repeating payload, which
 # compresses; 64-byte datagrams are below the threshold and go out as IP
 # in IP); first the same without IPsec (plain), the floor both stacks
-# stand on.
+# stand on; last ESP with AES-GCM-16 between gateways that forward, the
+# hosts in namespaces of their own (esp.gw).
 #   esp.sh ours|stock
 # BENCH_SECONDS (default 5) is the measured length of each iperf3 run,
 # after one second of warm-up; BENCH_ALGS (default "plain gcm cbc ah
-# ipcomp") the rows to run, e.g. BENCH_ALGS=plain for the cleartext floor
+# ipcomp gw") the rows to run, e.g. BENCH_ALGS=plain for the cleartext floor
 # alone.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -39,7 +40,20 @@ run()	# NAME IPERF3-ARGS...
 		-c "$B_HOST" -B "$A_HOST" "$@"
 }
 
-for alg in ${BENCH_ALGS:-plain gcm cbc ah ipcomp}; do
+ALGS=${BENCH_ALGS:-plain gcm cbc ah ipcomp gw}
+# gw_run NAME IPERF3-ARGS...: from c, behind gateway a, to s; the packets
+# counted are the ESP packets a sends (as for the other rows), read in
+# a's namespace through a process there ($GW_PID)
+gw_run()
+{
+	_n=$1
+	shift
+	ip netns exec c "$HERE/iperf.py" "$_n" "veth_a@$GW_PID" "$OMIT" \
+		"$SECONDS_" -- -c "$B_HOST" "$@"
+}
+
+for alg in $ALGS; do
+	[ $alg != gw ] || continue
 	[ $alg = plain ] || "$HERE/key-$STACK.sh" $alg
 	# one packet first: nothing waits on ARP or on setting up crypto
 	ip netns exec a ping -q -c 1 -W 5 -I "$A_HOST" "$B_HOST" >/dev/null
@@ -56,3 +70,28 @@ done
 
 kill "$(cat /tmp/iperf3.pid)"
 tunnel_down
+
+# esp.gw: AES-GCM-16 again, between gateways that forward: c sends to s
+# through a and b (gw_up), so each packet also crosses two more veths
+# and is forwarded twice (the row to hold against esp.gcm)
+case " $ALGS " in
+*" gw "*)
+	gw_up
+	BENCH_GW=1 "$HERE/key-$STACK.sh" gcm
+	ip netns exec s iperf3 -s -D -B "$B_HOST" --pidfile /tmp/iperf3.pid
+	i=0
+	until ip netns exec s ss -Hltn | grep -q ":5201"; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || { echo "# iperf3 server did not start" >&2; exit 1; }
+		sleep 0.1
+	done
+	ip netns exec c ping -q -c 1 -W 5 "$B_HOST" >/dev/null
+	ip netns exec a sleep 3600 &
+	GW_PID=$!
+	gw_run esp.gw.tcp1
+	gw_run esp.gw.tcp2 -P 2
+	gw_run esp.gw.udp64 -u -l 64 -b 0
+	kill "$(cat /tmp/iperf3.pid)" "$GW_PID"
+	gw_down
+	;;
+esac

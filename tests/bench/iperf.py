@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """One iperf3 client run through the tunnel, measured two ways:
 
-    iperf.py NAME IFACE OMIT SECONDS -- IPERF3-ARGS...
+    iperf.py NAME IFACE[@PID] OMIT SECONDS -- IPERF3-ARGS...
 
 Runs iperf3 -O OMIT -t SECONDS --json with the arguments and reports
 NAME_mbps (what the receiver got, per iperf3, TCP only) and, over a
@@ -34,8 +34,10 @@ POLL = 0.01
 
 def tx(iface):
     """(packets, bytes) IFACE has sent, from this namespace's
-    /proc/net/dev."""
-    with open("/proc/net/dev") as f:
+    /proc/net/dev, or another's: IFACE@PID reads that of the namespace
+    of process PID."""
+    iface, _, pid = iface.partition("@")
+    with open(f"/proc/{pid}/net/dev" if pid else "/proc/net/dev") as f:
         for line in f:
             name, _, rest = line.partition(":")
             if name.strip() == iface:

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Keys the benchmark tunnel with ipsec.ko's PF_KEY through pfkeyctl:
-#   key-ours.sh gcm|cbc|ah|ipcomp
+#   [BENCH_GW=1] key-ours.sh gcm|cbc|ah|ipcomp
 # replacing whatever SAs and policies a and b had: ESP with AES-GCM-16 or
 # AES-CBC/HMAC-SHA-256-128, AH with HMAC-SHA-256-128, IPComp (DEFLATE).
 set -eu
@@ -26,6 +26,10 @@ esac
 # IP (RFC 3173 2.2); outbound at require, as XFRM has to have it
 IN_LEVEL=require
 [ $PROTO != ipcomp ] || IN_LEVEL=use
+# BENCH_GW=1: the gateways forward what they decrypt (gw_up), so the
+# inbound policy is a forward one
+IN_DIR=in
+[ "${BENCH_GW:-0}" != 1 ] || IN_DIR=fwd
 
 # conf LOCAL_GW REMOTE_GW LOCAL_NET REMOTE_NET
 conf()
@@ -36,7 +40,7 @@ spdflush;
 add $A_GW $B_GW $PROTO $SPI_AB -m tunnel $REPLAY_ARG $ALG;
 add $B_GW $A_GW $PROTO $SPI_BA -m tunnel $REPLAY_ARG $ALG;
 spdadd $3 $4 any -P out ipsec $PROTO/tunnel/$1-$2/require;
-spdadd $4 $3 any -P in ipsec $PROTO/tunnel/$2-$1/$IN_LEVEL;
+spdadd $4 $3 any -P $IN_DIR ipsec $PROTO/tunnel/$2-$1/$IN_LEVEL;
 CONF
 }
 

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Keys the benchmark tunnel with stock XFRM through ip xfrm, the same SAs
 # and policies key-ours.sh gives ipsec.ko:
-#   key-stock.sh gcm|cbc|ah|ipcomp
+#   [BENCH_GW=1] key-stock.sh gcm|cbc|ah|ipcomp
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=SCRIPTDIR/tunnel.sh
@@ -62,7 +62,10 @@ for ns in a b; do
 	sa $ns "$A_GW" "$B_GW" "$SPI_AB"
 	sa $ns "$B_GW" "$A_GW" "$SPI_BA"
 done
+# BENCH_GW=1: the gateways forward what they decrypt (gw_up)
+IN_DIR=in
+[ "${BENCH_GW:-0}" != 1 ] || IN_DIR=fwd
 policy a out "$A_NET" "$B_NET" "$A_GW" "$B_GW"
-policy a in "$B_NET" "$A_NET" "$B_GW" "$A_GW"
+policy a $IN_DIR "$B_NET" "$A_NET" "$B_GW" "$A_GW"
 policy b out "$B_NET" "$A_NET" "$B_GW" "$A_GW"
-policy b in "$A_NET" "$B_NET" "$A_GW" "$B_GW"
+policy b $IN_DIR "$A_NET" "$B_NET" "$A_GW" "$B_GW"
