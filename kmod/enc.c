@@ -113,7 +113,7 @@ void ipsec_enc_tap_out(struct ipsec_net *in, struct sk_buff *skb)
 
 /* TCP goes through GRO, as tunnels and XFRM's tunnel mode receive:
  * a flow's decrypted segments then go up the stack, or are forwarded,
- * together (a third fewer instructions per segment through gateways).
+ * together (11-18% fewer instructions per segment through gateways).
  * The rest is received as it is: GRO would only look for a flow to
  * merge a datagram with, and cost a small packet about 4% more.
  */

@@ -22,15 +22,21 @@ STACK=${1:?ours or stock}
 SECONDS_=${BENCH_SECONDS:-5}
 OMIT=1
 
+# iperf3_server NS: iperf3's server on B_HOST in NS, listening (it needs
+# a moment, and iperf3 -c does not retry)
+iperf3_server()
+{
+	ip netns exec "$1" iperf3 -s -D -B "$B_HOST" --pidfile /tmp/iperf3.pid
+	i=0
+	until ip netns exec "$1" ss -Hltn | grep -q ":5201"; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || { echo "# iperf3 server did not start" >&2; exit 1; }
+		sleep 0.1
+	done
+}
+
 tunnel_up
-ip netns exec b iperf3 -s -D -B "$B_HOST" --pidfile /tmp/iperf3.pid
-# the server needs a moment to listen; iperf3 -c does not retry
-i=0
-until ip netns exec b ss -Hltn | grep -q ":5201"; do
-	i=$((i + 1))
-	[ $i -lt 100 ] || { echo "# iperf3 server did not start" >&2; exit 1; }
-	sleep 0.1
-done
+iperf3_server b
 
 run()	# NAME IPERF3-ARGS...
 {
@@ -78,13 +84,7 @@ case " $ALGS " in
 *" gw "*)
 	gw_up
 	BENCH_GW=1 "$HERE/key-$STACK.sh" gcm
-	ip netns exec s iperf3 -s -D -B "$B_HOST" --pidfile /tmp/iperf3.pid
-	i=0
-	until ip netns exec s ss -Hltn | grep -q ":5201"; do
-		i=$((i + 1))
-		[ $i -lt 100 ] || { echo "# iperf3 server did not start" >&2; exit 1; }
-		sleep 0.1
-	done
+	iperf3_server s
 	ip netns exec c ping -q -c 1 -W 5 "$B_HOST" >/dev/null
 	ip netns exec a sleep 3600 &
 	GW_PID=$!
