@@ -184,7 +184,7 @@ crossing "... not with the receiver bypassing in one category only" \
 	lvl:esp_trans:bypass lvl:esp_network:bypass
 
 # 6. an accepted TCP socket inherits the listener's levels
-ns_run b python3 - "$SP" "$T/tready" >"$T/tcp" 2>&1 <<'EOF' &
+ns_run b python3 - "$SP" "$T/tready" $((10 * SCALE)) >"$T/tcp" 2>&1 <<'EOF' &
 import socket, sys
 sys.path.insert(0, sys.argv[1].rsplit("/", 1)[0])
 import sockpol
@@ -193,7 +193,7 @@ s.bind(("10.0.0.2", 6020))
 sockpol.set_level(s, socket.AF_INET, "esp_trans", 4)
 s.listen(1)
 open(sys.argv[2], "w").close()
-s.settimeout(10)
+s.settimeout(int(sys.argv[3]))
 c, _ = s.accept()
 print(sockpol.get_level(c, socket.AF_INET, "esp_trans"))
 EOF
@@ -201,7 +201,7 @@ RPID=$!
 wait_until 10 test -e "$T/tready"
 ns_run a python3 -c "
 import socket
-s = socket.create_connection(('10.0.0.2', 6020), timeout=10)" \
+s = socket.create_connection(('10.0.0.2', 6020), timeout=$((10 * SCALE)))" \
 	>/dev/null 2>&1
 wait $RPID
 check_eq "an accepted TCP socket has its listener's levels (UNIQUE: 4)" 4 \

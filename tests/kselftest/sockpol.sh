@@ -112,7 +112,7 @@ crossing "a discard policy drops the socket's own datagrams" \
 # TCP: the accepted socket inherits the listener's bypass policies
 recv_tcp()
 {
-	ns_run b python3 - "$SP" "$T/tready" <<'EOF' >"$T/tcp" 2>&1 &
+	ns_run b python3 - "$SP" "$T/tready" $((10 * SCALE)) <<'EOF' >"$T/tcp" 2>&1 &
 import socket, sys
 sys.path.insert(0, sys.argv[1].rsplit("/", 1)[0])
 import sockpol
@@ -122,7 +122,7 @@ for d in ("in", "out"):
     sockpol.apply(s, socket.AF_INET, d + ":bypass:xfrm")
 s.listen(1)
 open(sys.argv[2], "w").close()
-s.settimeout(10)
+s.settimeout(int(sys.argv[3]))
 c, _ = s.accept()
 c.sendall(c.recv(100).upper())
 print("served")
@@ -131,14 +131,14 @@ EOF
 	wait_until 60 test -e "$T/tready"
 }
 recv_tcp
-ns_run a python3 - "$SP" >"$T/tcpc" 2>&1 <<'EOF'
+ns_run a python3 - "$SP" $((10 * SCALE)) >"$T/tcpc" 2>&1 <<'EOF'
 import socket, sys
 sys.path.insert(0, sys.argv[1].rsplit("/", 1)[0])
 import sockpol
 s = socket.socket()
 for d in ("in", "out"):
     sockpol.apply(s, socket.AF_INET, d + ":bypass:pfkey")
-s.settimeout(10)
+s.settimeout(int(sys.argv[2]))
 s.connect(("10.0.0.2", 5010))
 s.sendall(b"hello")
 print(s.recv(100).decode())
