@@ -705,8 +705,9 @@ static void ipsec_in_bundle_next(struct ipsec_net *in, struct sk_buff *skb,
  * is taken off here as the next SA of the bundle, the tunnel SA kept for
  * the policy check at the end, which sees every SA the packet came
  * through. Returns 1 when taken, 0 when the inner packet goes on as it
- * is (another protocol, another host, a fragment: the policy decides),
- * < 0 when it could not be trimmed to its own length.
+ * is (another protocol, another host, a fragment, a header that IP input
+ * would refuse: the policy decides, then IP input on enc0), < 0 when it
+ * could not be trimmed to its own length.
  */
 static int ipsec_in_tunnel_next(struct ipsec_net *in, struct sk_buff *skb,
 				u8 family)
@@ -757,6 +758,12 @@ static int ipsec_in_tunnel_next(struct ipsec_net *in, struct sk_buff *skb,
 		return 0;
 	if (len < hl || len > skb->len || !pskb_may_pull(skb, hl) ||
 	    ipsec_in_dir(in, &f) != IPSEC_DIR_INBOUND)
+		return 0;
+	/* RFC 1122 3.2.1.2: a header with a bad checksum is discarded. Not
+	 * taken apart, it goes on as it is: the policy drops it, or ip_rcv
+	 * on enc0 does (ipsec_in_transport would make the checksum good).
+	 */
+	if (family == AF_INET && ip_fast_csum(skb->data, hl / 4))
 		return 0;
 	/* what followed the inner packet (ESP's TFC padding) goes */
 	if (pskb_trim_rcsum(skb, len))
