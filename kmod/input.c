@@ -743,11 +743,22 @@ static int ipsec_in_tunnel_next(struct ipsec_net *in, struct sk_buff *skb,
 		/* ESP, AH and IPComp come after these (RFC 8200 4.1) */
 		while (nh == NEXTHDR_HOP || nh == NEXTHDR_ROUTING ||
 		       nh == NEXTHDR_DEST) {
-			struct ipv6_opt_hdr _h;
-			const struct ipv6_opt_hdr *h;
+			struct ipv6_rt_hdr _h;
+			const struct ipv6_rt_hdr *h;
 
+			/* hop-by-hop options right after the header only
+			 * (RFC 8200 4.3), as ipv6_rcv takes them
+			 */
+			if (nh == NEXTHDR_HOP && hl != sizeof(*ip6h))
+				return 0;
 			h = skb_header_pointer(skb, hl, sizeof(_h), &_h);
 			if (!h)
+				return 0;
+			/* segments left: this host is not the final
+			 * destination, which ESP and AH are for (RFC 8200
+			 * 4.4; RFC 4303 3.1.1, RFC 4302 3.1.1: end to end)
+			 */
+			if (nh == NEXTHDR_ROUTING && h->segments_left)
 				return 0;
 			nhoff = hl;
 			nh = h->nexthdr;

@@ -43,7 +43,7 @@ KI = bytes.fromhex("ffeeddccbbaa99887766554433221100a0b0c0d0")
 KA = bytes(range(32))
 PORT = 7000
 ESP, AH, COMP, UDP, IPIP, IPV6 = 50, 51, 108, 17, 4, 41
-FRAG, DEST = 44, 60
+HOP, ROUTING, FRAG, DEST = 0, 43, 44, 60
 # per family: outer A -> B on the veth, inner I and J -> H (b's lo)
 FAM = {
     4: dict(A="10.9.0.1", B="10.9.0.2", I="10.1.0.5", J="10.1.0.6",
@@ -109,6 +109,11 @@ def destopt(nh, words=0):
     bytes, PadN inside."""
     n = 8 * (words + 1) - 2
     return bytes([nh, words, 1, n - 2]) + bytes(n - 2)
+
+
+def rthdr0(nh, left, a):
+    """A type 0 routing header (RFC 2460 4.4) of one address."""
+    return bytes([nh, 2, 0, left]) + bytes(4) + addr(a)
 
 
 class Sender:
@@ -358,6 +363,29 @@ def cases(c, f):
         frag = struct.pack("!BBHI", ESP, 0, 1, 0x4242)	# offset 0, M
         c.run("fragment header (M) before whole ESP: policy_drops", f,
               ip6(I, H, FRAG, frag + esp(E_SPI, I)),
+              {tin: 1, ("esp", "policy_drops"): 1})
+        # RFC 8200 4.3: hop-by-hop options only right after the header;
+        # where they are elsewhere the inner ESP is not taken off (stock's
+        # ipv6_rcv stops there), so the policy asking for it drops it
+        c.run("hop-by-hop options right after the header, then ESP: "
+              "delivered", f,
+              ip6(I, H, HOP, destopt(ESP) + esp(E_SPI, I, b"hbh")),
+              {tin: 2}, deliver=True)
+        c.run("hop-by-hop options after destination options: "
+              "policy_drops", f,
+              ip6(I, H, DEST, destopt(HOP) + destopt(ESP) +
+                  esp(E_SPI, I, b"hbh")),
+              {tin: 1, ("esp", "policy_drops"): 1})
+        # RFC 8200 4.4: with segments left this host is not the final
+        # destination, which ESP is for (RFC 4303 3.1.1); type 0 with
+        # none left is ignored (RFC 5095 3, RFC 8200 4.4)
+        c.run("routing header type 0, no segments left, then ESP: "
+              "delivered", f,
+              ip6(I, H, ROUTING, rthdr0(ESP, 0, J) + esp(E_SPI, I, b"rh")),
+              {tin: 2}, deliver=True)
+        c.run("routing header type 0, 1 segment left, then ESP: "
+              "policy_drops", f,
+              ip6(I, H, ROUTING, rthdr0(ESP, 1, J) + esp(E_SPI, I, b"rh")),
               {tin: 1, ("esp", "policy_drops"): 1})
     good("valid ESP again after the malformed IP headers: delivered")
 
