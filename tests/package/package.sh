@@ -96,6 +96,18 @@ if [ -n "$K612" ]; then
 fi
 
 inroot() { chroot "$R" "$@"; }
+# ko_of KVER: where DKMS puts ipsec.ko for KVER: compressed as the
+# kernel's own modules are (dkms follows CONFIG_MODULE_COMPRESS_*:
+# 6.12's are .ko.xz, 6.1's plain .ko)
+ko_of()
+{
+	case $(grep -x 'CONFIG_MODULE_COMPRESS_[A-Z]*=y' "$R/boot/config-$1") in
+	*_XZ=y*) echo "/lib/modules/$1/updates/dkms/ipsec.ko.xz" ;;
+	*_ZSTD=y*) echo "/lib/modules/$1/updates/dkms/ipsec.ko.zst" ;;
+	*_GZIP=y*) echo "/lib/modules/$1/updates/dkms/ipsec.ko.gz" ;;
+	*) echo "/lib/modules/$1/updates/dkms/ipsec.ko" ;;
+	esac
+}
 # the upper layer's entries
 upper_list() { (cd "$U" && find . -mindepth 1 | sort); }
 upper_list >"$W/before"
@@ -121,7 +133,7 @@ check_eq "dpkg: both packages installed" "install ok installed
 install ok installed" "$(inroot dpkg-query -W -f '${Status}\n' ipsec-dkms pfkeyctl)"
 check "dkms status: ipsec installed for $K61" sh -c \
 	"chroot '$R' dkms status -m ipsec -k '$K61' | grep -q ': installed'"
-KO61=/lib/modules/$K61/updates/dkms/ipsec.ko
+KO61=$(ko_of "$K61")
 check "DKMS put $KO61 in place" test -f "$R$KO61"
 check_eq "... built for $K61 (vermagic)" "$K61" \
 	"$(inroot modinfo -F vermagic "$KO61" | cut -d' ' -f1)"
@@ -204,8 +216,9 @@ check "rmmod ipsec" rmmod ipsec
 if [ -z "$K612" ]; then
 	ktap_skip "DKMS builds for 6.12 when its headers arrive" "no 6.12 headers on the host"
 else
+	KO612=$(ko_of "$K612")
 	check_fails "no ipsec.ko for $K612 while its headers are missing" \
-		test -e "$R/lib/modules/$K612/updates/dkms/ipsec.ko"
+		sh -c "ls '$R/lib/modules/$K612/updates/dkms/'ipsec.ko* 2>/dev/null | grep -q ."
 	umount "$R$H612"
 	# what linux-headers-$K612's postinst runs
 	# (run-parts --arg=$K612 /etc/kernel/header_postinst.d)
@@ -218,7 +231,6 @@ else
 		sed 's/^/# /' "$LOGS/headers.log"
 	fi
 	took "the DKMS build for $K612" "$t"
-	KO612=/lib/modules/$K612/updates/dkms/ipsec.ko
 	check "DKMS put $KO612 in place" test -f "$R$KO612"
 	check_eq "... built for $K612 (vermagic)" "$K612" \
 		"$(inroot modinfo -F vermagic "$KO612" | cut -d' ' -f1)"
@@ -248,7 +260,11 @@ check_eq "dkms status knows no ipsec" "" "$(inroot dkms status -m ipsec 2>&1)"
 #    depmod's modules.* written again with the same modules),
 #  - the package manager's own records: dpkg's status and triggers, apt's
 #    and dpkg's logs and caches, debconf's cache, man-db's index (a
-#    trigger of the man page) and ldconfig's cache.
+#    trigger of the man page) and ldconfig's cache,
+#  - DKMS's own module-signing key, /var/lib/dkms/mok.{key,pub}: made by
+#    the first DKMS build of any package on a machine that has none, for
+#    every DKMS module after it (and for the user to enroll as a Machine
+#    Owner Key), so dkms keeps it when a module is removed.
 # A whiteout (a file of the base system deleted) or a lower entry missing
 # from a copied-up directory (made opaque) counts too.
 leftovers()
@@ -263,7 +279,8 @@ leftovers()
 		/var/lib/dpkg/updates/*|/var/lib/apt/extended_states|\
 		/var/log/apt/*|/var/log/dpkg.log|/var/log/alternatives.log|\
 		/var/cache/apt/*|/var/cache/debconf/*|/var/cache/man/*|\
-		/var/cache/ldconfig/aux-cache)
+		/var/cache/ldconfig/aux-cache|\
+		/var/lib/dkms/mok.key|/var/lib/dkms/mok.pub)
 			continue ;;
 		esac
 		if [ -c "$u" ] && [ "$(stat -c %t:%T "$u")" = 0:0 ]; then
