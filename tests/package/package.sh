@@ -21,7 +21,7 @@
 #    package manager's own records (dpkg status, logs, caches).
 # Under TCG each DKMS build of ipsec.ko takes several minutes (README).
 # check-setup: scripts/build-package
-# check-timeout: 7200
+# check-timeout: 10800
 . "$(dirname "$0")/../kselftest/lib/lib.sh"
 
 PKG=$TOP/.cache/package
