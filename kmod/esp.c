@@ -345,8 +345,12 @@ int ipsec_esp_input_done(struct sk_buff *skb, const struct ipsec_sa *sa)
 {
 	unsigned int ivlen = sa->ealg->iv_len, icv = ipsec_esp_icv(sa);
 	unsigned int eh = sizeof(struct ip_esp_hdr) + ivlen;
-	u8 trl[2], pad[255];
-	unsigned int i, end;
+	/* a small buffer: the kernel zeroes locals on entry, and padding
+	 * is mostly a few bytes
+	 */
+	u8 trl[2], buf[16];
+	unsigned int i, j, n, end;
+	const u8 *pad;
 
 	end = skb->len - icv;
 	if (skb_copy_bits(skb, end - 2, trl, 2))
@@ -354,11 +358,15 @@ int ipsec_esp_input_done(struct sk_buff *skb, const struct ipsec_sa *sa)
 	if (end - 2 - eh < trl[0])
 		return -EBADMSG;
 	/* RFC 4303 2.4: the default padding is 1, 2, 3, ... */
-	if (skb_copy_bits(skb, end - 2 - trl[0], pad, trl[0]))
-		return -EINVAL;
-	for (i = 0; i < trl[0]; i++)
-		if (pad[i] != i + 1)
-			return -EBADMSG;
+	for (i = 0; i < trl[0]; i += n) {
+		n = min_t(unsigned int, trl[0] - i, sizeof(buf));
+		pad = skb_header_pointer(skb, end - 2 - trl[0] + i, n, buf);
+		if (!pad)
+			return -EINVAL;
+		for (j = 0; j < n; j++)
+			if (pad[j] != i + j + 1)
+				return -EBADMSG;
+	}
 	if (pskb_trim(skb, end - 2 - trl[0]))
 		return -ENOMEM;
 	if (!pskb_may_pull(skb, eh))	/* made linear before decryption */

@@ -160,6 +160,12 @@ static unsigned int ipsec_hook_local_in(void *priv, struct sk_buff *skb,
 
 	if (state->in == in->enc_dev)
 		return NF_ACCEPT;
+	/* ESP, AH and IPComp pass (ipsec_check_clear): IPv4 says so in
+	 * its header, before the flow is taken from the packet
+	 */
+	if (state->pf == NFPROTO_IPV4 &&
+	    ipsec_is_ipsec_proto(ip_hdr(skb)->protocol))
+		return NF_ACCEPT;
 	if (ipsec_input_ipip(in, skb, state->pf == NFPROTO_IPV4 ? AF_INET :
 							 AF_INET6))
 		return NF_STOLEN;

@@ -142,13 +142,69 @@ static void ipsec_in_transport(struct sk_buff *skb, u8 nh)
 	}
 }
 
+/*
+ * inet_addr_type()'s last answers on this CPU, one address found local
+ * and one found not, each with the IPv4 routing generation it was found
+ * under: the packed address and rt_genid_ipv4(). A decrypted packet's
+ * destination is then one comparison instead of a lookup in the local
+ * table. Every change of the FIB that could change the answer bumps the
+ * generation (rt_cache_flush(): routes added, deleted once a lookup has
+ * used them, addresses, devices going up or down), as the route cache's
+ * dst_check() relies on; the entry then no longer matches. 0.0.0.0 is
+ * never local, and no entry is taken for it (a zero entry means none).
+ * Each entry is one 64-bit word, read and written whole, from any
+ * context.
+ */
+struct ipsec_in_addr4_cache {
+	u64 local, other;
+};
+
+static bool ipsec_in_local4(struct ipsec_net *in, __be32 addr)
+{
+	struct ipsec_in_addr4_cache __percpu *c = in->addr4;
+	/* the generation before the lookup: a change made after this read
+	 * leaves what is stored under it stale at once
+	 */
+	u32 gen = (u32)rt_genid_ipv4(in->net);
+	u64 key = (u64)(__force u32)addr << 32 | gen;
+	bool local;
+
+	if (addr) {
+		if (this_cpu_read(c->local) == key)
+			return true;
+		if (this_cpu_read(c->other) == key)
+			return false;
+	}
+	smp_rmb();	/* the generation before the table */
+	local = inet_addr_type(in->net, addr) == RTN_LOCAL;
+	if (addr) {
+		if (local)
+			this_cpu_write(c->local, key);
+		else
+			this_cpu_write(c->other, key);
+	}
+	return local;
+}
+
+int ipsec_input_net_init(struct ipsec_net *in)
+{
+	in->addr4 = alloc_percpu(struct ipsec_in_addr4_cache);
+	return in->addr4 ? 0 : -ENOMEM;
+}
+
+void ipsec_input_net_exit(struct ipsec_net *in)
+{
+	free_percpu(in->addr4);
+	in->addr4 = NULL;
+}
+
 /* Is the inner packet for this host (inbound policy) or to forward? */
 static u8 ipsec_in_dir(struct ipsec_net *in, const struct ipsec_flow *f)
 {
 	bool local;
 
 	if (f->family == AF_INET)
-		local = inet_addr_type(in->net, f->daddr.a4) == RTN_LOCAL;
+		local = ipsec_in_local4(in, f->daddr.a4);
 	else
 		local = ipv6_chk_addr(in->net, &f->daddr.in6, NULL, 0);
 	return local ? IPSEC_DIR_INBOUND : IPSEC_DIR_FWD;

@@ -7,6 +7,7 @@
 
 #include "enc.h"
 #include "hooks.h"
+#include "input.h"
 #include "netns.h"
 #include "pfkey.h"
 #include "pfkey_acquire.h"
@@ -41,9 +42,12 @@ static int __net_init ipsec_net_init(struct net *net)
 	err = ipsec_stats_net_init(in);
 	if (err)
 		goto err_hooks;
-	err = ipsec_spd_net_init(in);
+	err = ipsec_input_net_init(in);
 	if (err)
 		goto err_stats;
+	err = ipsec_spd_net_init(in);
+	if (err)
+		goto err_input;
 	err = ipsec_pfkey_net_init(in);
 	if (err)
 		goto err_spd;
@@ -76,6 +80,8 @@ err_pfkey:
 	ipsec_pfkey_net_exit(in);
 err_spd:
 	ipsec_spd_net_exit(in);
+err_input:
+	ipsec_input_net_exit(in);
 err_stats:
 	ipsec_stats_net_exit(in);
 err_hooks:
@@ -103,6 +109,7 @@ static void __net_exit ipsec_net_exit(struct net *net)
 	ipsec_xfrm_nl_net_exit(in);
 	ipsec_pfkey_net_exit(in);
 	ipsec_spd_net_exit(in);
+	ipsec_input_net_exit(in);
 	ipsec_stats_net_exit(in);
 	mutex_destroy(&in->cfg_lock);
 }

@@ -20,6 +20,7 @@ struct ctl_table_header;
 struct proc_dir_entry;
 struct net_device;
 struct ipsec_acq_slot;
+struct ipsec_in_addr4_cache;
 
 struct ipsec_net {
 	struct net *net;
@@ -41,6 +42,8 @@ struct ipsec_net {
 	struct proc_dir_entry *proc_dir;
 
 	struct ipsec_stats __percpu *stats;
+	/* input.c: the last IPv4 destinations found local or not */
+	struct ipsec_in_addr4_cache __percpu *addr4;
 
 	struct ipsec_sad sad;
 	struct ipsec_spd spd;

@@ -95,11 +95,12 @@ static unsigned int ipsec_out_nreqs(const struct ipsec_out_cb *cb)
 static void ipsec_out_req(const struct ipsec_out_cb *cb, unsigned int i,
 			  struct ipsec_policy_req *r)
 {
-	struct ipsec_policy_req merged[IPSEC_LEVELS_MAX_REQS];
-
 	if (cb->sk_pol) {
 		ipsec_sockpol_req(cb->xp, i, r);
 	} else if (cb->lvl_need) {
+		/* here only: locals are zeroed where they are declared */
+		struct ipsec_policy_req merged[IPSEC_LEVELS_MAX_REQS];
+
 		ipsec_levels_plan(cb->pol, cb->lvl_need, cb->lvl_must, merged);
 		*r = merged[i];
 	} else {
@@ -575,10 +576,11 @@ static bool ipsec_is_tcp_syn(const struct sk_buff *skb, u8 family)
 }
 
 /* The requests one packet is to get: an SPD policy's, its socket's, or
- * an SPD policy's with those the socket's levels add.
+ * an SPD policy's with those the socket's levels add (in an array of
+ * the caller's: the kernel zeroes every local variable on entry, and
+ * the common case, an SPD policy's, needs none).
  */
 struct ipsec_out_plan {
-	struct ipsec_policy_req sk_req[IPSEC_LEVELS_MAX_REQS];
 	const struct ipsec_policy_req *req;
 	unsigned int nreqs;
 	u32 id;				/* SPD id (0: none), or the socket's
@@ -791,6 +793,7 @@ static unsigned int ipsec_out_sockpol(struct ipsec_net *in,
 				      const struct ipsec_flow *flow,
 				      const struct xfrm_policy *xp)
 {
+	struct ipsec_policy_req sk_req[IPSEC_LEVELS_MAX_REQS];
 	struct ipsec_out_plan plan;
 	unsigned int i;
 
@@ -803,8 +806,8 @@ static unsigned int ipsec_out_sockpol(struct ipsec_net *in,
 	}
 	plan.nreqs = xp->xfrm_nr;
 	for (i = 0; i < plan.nreqs; i++)
-		ipsec_sockpol_req(xp, i, &plan.sk_req[i]);
-	plan.req = plan.sk_req;
+		ipsec_sockpol_req(xp, i, &sk_req[i]);
+	plan.req = sk_req;
 	plan.id = xp->index;
 	plan.priority = xp->priority;
 	plan.pol = NULL;
@@ -824,6 +827,7 @@ static unsigned int ipsec_out_levels(struct ipsec_net *in,
 				     const struct ipsec_levels *lv,
 				     const struct ipsec_policy *pol)
 {
+	struct ipsec_policy_req sk_req[IPSEC_LEVELS_MAX_REQS];
 	struct ipsec_out_plan plan;
 
 	if (!ipsec_levels_out_need(lv, pol, &plan.lvl_need, &plan.lvl_must)) {
@@ -834,8 +838,8 @@ static unsigned int ipsec_out_levels(struct ipsec_net *in,
 	if (!plan.lvl_need && !pol)
 		return NF_ACCEPT;
 	plan.nreqs = ipsec_levels_plan(pol, plan.lvl_need, plan.lvl_must,
-				       plan.sk_req);
-	plan.req = plan.sk_req;
+				       sk_req);
+	plan.req = sk_req;
 	plan.id = pol ? pol->id : 0;
 	plan.priority = pol ? pol->priority : 0;
 	plan.pol = pol;

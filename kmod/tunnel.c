@@ -27,6 +27,49 @@ static bool ipsec_ecn_on(const struct ipsec_net *in, u8 outer)
 				   READ_ONCE(in->cfg.inet.ecn);
 }
 
+/* What a tunnel's outer header wants in front of it: ESP or AH, UDP for
+ * NAT-T, a link-layer header; at least, to be worth moving the data for.
+ * And what ESP's trailer wants behind the data.
+ */
+#define IPSEC_TUNNEL_HEAD	64
+#define IPSEC_TUNNEL_HEAD_MIN	32
+#define IPSEC_TUNNEL_TAIL	32
+
+/*
+ * Room for an outer header of @hl bytes and what goes in front of it. A
+ * locally sent packet was given headroom for a link layer only (it was
+ * routed to the inner destination), but a small one has room to spare at
+ * the end of its buffer: the data moves there, within the buffer, which
+ * costs a copy of the data instead of a new (zeroed) buffer, a copy and a
+ * free. Otherwise, or when the data is shared or not all linear, a new
+ * buffer with room for any link layer. Whatever still lacks room later
+ * (a longer link-layer header, ESP's trailer) is made by those who need
+ * it, as before.
+ */
+static int ipsec_tunnel_room(struct sk_buff *skb, unsigned int hl)
+{
+	unsigned int have = skb_headroom(skb), want = hl + IPSEC_TUNNEL_HEAD;
+	unsigned int spare, d;
+
+	if (have >= want)
+		return skb_cow_head(skb, want);
+	if (skb_cloned(skb) || skb_is_nonlinear(skb))
+		goto realloc;
+	spare = skb_tailroom(skb);
+	if (spare < IPSEC_TUNNEL_TAIL)
+		goto realloc;
+	d = ALIGN_DOWN(min(want - have, spare - IPSEC_TUNNEL_TAIL), 16);
+	if (have + d < hl + IPSEC_TUNNEL_HEAD_MIN)
+		goto realloc;
+	memmove(skb->data + d, skb->data, skb->len);
+	skb->data += d;
+	skb_set_tail_pointer(skb, skb->len);
+	skb_headers_offset_update(skb, d);
+	return 0;
+realloc:
+	return skb_cow_head(skb, hl + LL_MAX_HEADER);
+}
+
 int ipsec_tunnel_encap(struct ipsec_net *in, struct sk_buff *skb,
 		       const struct ipsec_sa *sa, u8 inner)
 {
@@ -42,7 +85,7 @@ int ipsec_tunnel_encap(struct ipsec_net *in, struct sk_buff *skb,
 	proto = inner == AF_INET ? IPPROTO_IPIP : IPPROTO_IPV6;
 	hl = outer == AF_INET ? sizeof(struct iphdr) : sizeof(struct ipv6hdr);
 
-	err = skb_cow_head(skb, hl + LL_MAX_HEADER);
+	err = ipsec_tunnel_room(skb, hl);
 	if (err)
 		return err;
 

@@ -22,8 +22,16 @@ tunnel_up
 [ "$ALG" = plain ] || "$HERE/key-$STACK.sh" "$ALG"
 ip netns exec b iperf3 -s -D -B "$B_HOST"
 ip netns exec a ping -q -c 3 -i 0.2 -W 5 -I "$A_HOST" "$B_HOST" >/dev/null
-perf record -q -a -e cpu-clock -F 1000 -m 1024 -o /tmp/perf.data -- \
+# PROFILE_FREQ: samples per guest second; PROFILE_CALLERS: symbols
+# (comma-separated) whose callers are shown too, from call graphs
+perf record -q -a -e cpu-clock -F "${PROFILE_FREQ:-1000}" \
+	${PROFILE_CALLERS:+-g} -m 1024 -o /tmp/perf.data -- \
 	ip netns exec a iperf3 -c "$B_HOST" -B "$A_HOST" -t "${SECONDS_:-3}" \
 	"$@" | tail -n 4
 perf report -i /tmp/perf.data --stdio --sort comm,dso,sym \
 	--percent-limit "${PROFILE_LIMIT:-0.5}" 2>/dev/null | grep -v -e '^#' -e '^$'
+if [ -n "${PROFILE_CALLERS:-}" ]; then
+	perf report -i /tmp/perf.data --stdio --no-children -G \
+		--symbols "$PROFILE_CALLERS" --percent-limit 0.01 2>/dev/null |
+		grep -v -e '^#' -e '^$'
+fi

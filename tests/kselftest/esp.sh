@@ -220,6 +220,45 @@ check "filter_tunnel=1: transport mode is not affected" \
 ns_run b sysctl -qw net.ipsec.filter_tunnel=0
 ns_run b nft delete table inet ft
 
+# --- inbound or forward: the inner destination as the FIB has it now -----
+# RFC 4301 5.2: a tunnel's inner packet for this host meets the inbound
+# policy, one for another the forward policy, none here: what a tunnel SA
+# carried with no policy naming it is dropped. The answer must follow the
+# addresses b has, each time they change. 10.3.0.0/24 is no network of
+# b's (all of 10.2.0.0/24 is local on its lo).
+for ns in a b; do
+	if [ $ns = a ]; then o=out i=in; else o=in i=out; fi
+	ns_run $ns "$PFK" -f - <<EOT
+spdadd 10.1.0.0/24 10.3.0.0/24 any -P $o ipsec
+	esp/tunnel/10.0.0.1-10.0.0.2/require;
+spdadd 10.3.0.0/24 10.1.0.0/24 any -P $i ipsec
+	esp/tunnel/10.0.0.2-10.0.0.1/require;
+EOT
+done
+ip -n a route add 10.3.0.0/24 via 10.0.0.2
+pd=$(cnt b policy_drops)
+check_fails "tunnel: an inner packet for an address b does not have is not delivered" \
+	ns_run a ping -c 1 -W 1 -I 10.1.0.1 10.3.0.9
+check_eq "... the forward policy (none) dropped it" $((pd + 1)) \
+	"$(cnt b policy_drops)"
+ip -n b addr add 10.3.0.9/32 dev lo
+check "once b has the address, the inbound policy lets it in" \
+	ns_run a ping -c 2 -i 0.3 -W 2 -I 10.1.0.1 10.3.0.9
+ip -n b addr del 10.3.0.9/32 dev lo
+pd=$(cnt b policy_drops)
+check_fails "once b has it no more, it is not delivered" \
+	ns_run a ping -c 1 -W 1 -I 10.1.0.1 10.3.0.9
+check_eq "... the forward policy dropped it again" $((pd + 1)) \
+	"$(cnt b policy_drops)"
+ip -n a route del 10.3.0.0/24
+for ns in a b; do
+	if [ $ns = a ]; then o=out i=in; else o=in i=out; fi
+	ns_run $ns "$PFK" -f - <<EOT
+spddelete 10.1.0.0/24 10.3.0.0/24 any -P $o;
+spddelete 10.3.0.0/24 10.1.0.0/24 any -P $i;
+EOT
+done
+
 # --- inbound policy -------------------------------------------------------
 pd=$(cnt b policy_drops)
 ns_run a "$PFK" -f - <<'EOT'
