@@ -46,7 +46,7 @@ run()	# NAME IPERF3-ARGS...
 		-c "$B_HOST" -B "$A_HOST" "$@"
 }
 
-ALGS=${BENCH_ALGS:-plain gcm cbc ah ipcomp gw}
+ALGS=${BENCH_ALGS-plain gcm cbc ah ipcomp gw}
 # gw_run NAME IPERF3-ARGS...: from c, behind gateway a, to s; the packets
 # counted are the ESP packets a sends (as for the other rows), read in
 # a's namespace through a process there ($GW_PID)
