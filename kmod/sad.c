@@ -41,8 +41,8 @@ static const struct rhashtable_params ipsec_sa_id_params = {
 
 static const struct rhashtable_params ipsec_sa_rid_params = {
 	.key_len = sizeof(struct ipsec_sa_rid),
-	.key_offset = offsetof(struct ipsec_sa, rid),
-	.head_offset = offsetof(struct ipsec_sa, rnode),
+	.key_offset = offsetof(struct ipsec_sa_group, rid),
+	.head_offset = offsetof(struct ipsec_sa_group, node),
 	.automatic_shrinking = true,
 };
 
@@ -228,11 +228,14 @@ struct ipsec_sa *ipsec_sa_find_rid_rcu(struct ipsec_net *in,
 				       const struct ipsec_sa_rid *rid, u8 mode,
 				       u32 mark)
 {
-	struct ipsec_sa *sa, *best = NULL;
-	struct rhlist_head *list, *pos;
+	struct ipsec_sa *sa, *dying = NULL;
+	struct ipsec_sa_group *g;
 
-	list = rhltable_lookup(&in->sad.by_rid, rid, ipsec_sa_rid_params);
-	rhl_for_each_entry_rcu(sa, pos, list, rnode) {
+	g = rhashtable_lookup(&in->sad.by_rid, rid, ipsec_sa_rid_params);
+	if (!g)
+		return NULL;
+	/* newest first: the first mature SA that serves is the newest */
+	list_for_each_entry_rcu(sa, &g->sas, rlist) {
 		u8 state = READ_ONCE(sa->state);
 
 		if (state != IPSEC_SA_MATURE && state != IPSEC_SA_DYING)
@@ -242,12 +245,12 @@ struct ipsec_sa *ipsec_sa_find_rid_rcu(struct ipsec_net *in,
 			continue;
 		if (!ipsec_sa_mark_match(sa, mark))
 			continue;
-		if (!best || (best->state == IPSEC_SA_DYING &&
-			      state == IPSEC_SA_MATURE) ||
-		    (state == best->state && sa->add_time > best->add_time))
-			best = sa;
+		if (state == IPSEC_SA_MATURE)
+			return sa;
+		if (!dying)
+			dying = sa;
 	}
-	return best;
+	return dying;
 }
 
 struct ipsec_sa *ipsec_sa_find_rid(struct ipsec_net *in,
@@ -273,18 +276,78 @@ struct ipsec_sa *ipsec_sa_find_rid_match(struct ipsec_net *in,
 						       const void *arg),
 					 const void *arg)
 {
-	struct rhlist_head *list, *pos;
+	struct ipsec_sa_group *g;
 	struct ipsec_sa *sa;
 
 	rcu_read_lock();
-	list = rhltable_lookup(&in->sad.by_rid, rid, ipsec_sa_rid_params);
-	rhl_for_each_entry_rcu(sa, pos, list, rnode)
-		if (match(sa, arg) && refcount_inc_not_zero(&sa->refcnt))
-			goto out;
+	g = rhashtable_lookup(&in->sad.by_rid, rid, ipsec_sa_rid_params);
+	if (g)
+		list_for_each_entry_rcu(sa, &g->sas, rlist)
+			if (match(sa, arg) && refcount_inc_not_zero(&sa->refcnt))
+				goto out;
 	sa = NULL;
 out:
 	rcu_read_unlock();
 	return sa;
+}
+
+/* Under sad.lock: sa into g's list, ahead of the SAs no newer than it
+ * (a new SA goes first; one that carries an older add time over, after
+ * the SAs that are newer).
+ */
+static void ipsec_sa_group_place(struct ipsec_sa_group *g,
+				 struct ipsec_sa *sa)
+{
+	struct list_head *at = &g->sas;
+	struct ipsec_sa *pos;
+
+	list_for_each_entry(pos, &g->sas, rlist) {
+		if (pos->add_time <= sa->add_time)
+			break;
+		at = &pos->rlist;
+	}
+	list_add_rcu(&sa->rlist, at);
+}
+
+/* Under sad.lock: sa (its add time set) into the list of its rid. */
+static int ipsec_sa_rid_link(struct ipsec_sad *sad, struct ipsec_sa *sa)
+{
+	struct ipsec_sa_group *g;
+	int err;
+
+	lockdep_assert_held(&sad->lock);
+	g = rhashtable_lookup_fast(&sad->by_rid, &sa->rid,
+				   ipsec_sa_rid_params);
+	if (!g) {
+		g = kmalloc(sizeof(*g), GFP_ATOMIC | __GFP_ACCOUNT);
+		if (!g)
+			return -ENOMEM;
+		g->rid = sa->rid;
+		INIT_LIST_HEAD(&g->sas);
+		err = rhashtable_insert_fast(&sad->by_rid, &g->node,
+					     ipsec_sa_rid_params);
+		if (err) {
+			kfree(g);
+			return err;
+		}
+	}
+	ipsec_sa_group_place(g, sa);
+	sa->group = g;
+	return 0;
+}
+
+static void ipsec_sa_rid_unlink(struct ipsec_sad *sad, struct ipsec_sa *sa)
+{
+	struct ipsec_sa_group *g = sa->group;
+
+	lockdep_assert_held(&sad->lock);
+	list_del_rcu(&sa->rlist);
+	sa->group = NULL;
+	if (list_empty(&g->sas)) {
+		rhashtable_remove_fast(&sad->by_rid, &g->node,
+				       ipsec_sa_rid_params);
+		kfree_rcu(g, rcu);
+	}
 }
 
 static void ipsec_sa_link(struct ipsec_sad *sad, struct ipsec_sa *sa)
@@ -292,7 +355,6 @@ static void ipsec_sa_link(struct ipsec_sad *sad, struct ipsec_sa *sa)
 	list_add_tail(&sa->all.list, &sad->all);
 	sad->count++;
 	sad->count_type[sa->satype]++;
-	sa->add_time = ktime_get_real_seconds();
 	ipsec_sa_arm_timer(sa);
 }
 
@@ -303,7 +365,7 @@ static void ipsec_sa_unlink(struct ipsec_sad *sad, struct ipsec_sa *sa)
 {
 	lockdep_assert_held(&sad->lock);
 	rhltable_remove(&sad->by_id, &sa->node, ipsec_sa_id_params);
-	rhltable_remove(&sad->by_rid, &sa->rnode, ipsec_sa_rid_params);
+	ipsec_sa_rid_unlink(sad, sa);
 	list_del_init(&sa->all.list);
 	sad->count--;
 	sad->count_type[sa->satype]--;
@@ -342,7 +404,8 @@ static int ipsec_sa_insert_locked(struct ipsec_sad *sad, struct ipsec_sa *sa)
 	err = rhltable_insert(&sad->by_id, &sa->node, ipsec_sa_id_params);
 	if (err)
 		return err;
-	err = rhltable_insert(&sad->by_rid, &sa->rnode, ipsec_sa_rid_params);
+	sa->add_time = ktime_get_real_seconds();
+	err = ipsec_sa_rid_link(sad, sa);
 	if (err) {
 		rhltable_remove(&sad->by_id, &sa->node, ipsec_sa_id_params);
 		return err;
@@ -403,7 +466,8 @@ static bool ipsec_sa_same_keys(const struct ipsec_sa *a,
  * window lock is held while sa is published (ahead of old in the name's
  * list) and old dies, so a packet that old verifies either made it into
  * the copy or finds old DEAD after its window update and is dropped
- * (input.c), and old sends nothing more once frozen. Usage, add time and
+ * (input.c), and old sends nothing more once frozen. Usage, add time (set
+ * by the caller, which placed sa by it) and
  * a soft expiry already sent carry over: the lifetimes still count from
  * the SA's birth, as XFRM's do; so does the mark, which XFRM's update of
  * a live SA leaves as it was (xfrm_state_update()).
@@ -417,7 +481,6 @@ static int ipsec_sa_succeed(struct ipsec_sad *sad, struct ipsec_sa *old,
 	lockdep_assert_held(&sad->lock);
 	atomic64_set(&sa->cur_bytes, atomic64_read(&old->cur_bytes));
 	atomic64_set(&sa->cur_packets, atomic64_read(&old->cur_packets));
-	sa->add_time = old->add_time;
 	sa->use_time = old->use_time;
 	sa->soft_sent = old->soft_sent;
 	if (old->state == IPSEC_SA_DYING)
@@ -480,11 +543,11 @@ static int ipsec_sa_take_over(struct ipsec_sa *old, struct ipsec_sa *sa,
 		err = -EINVAL;
 		goto out;
 	}
-	err = rhltable_insert(&sad->by_rid, &sa->rnode, ipsec_sa_rid_params);
+	sa->add_time = larval ? ktime_get_real_seconds() : old->add_time;
+	err = ipsec_sa_rid_link(sad, sa);
 	if (err)
 		goto out;
 	if (larval) {
-		sa->add_time = ktime_get_real_seconds();
 		err = rhltable_insert(&sad->by_id, &sa->node,
 				      ipsec_sa_id_params);
 		if (!err) {
@@ -496,10 +559,10 @@ static int ipsec_sa_take_over(struct ipsec_sa *old, struct ipsec_sa *sa,
 		err = ipsec_sa_succeed(sad, old, sa);
 	}
 	if (err) {
-		rhltable_remove(&sad->by_rid, &sa->rnode, ipsec_sa_rid_params);
+		ipsec_sa_rid_unlink(sad, sa);
 		goto out;
 	}
-	rhltable_remove(&sad->by_rid, &old->rnode, ipsec_sa_rid_params);
+	ipsec_sa_rid_unlink(sad, old);
 	list_replace_init(&old->all.list, &sa->all.list);
 	sad->count_type[old->satype]--;
 	sad->count_type[sa->satype]++;
@@ -558,11 +621,8 @@ unsigned int ipsec_sad_flush(struct ipsec_net *in, u8 satype)
 		struct ipsec_sa *sa, *next;
 		unsigned int batch = 0;
 
-		/* newest first: each is then at the head of its by_rid list,
-		 * so a flush of many SAs of one reqid stays linear
-		 */
 		spin_lock_bh(&sad->lock);
-		list_for_each_entry_safe_reverse(n, tmp, &sad->all, list) {
+		list_for_each_entry_safe(n, tmp, &sad->all, list) {
 			if (n->walker)
 				continue;
 			sa = container_of(n, struct ipsec_sa, all);
@@ -707,7 +767,12 @@ int ipsec_sa_set_current(struct ipsec_sa *sa,
 	}
 	atomic64_set(&sa->cur_packets, cur->allocations);
 	atomic64_set(&sa->cur_bytes, cur->bytes);
-	sa->add_time = cur->addtime;
+	if (sa->add_time != cur->addtime) {
+		/* its place among the SAs of its rid goes by add time */
+		list_del_rcu(&sa->rlist);
+		sa->add_time = cur->addtime;
+		ipsec_sa_group_place(sa->group, sa);
+	}
 	WRITE_ONCE(sa->use_time, cur->usetime);
 	mod_timer(&sa->timer, jiffies);
 	spin_unlock_bh(&sad->lock);
@@ -803,7 +868,7 @@ int ipsec_sad_net_init(struct ipsec_net *in)
 	err = rhltable_init(&sad->by_id, &ipsec_sa_id_params);
 	if (err)
 		return err;
-	err = rhltable_init(&sad->by_rid, &ipsec_sa_rid_params);
+	err = rhashtable_init(&sad->by_rid, &ipsec_sa_rid_params);
 	if (err)
 		rhltable_destroy(&sad->by_id);
 	return err;
@@ -823,7 +888,7 @@ void ipsec_sad_net_exit(struct ipsec_net *in)
 	if (READ_ONCE(in->sad.route6))
 		rcu_barrier();
 	WARN_ON(!list_empty(&in->sad.all));
-	rhltable_destroy(&in->sad.by_rid);
+	rhashtable_destroy(&in->sad.by_rid);
 	rhltable_destroy(&in->sad.by_id);
 }
 

@@ -77,9 +77,22 @@ struct ipsec_sad_node {
 
 struct ipsec_route_cache;
 
+/* The SAs of one rid (sad.by_rid), newest first by add time: the SPD's
+ * choice is the first mature one that serves the request, so a lookup
+ * reads one entry however many SAs share the rid, and an SA leaves the
+ * list in O(1). Freed after a grace period once empty.
+ */
+struct ipsec_sa_group {
+	struct rhash_head node;		/* sad.by_rid */
+	struct ipsec_sa_rid rid;
+	struct list_head sas;		/* ipsec_sa.rlist; RCU */
+	struct rcu_head rcu;
+};
+
 struct ipsec_sa {
 	struct rhlist_head node;	/* sad.by_id */
-	struct rhlist_head rnode;	/* sad.by_rid */
+	struct list_head rlist;		/* group->sas, under sad.lock */
+	struct ipsec_sa_group *group;	/* while in sad.by_rid */
 	struct ipsec_sad_node all;	/* sad.all, for dumps and flushes */
 	struct ipsec_sa_id id;
 	struct ipsec_sa_rid rid;
@@ -198,7 +211,7 @@ static inline bool ipsec_sa_usable(const struct ipsec_sa *sa)
 struct ipsec_sad {
 	spinlock_t lock;		/* writers; BH-safe */
 	struct rhltable by_id;
-	struct rhltable by_rid;
+	struct rhashtable by_rid;	/* ipsec_sa_group by rid */
 	struct list_head all;		/* SAs and dump walkers */
 	unsigned int count;		/* SAs in the tables */
 	unsigned int count_type[SADB_SATYPE_MAX + 1];

@@ -6,13 +6,15 @@
 # every one of them for every packet), and a ping flood keeps at least a
 # quarter of the rate it had with only its own policies. Under TCG the
 # rates are low and noisy, hence the generous margin: a linear walk of
-# 100,000 policies per packet would cost far more than that.
+# 100,000 policies per packet would cost far more than that. Then the
+# same for the SAD: 20,000 SAs on the outbound SA's addresses and reqid.
 . "$(dirname "$0")/lib/lib.sh"
 require_module
 ktap_begin
 ipsec_load
 PFK="$TOP/tools/pfkeyctl/pfkeyctl"
 N=${SPD_SCALE_N:-100000}
+N_SA=${SAD_SCALE_N:-20000}
 T=$(mktemp -d)
 GCMKEY=0x00112233445566778899aabbccddeeff01020304
 
@@ -89,6 +91,48 @@ check "ICMP from 172.16.0.0, the first of the $N, is discarded by it" \
 	test "$(ipsec_counter a esp policy_drops)" -gt "$drops"
 
 check "SPDFLUSH empties the SPD" ns_run a "$PFK" -FP
+
+# The SAD side: N_SA older SAs on the rid of a's outbound SA (same
+# addresses, protocol and reqid 0; SPIs b does not have), then a new SA
+# known to both, the newest. RFC 4301
+# leaves the choice among SAs to the implementation; like XFRM's
+# xfrm_state_find(), the newest mature one is used, so ESP still reaches
+# b, and a lookup must not walk the others for every packet.
+check "a's policies for the pair are added again" ns_run a "$PFK" -f - <<EOT
+spdadd 10.0.0.1 10.0.0.2 any -P out prio 100 ipsec esp/transport//require;
+spdadd 10.0.0.2 10.0.0.1 any -P in prio 100 ipsec esp/transport//require;
+EOT
+check "ESP flows again with them" \
+	ns_run a ping -c 2 -i 0.3 -W 2 10.0.0.2
+base=$(flood)
+ktap_info "ping -f, 3 s: $base replies with 2 SAs in a"
+awk -v n="$N_SA" -v k="$GCMKEY" 'BEGIN {
+	for (i = 0; i < n; i++)
+		printf "add 10.0.0.1 10.0.0.2 esp 0x%x -m transport -E aes-gcm-16 %s;\n", 1048576 + i, k
+}' >"$T/sad.conf"
+start=$(date +%s)
+check "$N_SA more SAs from 10.0.0.1 to 10.0.0.2 are added in a" \
+	ns_run a "$PFK" -f "$T/sad.conf"
+ktap_info "added in $(($(date +%s) - start)) s"
+sleep 1		# the new SA is newer by its add time
+for ns in b a; do
+	check "a new SA from a to b (SPI 0x2001) is added in $ns" \
+		ns_run $ns "$PFK" -f - <<EOT
+add 10.0.0.1 10.0.0.2 esp 0x2001 -m transport -r 64 -E aes-gcm-16 $GCMKEY;
+EOT
+done
+out0=$(ipsec_counter a esp output_packets)
+big=$(flood)
+ktap_info "ping -f, 3 s: $big replies with $((N_SA + 3)) SAs in a"
+check "ESP goes out through the newest SA and is answered" \
+	test "$big" -gt 0 -a "$(ipsec_counter a esp output_packets)" -ge $((out0 + big))
+check "... at no less than a quarter of the 2-SA rate ($big vs $base)" \
+	test "$base" -gt 0 -a $((big * 4)) -ge "$base"
+sed 's/^add \([^ ]* [^ ]* esp [^ ]*\).*/delete \1;/' "$T/sad.conf" >"$T/del.conf"
+start=$(date +%s)
+check "the $N_SA SAs are deleted one by one" ns_run a "$PFK" -f "$T/del.conf"
+ktap_info "deleted in $(($(date +%s) - start)) s"
+check_eq "3 SAs are left in a" 3 "$(ns_run a "$PFK" -D | grep -c '^	esp mode=')"
 ip netns del a
 ip netns del b
 rm -rf "$T"
