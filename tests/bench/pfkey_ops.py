@@ -21,6 +21,7 @@ sys.path.insert(0, os.path.join(os.environ.get("TOP", os.path.join(
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pfkey as pk  # noqa: E402
 from cpustat import Window, report  # noqa: E402
+from pipeline import Pipeline  # noqa: E402
 
 SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)
 RCVBUF = 4 << 20
@@ -28,7 +29,6 @@ SRC = "192.0.2.1"
 SPI0 = 0x10000
 DST0 = 0x0a000001
 CHUNK = 8192            # ADDs built per untimed batch
-DRAIN_EVERY = 64        # ADD replies are read after this many sends
 HDR = 16                # sadb_msg
 SA_EXT = pk.ext_sa(SPI0)
 SRC_EXT = pk.ext_addr(pk.EXT_SRC, SRC)
@@ -73,46 +73,12 @@ def slab_bytes():
     return 0
 
 
-class Adder:
-    """Sends ADDs, reading the replies (broadcast to every socket, ours
-    included) every DRAIN_EVERY sends so the receive buffer never
-    overflows."""
+class Adder(Pipeline):
+    """ADD replies (broadcast to every socket, ours included)."""
 
-    def __init__(self, s):
-        self.s = s
-        self.ok = self.failed = 0
-        self.first_errno = 0
-
-    def drain(self, block=False):
-        while True:
-            try:
-                r = self.s.recv(65536, 0 if block else socket.MSG_DONTWAIT)
-            except (BlockingIOError, socket.timeout):
-                return
-            block = False
-            if r[1] != pk.ADD:
-                continue
-            if r[2]:
-                self.failed += 1
-                self.first_errno = self.first_errno or r[2]
-            else:
-                self.ok += 1
-
-    def send(self, msgs):
-        for j, m in enumerate(msgs):
-            self.s.send(m)
-            if j % DRAIN_EVERY == DRAIN_EVERY - 1:
-                self.drain()
-        self.drain()
-
-    def settle(self, expected):
-        self.s.settimeout(5)
-        while self.ok + self.failed < expected:
-            before = self.ok + self.failed
-            self.drain(block=True)
-            if self.ok + self.failed == before:
-                break
-        self.s.settimeout(None)
+    def count(self, buf):
+        if buf[1] == pk.ADD:
+            self.reply(buf[2])
 
 
 def get_loop(s, msgs):

@@ -35,11 +35,11 @@ sys.path.insert(0, os.path.join(os.environ.get("TOP", os.path.join(
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import xfrmnl as xn  # noqa: E402
 from cpustat import Window, report  # noqa: E402
+from pipeline import Pipeline  # noqa: E402
 
 SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)
 RCVBUF = 4 << 20
 BATCHES = 8             # requests are built in untimed batches
-DRAIN_EVERY = 64
 DIRS = {"in": 0, "out": 1, "fwd": 2}
 UDP = 17
 NET0 = 0x64400000       # 100.64.0.0
@@ -101,57 +101,20 @@ def open_socket():
     return s
 
 
-class Requester:
-    """Sends requests with NLM_F_ACK, counting the ACKs (errno 0) and
-    errors as they come back; GET replies count as successes."""
+class Requester(Pipeline):
+    """ACKs count as their errno says; a GET's reply as a success."""
 
-    def __init__(self, s):
-        self.s = s
-        self.ok = self.failed = 0
-        self.first_errno = 0
-
-    def _count(self, buf):
+    def count(self, buf):
         off = 0
         while off + 16 <= len(buf):
             ln, t = struct.unpack_from("=IH", buf, off)
             if t == xn.NLMSG_ERROR:
-                err = -struct.unpack_from("=i", buf, off + 16)[0]
-                if err:
-                    self.failed += 1
-                    self.first_errno = self.first_errno or err
-                else:
-                    self.ok += 1
+                self.reply(-struct.unpack_from("=i", buf, off + 16)[0])
             else:
-                self.ok += 1
+                self.reply(0)
             if ln < 16:
                 break
             off += (ln + 3) & ~3
-
-    def drain(self, block=False):
-        while True:
-            try:
-                buf = self.s.recv(1 << 16,
-                                  0 if block else socket.MSG_DONTWAIT)
-            except (BlockingIOError, socket.timeout):
-                return
-            block = False
-            self._count(buf)
-
-    def send(self, msgs):
-        for j, m in enumerate(msgs):
-            self.s.send(m)
-            if j % DRAIN_EVERY == DRAIN_EVERY - 1:
-                self.drain()
-        self.drain()
-
-    def settle(self, expected):
-        self.s.settimeout(10)
-        while self.ok + self.failed < expected:
-            before = self.ok + self.failed
-            self.drain(block=True)
-            if self.ok + self.failed == before:
-                break
-        self.s.settimeout(None)
 
 
 def batches(s, n, build, name):
@@ -169,7 +132,7 @@ def batches(s, n, build, name):
         req.send(msgs)
         w.stop()
         per_batch.append((w.instructions() - before) / len(msgs))
-    req.settle(n)
+    req.settle(n, timeout=10)
     print(f"# {name}: {req.ok} of {n} done, {req.failed} failed (first "
           f"errno {req.first_errno}), CPU busy {w.busy_share():.0%}; "
           f"{per_batch[0]:.0f} insn each in the first batch, "
@@ -185,7 +148,7 @@ def round_trips(s, msgs):
     w.start()
     for m in msgs:
         send(m)
-        req._count(recv(1 << 16))
+        req.count(recv(1 << 16))
     w.stop()
     return w, req.failed
 
