@@ -63,9 +63,9 @@ def sysctl(name, value):
 def events(km, mtype, want, timeout):
     """Up to want messages of mtype within timeout seconds."""
     got = []
-    deadline = time.time() + timeout
+    deadline = time.time() + timeout * pk.SCALE
     while len(got) < want and time.time() < deadline:
-        m = km.recv(max(0.05, deadline - time.time()))
+        m = km.recv(max(0.05, deadline - time.time()) / pk.SCALE)
         if m is not None and m.type == mtype:
             got.append(m)
     return got

@@ -95,7 +95,7 @@ def ae(op, src, dst, spi, mark=None, mask=None):
     listener = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW,
                              xn.NETLINK_XFRM)
     listener.bind((0, 1 << (XFRMNLGRP_AEVENTS - 1)))
-    listener.settimeout(2)
+    listener.settimeout(2 * pk.SCALE)
     # struct xfrm_lifetime_cur: bytes, packets, add_time, use_time
     attrs += xn.attr(A_LTIME_VAL, struct.pack("=4Q", 1000, 10, 0, 0))
     e = s.errno_of(xn.msg(NEWAE, aevent_id(src, dst, int(spi, 0)) + attrs,

@@ -8,6 +8,9 @@ import select
 import socket
 import struct
 
+# make check-debug runs guests slower: every wait for the kernel scales
+SCALE = int(os.environ.get("TEST_TIMEOUT_SCALE") or 1)
+
 PF_KEY_V2 = 2
 
 # message types (RFC 2367 2.3 and the KAME additions)
@@ -254,7 +257,7 @@ class Sock:
         return self.s.send(data)
 
     def recv(self, timeout=2.0):
-        r, _, _ = select.select([self.s], [], [], timeout)
+        r, _, _ = select.select([self.s], [], [], timeout * SCALE)
         if not r:
             return None
         return Msg(self.s.recv(1 << 20))

@@ -2,8 +2,12 @@
 """NETLINK_XFRM messages built from <linux/xfrm.h> (x86-64 layouts), and a
 socket that sends one and returns the errno of its ACK, for the tests
 that speak XFRM netlink from Python."""
+import os
 import socket
 import struct
+
+# make check-debug runs guests slower: every wait for the kernel scales
+SCALE = int(os.environ.get("TEST_TIMEOUT_SCALE") or 1)
 
 NETLINK_XFRM = 6
 NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 1, 4, 0x300
@@ -87,7 +91,7 @@ class Sock:
         self.s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW,
                                NETLINK_XFRM)
         self.s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
-        self.s.settimeout(2)
+        self.s.settimeout(2 * SCALE)
 
     def errno_of(self, data):
         """Send; return the errno of the ACK (0: success), or a negative
@@ -133,4 +137,4 @@ class Sock:
                 pass
         except OSError:
             pass
-        self.s.settimeout(2)
+        self.s.settimeout(2 * SCALE)
