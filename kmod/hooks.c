@@ -3,7 +3,9 @@
  * Netfilter hooks, registered per namespace at the head of each chain
  * (NF_IP_PRI_FIRST): the SPD decides before any rule sees the packet, and
  * rules then see it on enc0 (output.c). Packets leaving through enc0 in
- * our own traversal, and the ESP packets we send, are let through.
+ * our own traversal, and the ESP packets we send, are let through. Where
+ * outbound policies have marks, locally sent packets are decided after
+ * the mangle and nat rules instead (ipsec_hook_local_out_late).
  *
  * Inbound, what was decrypted arrives on enc0 and was checked against the
  * SPD with its SA already (input.c). Anything else arriving is cleartext:
@@ -126,12 +128,41 @@ static unsigned int ipsec_check_clear(struct ipsec_net *in,
 	return NF_DROP;
 }
 
+/*
+ * Locally sent packets. XFRM looks a packet's policy up again after an
+ * OUTPUT rule changed its mark or destination (ip_route_me_harder(), by
+ * the mangle table and nftables' route chains, and by DNAT), so a mark
+ * set there selects among policies with marks. Where outbound policies
+ * have marks, this namespace does the same: the first hook lets the
+ * packet go on and the late one, after the mangle and nat OUTPUT rules,
+ * decides. Elsewhere the first hook decides (before any rule sees the
+ * packet) and the late one, still registered, looks again at what the
+ * first let through only once marks were used (hooks.late): a packet
+ * that the first hook saw deferring therefore always meets a decision.
+ */
 static unsigned int ipsec_hook_local_out(void *priv, struct sk_buff *skb,
 					 const struct nf_hook_state *state)
 {
 	struct ipsec_net *in = priv;
 
 	if (state->out == in->enc_dev || ipsec_sent_by_us(skb, state->pf))
+		return NF_ACCEPT;
+	/* pairs with the release in ipsec_policy_add_locked(): hooks.late
+	 * is seen set by the late hook
+	 */
+	if (smp_load_acquire(&in->spd.out_marked))
+		return NF_ACCEPT;
+	return ipsec_output(in, skb, state);
+}
+
+static unsigned int ipsec_hook_local_out_late(void *priv,
+					      struct sk_buff *skb,
+					      const struct nf_hook_state *state)
+{
+	struct ipsec_net *in = priv;
+
+	if (!READ_ONCE(in->hooks.late) || state->out == in->enc_dev ||
+	    ipsec_sent_by_us(skb, state->pf))
 		return NF_ACCEPT;
 	return ipsec_output(in, skb, state);
 }
@@ -175,12 +206,16 @@ static unsigned int ipsec_hook_local_in(void *priv, struct sk_buff *skb,
 static const struct nf_hook_ops ipsec_hook_template[] = {
 	{ .hook = ipsec_hook_local_out, .pf = NFPROTO_IPV4,
 	  .hooknum = NF_INET_LOCAL_OUT, .priority = NF_IP_PRI_FIRST },
+	{ .hook = ipsec_hook_local_out_late, .pf = NFPROTO_IPV4,
+	  .hooknum = NF_INET_LOCAL_OUT, .priority = NF_IP_PRI_NAT_DST + 1 },
 	{ .hook = ipsec_hook_forward, .pf = NFPROTO_IPV4,
 	  .hooknum = NF_INET_FORWARD, .priority = NF_IP_PRI_FIRST },
 	{ .hook = ipsec_hook_local_in, .pf = NFPROTO_IPV4,
 	  .hooknum = NF_INET_LOCAL_IN, .priority = NF_IP_PRI_FIRST },
 	{ .hook = ipsec_hook_local_out, .pf = NFPROTO_IPV6,
 	  .hooknum = NF_INET_LOCAL_OUT, .priority = NF_IP6_PRI_FIRST },
+	{ .hook = ipsec_hook_local_out_late, .pf = NFPROTO_IPV6,
+	  .hooknum = NF_INET_LOCAL_OUT, .priority = NF_IP6_PRI_NAT_DST + 1 },
 	{ .hook = ipsec_hook_forward, .pf = NFPROTO_IPV6,
 	  .hooknum = NF_INET_FORWARD, .priority = NF_IP6_PRI_FIRST },
 	{ .hook = ipsec_hook_local_in, .pf = NFPROTO_IPV6,
@@ -209,6 +244,10 @@ static int ipsec_hooks_sync(struct ipsec_net *in)
 		synchronize_net();
 		kfree(h->ops);
 		h->ops = NULL;
+		/* no packet is between the hooks any more (the core dropped
+		 * those queued to user space): the next decide early again
+		 */
+		WRITE_ONCE(h->late, false);
 		return 0;
 	}
 	ops = kmemdup(ipsec_hook_template, sizeof(ipsec_hook_template),
@@ -263,6 +302,14 @@ static bool ipsec_hooks_cfg_needs(const struct ipsec_net *in)
 	       READ_ONCE(in->cfg.inet6.def_policy) == IPSEC_DEFPOLICY_DISCARD ||
 	       ipsec_levels_raised(in, AF_INET) ||
 	       ipsec_levels_raised(in, AF_INET6);
+}
+
+/* Under spd.lock, the hooks registered for the SPD: an outbound policy
+ * with a mark comes, the late LOCAL_OUT hook decides from now on.
+ */
+void ipsec_hooks_late_on(struct ipsec_net *in)
+{
+	WRITE_ONCE(in->hooks.late, true);
 }
 
 int ipsec_hooks_hold(struct ipsec_net *in)

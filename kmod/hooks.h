@@ -30,6 +30,10 @@ struct ipsec_hooks {
 	unsigned long reasons;		/* BIT(enum ipsec_hooks_reason) */
 	unsigned int holds;		/* sysctl writes in progress */
 	bool dead;			/* the namespace is going */
+	bool late;			/* LOCAL_OUT decides late too: set
+					 * before spd.out_marked first rises,
+					 * cleared with the hooks (hooks.c)
+					 */
 	bool sockpol_on;		/* SOCKPOL taken, registered; read
 					 * without the lock (hooks.c)
 					 */
@@ -53,6 +57,7 @@ void ipsec_hooks_unwant(struct ipsec_net *in, enum ipsec_hooks_reason why);
 /* Around a write of def_policy or the socket level defaults: registered
  * before the new value shows, unregistered after it if nothing needs them.
  */
+void ipsec_hooks_late_on(struct ipsec_net *in);
 int ipsec_hooks_hold(struct ipsec_net *in);
 void ipsec_hooks_release(struct ipsec_net *in);
 

@@ -179,6 +179,12 @@ static int ipsec_policy_alloc_id(struct ipsec_spd *spd,
 	return err;
 }
 
+/* Outbound with a mark mask: the mark a packet leaves with decides. */
+static bool ipsec_policy_out_marked(const struct ipsec_policy *pol)
+{
+	return pol->key.dir == IPSEC_DIR_OUTBOUND && pol->key.sel.mark_m;
+}
+
 static int ipsec_policy_add_locked(struct ipsec_spd *spd,
 				   struct ipsec_policy *pol)
 {
@@ -208,6 +214,11 @@ static int ipsec_policy_add_locked(struct ipsec_spd *spd,
 		goto err_key;
 	list_add_tail(&pol->all.list, &spd->all);
 	spd->count++;
+	if (ipsec_policy_out_marked(pol)) {
+		ipsec_hooks_late_on(pol->in);
+		/* pairs with the acquire in ipsec_hook_local_out() */
+		smp_store_release(&spd->out_marked, spd->out_marked + 1);
+	}
 	ipsec_policy_arm(pol);
 	return 0;
 
@@ -274,6 +285,8 @@ static void ipsec_policy_unlink(struct ipsec_spd *spd,
 	ipsec_cls_remove(ipsec_policy_cls(spd, pol), &pol->cls);
 	list_del_init(&pol->all.list);
 	pol->dead = true;
+	if (ipsec_policy_out_marked(pol))
+		WRITE_ONCE(spd->out_marked, spd->out_marked - 1);
 	/* after the last policy is out of every table */
 	if (!--spd->count)
 		ipsec_hooks_unwant(pol->in, IPSEC_HOOKS_SPD);

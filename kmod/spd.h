@@ -98,6 +98,10 @@ struct ipsec_spd {
 	struct ipsec_cls cls[IPSEC_DIR_FWD];
 	struct list_head all;		/* policies and dump walkers */
 	unsigned int count;
+	/* outbound policies with a mark mask: LOCAL_OUT decides after the
+	 * mangle and nat rules then (hooks.c), as XFRM looks up again
+	 */
+	unsigned int out_marked;
 	u32 id_gen;			/* next id >> 3 */
 };
 

@@ -24,6 +24,8 @@
 #   ae       GETAE and NEWAE replies and AEVENTS carry XFRMA_MARK
 #   mtu      a tunnel SA's output mark routes its ESP packets over a path
 #            of a smaller MTU: TCP's segments fit it (no fragments)
+#   mangle   a rule in an nftables route chain on OUTPUT sets the mark
+#            of s's datagrams: XFRM looks the policy up again with it
 # The expected results are not written here: they are the peer's.
 . "$(dirname "$0")/lib/lib.sh"
 . "$(dirname "$0")/lib/pair.sh"
@@ -34,6 +36,8 @@ PROBE=$TOP/tests/kselftest/lib/marks_probe.py
 PORT=7000
 S=10.9.0.1
 R=10.9.0.2
+S6=fd00:9::1
+R6=fd00:9::2
 T=10.8.0.2	# r's address behind the tunnel (output mark case)
 
 # sa NS SPI [ARGS...]: an ESP SA s->r in transport mode
@@ -71,7 +75,8 @@ deliver()
 	N=$((N + 1))
 	ip netns exec s python3 -c '
 import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET,
+                  socket.SOCK_DGRAM)
 m = int(sys.argv[3], 0)
 if m:
     s.setsockopt(socket.SOL_SOCKET, 36, m)	# SO_MARK
@@ -80,7 +85,7 @@ try:
 except OSError:
     pass' "${3:-$R}" $PORT "$2" "case $N" 2>/dev/null
 	sleep 1
-	if grep -qx "case $N" /tmp/rx.log; then
+	if grep -qsx "case $N" /tmp/rx.log /tmp/rx6.log; then
 		echo "$1: delivered"
 	else
 		echo "$1: not delivered"
@@ -384,6 +389,85 @@ s.close()' $T 2>/dev/null
 	echo "mtu, TCP through a tunnel SA whose output mark picks a 1300-byte path: $(cat /tmp/tcp.out) bytes received, $(($(reasm r) - _before)) packets reassembled"
 }
 
+# nftroute NS MARK: NS's datagrams to PORT get MARK in an OUTPUT chain of
+# type route (as `iptables -t mangle -A OUTPUT -j MARK` makes one)
+nftroute()
+{
+	ip netns exec "$1" nft -f - <<EOF
+table ip t {
+	chain out {
+		type route hook output priority mangle;
+		udp dport $PORT meta mark set $2
+	}
+}
+EOF
+}
+
+# s's policy and SA 0x900 under mark 42; r knows SA 0x900, requires ESP
+mangle_cases()
+{
+	mangle6_cases
+	flush
+	sa s 0x900 mark 42
+	pol s out mark 42
+	sa r 0x900
+	pol r in
+	deliver "mangle, policy and SA mark 42, no rule, packet unmarked" 0
+	nftroute s 42
+	deliver "mangle, a route chain sets mark 42, packet unmarked" 0
+	deliver "mangle, a route chain sets mark 42, socket mark 7" 7
+	ip netns exec s nft flush ruleset
+	nftroute s 43
+	deliver "mangle, a route chain sets mark 43, packet unmarked" 0
+
+	# beside an unmarked policy (the newer) whose SA 0x901 (mark 0, so
+	# not serving the marked policy) r lacks
+	flush
+	sa s 0x900 mark 42
+	pol s out mark 42
+	sa s 0x901 mark 0
+	pol s out
+	sa r 0x900
+	pol r in
+	deliver "mangle, unmarked policy beside, no rule, packet unmarked" 0
+	deliver "mangle, unmarked policy beside, no rule, socket mark 42" 42
+	nftroute s 42
+	deliver "mangle, unmarked policy beside, route chain sets mark 42" 0
+	ip netns exec s nft flush ruleset
+	nftroute s 0
+	deliver "mangle, unmarked policy beside, route chain clears mark 42" 42
+	# once the marked policy goes, the first hook decides again
+	ip -n s xfrm policy delete src $S dst $R proto udp dport $PORT \
+		dir out mark 42
+	deliver "mangle, marked policy deleted, route chain clears mark 42" 42
+}
+
+# the first cases over IPv6
+mangle6_cases()
+{
+	flush
+	for _n in s r; do
+		ip -n $_n xfrm state add src $S6 dst $R6 proto esp spi 0x910 \
+			mode transport aead 'rfc4106(gcm(aes))' $KEY 128 \
+			$([ $_n = s ] && echo mark 42)
+	done
+	ip -n s xfrm policy add src $S6 dst $R6 proto udp dport $PORT dir out \
+		mark 42 tmpl proto esp mode transport
+	ip -n r xfrm policy add src $S6 dst $R6 proto udp dport $PORT dir in \
+		tmpl proto esp mode transport
+	deliver "mangle6, policy and SA mark 42, no rule, packet unmarked" 0 $R6
+	ip netns exec s nft -f - <<EOF
+table ip6 t {
+	chain out {
+		type route hook output priority mangle;
+		udp dport $PORT meta mark set 42
+	}
+}
+EOF
+	deliver "mangle6, a route chain sets mark 42, packet unmarked" 0 $R6
+	deliver "mangle6, a route chain sets mark 42, socket mark 7" 7 $R6
+}
+
 run_cases()
 {
 	ip netns add s
@@ -392,13 +476,23 @@ run_cases()
 	ip -n r addr add $T/32 dev lo
 	ip -n s route add $T/32 via $R dev veth_s onlink
 	pair_udp_log r $PORT
+	ip -n s addr add $S6/64 dev veth_s nodad
+	ip -n r addr add $R6/64 dev veth_r nodad
+	ip netns exec r python3 -u -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], int(sys.argv[2])))
+while True:
+    print(s.recv(100).decode(), flush=True)' $R6 $PORT >/tmp/rx6.log 2>&1 &
+	rx6=$!
 	netlink_cases
 	dup_cases
 	pfkey_cases
 	ae_cases
 	dup_traffic_cases
+	mangle_cases
 	traffic_cases
-	kill $rx
+	kill $rx $rx6
 	ip netns del s
 	ip netns del r
 }
