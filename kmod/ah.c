@@ -337,8 +337,8 @@ static int ipsec_ah_sg(struct ipsec_ah_tmp *tmp, const struct ipsec_sa *sa,
 	return len;
 }
 
-/* RFC 4543 4: GMAC is GCM with all of it additional data and nothing to
- * encrypt. On output the tag goes to tmp->digest; on input the one
+/* RFC 4543 4: GMAC is GCM with all its input additional data and nothing
+ * to encrypt. On output the tag goes to tmp->digest; on input the one
  * received (tmp->icv) is checked, -EBADMSG when it differs.
  */
 static int ipsec_ah_gmac(struct ipsec_ah_tmp *tmp, struct ipsec_sa *sa,

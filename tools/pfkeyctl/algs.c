@@ -20,9 +20,8 @@
 #define AUTH(n, a, id, lo, hi, x, trunc) \
 	{ n, a, PFK_ALG_AUTH, id, lo, hi, 0, false, x, trunc }
 /* AH's GMAC (RFC 4543 4): one id per AES key size, 32-bit salt after */
-#define GMAC(n, id, bits) \
-	{ n, NULL, PFK_ALG_AUTH, id, bits + 32, bits + 32, 0, true, \
-	  "rfc4543(gcm(aes))", 128 }
+#define GMAC(n, id, lo, hi) \
+	{ n, NULL, PFK_ALG_AUTH, id, lo, hi, 0, true, "rfc4543(gcm(aes))", 128 }
 #define COMP(n, id, x) \
 	{ n, NULL, PFK_ALG_COMP, id, 0, 0, 0, false, x, 0 }
 
@@ -88,9 +87,9 @@ static const struct pfk_alg pfk_algs[] = {
 	AUTH("aes-xcbc-mac", NULL, SADB_X_AALG_AES_XCBC_MAC, 128, 128,
 	     "xcbc(aes)", 96),
 	/* NetBSD's netstat names; FreeBSD's ids (IANA's IPsec numbers) */
-	GMAC("aes-128-gmac", SADB_X_AALG_AES128GMAC, 128),
-	GMAC("aes-192-gmac", SADB_X_AALG_AES192GMAC, 192),
-	GMAC("aes-256-gmac", SADB_X_AALG_AES256GMAC, 256),
+	GMAC("aes-128-gmac", SADB_X_AALG_AES128GMAC, 160, 160),
+	GMAC("aes-192-gmac", SADB_X_AALG_AES192GMAC, 224, 224),
+	GMAC("aes-256-gmac", SADB_X_AALG_AES256GMAC, 288, 288),
 	AUTH("null", NULL, SADB_X_AALG_NULL, 0, 0, "digest_null", 0),
 	/* compression */
 	COMP("deflate", SADB_X_CALG_DEFLATE, "deflate"),
