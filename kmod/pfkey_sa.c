@@ -284,7 +284,8 @@ static struct sk_buff *ipsec_pfkey_supported(const struct ipsec_pfkey_req *req,
 			if (!ipsec_alg_available(a))
 				continue;
 			/* GMAC authentication is AH's (RFC 4543 4) */
-			if (a->aead && satype == SADB_SATYPE_ESP)
+			if (kinds[i] == IPSEC_ALG_AUTH && a->aead &&
+			    satype == SADB_SATYPE_ESP)
 				continue;
 			alg = skb_put_zero(skb, sizeof(*alg));
 			alg->sadb_alg_id = a->sadb_id;
