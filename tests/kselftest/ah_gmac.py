@@ -21,7 +21,10 @@ ICMP echo requests built here are answered by gb through the module; the
 answer's ICV, IV (its 64-bit sequence number) and length are checked
 here. A bad tag, a changed IV, a changed immutable field and a replay are
 dropped and counted by cause in gb's /proc/net/ipsec/ah; changed mutable
-fields (TOS, TTL; traffic class, flow label, hop limit) still verify."""
+fields (TOS, TTL; traffic class, flow label, hop limit) still verify.
+Last, gcm(aes) is put behind pcrypt (lib/crypto_async.py) and the
+transport SAs added again: their tags are then computed and checked
+asynchronously."""
 import os
 import select
 import socket
@@ -331,6 +334,37 @@ def cases(c, f):
                      esn=True), {"replay": 1}, B2)
 
 
+def async_cases(c, f):
+    """The transport SAs again, their gcm(aes) now pcrypt's: the tags are
+    computed and checked in process context, after the packet left
+    softirq (ah.c's completion callbacks)."""
+    fa = FAM[f]
+    b = fa["base"]
+    A, B = fa["A"], fa["B"]
+    icmp = ICMP if f == 4 else ICMP6
+    conf = ""
+    for src, dst, spi in ((A, B, T_IN + b), (B, A, T_OUT + b)):
+        conf += f"""delete {src} {dst} ah {spi:#x};
+add {src} {dst} ah {spi:#x} -m transport -r 64 -A aes-128-gmac 0x{K128.hex()};
+"""
+    r = subprocess.run([f"{TOP}/tools/pfkeyctl/pfkeyctl", "-f", "-"],
+                       input=conf, text=True, capture_output=True)
+    c.t.ok(r.returncode == 0, "async: the transport SAs deleted and added "
+           "again", r.stdout + r.stderr)
+    both = {"input_packets": 1, "output_packets": 1}
+    for seq in (1, 2):
+        got = c.send(f"async: echo request {seq} accepted, answered",
+                     ah_packet(f, A, B, T_IN + b, K128, seq, icmp,
+                               echo(f, A, B, 0x4703, seq)), both, B, True)
+        answer_ok(c, f"async: answer {seq} verifies", f, got, K128,
+                  T_OUT + b, seq)
+    pkt = ah_packet(f, A, B, T_IN + b, K128, 3, icmp,
+                    echo(f, A, B, 0x4703, 3))
+    t = (20 if f == 4 else 40) + 35	# the tag's last byte
+    c.send("async: a bit of the tag flipped: bad_auth",
+           pkt[:t] + bytes([pkt[t] ^ 1]) + pkt[t + 1:], {"bad_auth": 1}, B)
+
+
 def setup():
     veth_pair("ga", "gb", {"ga": (FAM[4]["A"], FAM[6]["A"]),
                            "gb": (FAM[4]["B"], FAM[6]["B"])})
@@ -410,6 +444,20 @@ def main():
         except Exception:  # noqa: BLE001 - report anything as a failure
             import traceback
             t.ok(False, f"IPv{f} cases", traceback.format_exc())
+    # pcrypt around gcm(aes) (where the kernel has it): SAs added from
+    # now on complete asynchronously
+    r = subprocess.run([sys.executable, os.path.join(HERE, "lib",
+                                                     "crypto_async.py"),
+                        "aead:gcm(aes)"], text=True, capture_output=True)
+    if r.returncode == 0 and r.stdout.split()[-1].startswith("pcrypt("):
+        for f in (4, 6):
+            try:
+                async_cases(c, f)
+            except Exception:  # noqa: BLE001 - report anything as a failure
+                import traceback
+                t.ok(False, f"IPv{f} async cases", traceback.format_exc())
+    else:
+        t.skip("async gcm(aes)", "no pcrypt here: " + r.stdout + r.stderr)
     r = subprocess.run([f"{TOP}/tests/vm/dmesg-check"], text=True,
                        capture_output=True)
     t.ok(r.returncode == 0, "no kernel report (BUG, WARNING, Oops) in dmesg",
