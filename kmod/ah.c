@@ -8,6 +8,12 @@
  * and the header is restored from a copy afterwards, so the hash runs
  * over the skb's own scatterlist without copying the payload.
  *
+ * With AES-GMAC (RFC 4543 4) the field after the sequence number holds
+ * an 8-byte IV, then the 16-byte tag; the tag is GCM's over an empty
+ * plaintext with all of the above (the IV in its place, the tag zeroed)
+ * as the additional data, and the salt and IV as the nonce. The IV is
+ * the 64-bit sequence number, so that no nonce repeats under a key.
+ *
  * What is mutable (RFC 4302 3.3.3.1.1 and Appendix A): IPv4 TOS (unless
  * net.ipsec.ah_cleartos is 0, KAME's knob for RFC 1826 peers), flags and
  * fragment offset (ANDed with net.ipsec.ah_offsetmask, 0 by default), TTL,
@@ -20,6 +26,7 @@
  */
 #include <linux/err.h>
 #include <linux/scatterlist.h>
+#include <crypto/aead.h>
 #include <crypto/algapi.h>
 #include <crypto/hash.h>
 #include <net/ip.h>
@@ -32,19 +39,35 @@
 #include "sad.h"
 
 /* Per packet: the received ICV, the digest, then the saved IP header
- * (hl bytes), the ahash request and its context, the sg entries.
+ * (hl bytes), the ahash or aead request and its context, the sg entries.
  */
 struct ipsec_ah_tmp {
 	struct sk_buff *skb;
 	ipsec_resume_t resume;
 	u16 hl;
 	u8 icv_len;
+	u8 iv_len;		/* GMAC: the IV before the ICV */
 	u8 family;
+	bool gmac;
 	__be32 seqhi;
+	u8 nonce[IPSEC_GMAC_SALT + 8];	/* GMAC: salt and IV */
 	u8 icv[HASH_MAX_DIGESTSIZE];
 	u8 digest[HASH_MAX_DIGESTSIZE];
 	u8 hdr[];
 };
+
+static int ipsec_ah_gmac_init(struct ipsec_sa *sa)
+{
+	struct crypto_aead *aead;
+
+	if (sa->aalg->iv_len != 8)
+		return -EINVAL;
+	aead = ipsec_ah_gmac_new(sa->aalg, sa->akey, sa->akey_bits);
+	if (IS_ERR(aead))
+		return PTR_ERR(aead) == -ENOMEM ? -ENOMEM : -EINVAL;
+	sa->aead = aead;
+	return 0;
+}
 
 /* Process context (ADD/UPDATE); failures are EINVAL as for ESP. */
 int ipsec_ah_state_init(struct ipsec_sa *sa)
@@ -53,6 +76,8 @@ int ipsec_ah_state_init(struct ipsec_sa *sa)
 
 	if (!sa->aalg || sa->aalg->icv_len > HASH_MAX_DIGESTSIZE)
 		return -EINVAL;
+	if (sa->aalg->aead)
+		return ipsec_ah_gmac_init(sa);
 	ahash = ipsec_ah_ahash_new(sa->aalg, sa->akey, sa->akey_bits);
 	if (IS_ERR(ahash))
 		return PTR_ERR(ahash) == -ENOMEM ? -ENOMEM : -EINVAL;
@@ -65,20 +90,29 @@ void ipsec_ah_state_free(struct ipsec_sa *sa)
 	if (sa->ahash)
 		crypto_free_ahash(sa->ahash);
 	sa->ahash = NULL;
+	if (sa->aead)
+		crypto_free_aead(sa->aead);
+	sa->aead = NULL;
 }
 
+/* The field after the sequence number: the ICV, after GMAC's IV */
 static unsigned int ipsec_ah_icv(const struct ipsec_sa *sa)
 {
-	return sa->aalg->icv_len;
+	return sa->aalg->iv_len + sa->aalg->icv_len;
 }
 
 /* RFC 4302 2.2: a multiple of 32 bits for IPv4, 64 for IPv6. Sent with
  * 64-bit alignment in both, as Linux XFRM does and accepts; a 32-bit
- * aligned IPv4 header is accepted too.
+ * aligned IPv4 header is accepted too. GMAC, which Linux XFRM lacks,
+ * goes without padding over IPv4 (RFC 4543 4, errata 3643).
  */
 unsigned int ipsec_ah_overhead(const struct ipsec_sa *sa)
 {
-	return ALIGN(sizeof(struct ip_auth_hdr) + ipsec_ah_icv(sa), 8);
+	unsigned int raw = sizeof(struct ip_auth_hdr) + ipsec_ah_icv(sa);
+
+	if (sa->aalg->aead && sa->id.family == AF_INET)
+		return ALIGN(raw, 4);
+	return ALIGN(raw, 8);
 }
 
 static bool ipsec_ah_len_ok(const struct ipsec_sa *sa, unsigned int ahlen)
@@ -237,10 +271,13 @@ static int ipsec_ah_mute(const struct ipsec_sa *sa, u8 *h, unsigned int hl,
 	return ipsec_ah_mute6(h, hl, out);
 }
 
+/* req is an ahash_request, or for GMAC an aead_request; the sg entries
+ * are the skb's, the ESN high half's and GMAC's tag's.
+ */
 static struct ipsec_ah_tmp *ipsec_ah_tmp_alloc(const struct ipsec_sa *sa,
 					       struct sk_buff *skb,
 					       unsigned int hl, int nfrags,
-					       struct ahash_request **req,
+					       void **req,
 					       struct scatterlist **sg)
 {
 	unsigned int len = sizeof(struct ipsec_ah_tmp) + hl;
@@ -249,35 +286,43 @@ static struct ipsec_ah_tmp *ipsec_ah_tmp_alloc(const struct ipsec_sa *sa,
 
 	len = ALIGN(len, crypto_tfm_ctx_alignment());
 	req_off = len;
-	len += sizeof(struct ahash_request) + crypto_ahash_reqsize(sa->ahash);
+	if (sa->aalg->aead)
+		len += sizeof(struct aead_request) +
+		       crypto_aead_reqsize(sa->aead);
+	else
+		len += sizeof(struct ahash_request) +
+		       crypto_ahash_reqsize(sa->ahash);
 	len = ALIGN(len, __alignof__(struct scatterlist));
 	sg_off = len;
-	len += sizeof(struct scatterlist) * (nfrags + 1);
+	len += sizeof(struct scatterlist) * (nfrags + 2);
 
 	tmp = kmalloc(len, GFP_ATOMIC);
 	if (!tmp)
 		return NULL;
 	tmp->skb = skb;
 	tmp->hl = hl;
-	tmp->icv_len = ipsec_ah_icv(sa);
+	tmp->icv_len = sa->aalg->icv_len;
+	tmp->iv_len = sa->aalg->iv_len;
+	tmp->gmac = sa->aalg->aead;
 	tmp->family = sa->id.family;
-	*req = (void *)((u8 *)tmp + req_off);
+	*req = (u8 *)tmp + req_off;
 	*sg = (void *)((u8 *)tmp + sg_off);
 	return tmp;
 }
 
-/* Hash the whole packet (skb->data at the IP header), then the ESN high
- * half. 0 or -EINPROGRESS or an error.
+/* The whole packet (skb->data at the IP header), then the ESN high half,
+ * into sg; for GMAC the tag's buffer after them. The bytes of the first
+ * two.
  */
-static int ipsec_ah_hash(struct ipsec_ah_tmp *tmp, struct ipsec_sa *sa,
-			 struct ahash_request *req, struct scatterlist *sg,
-			 int nfrags, u64 seq, crypto_completion_t done)
+static int ipsec_ah_sg(struct ipsec_ah_tmp *tmp, const struct ipsec_sa *sa,
+		       struct scatterlist *sg, int nfrags, u64 seq,
+		       u8 *tag)
 {
 	struct sk_buff *skb = tmp->skb;
 	unsigned int len = skb->len;
-	int n, err;
+	int n;
 
-	sg_init_table(sg, nfrags + 1);
+	sg_init_table(sg, nfrags + 2);
 	n = skb_to_sgvec_nomark(skb, sg, 0, skb->len);
 	if (unlikely(n < 0))
 		return n;
@@ -286,8 +331,51 @@ static int ipsec_ah_hash(struct ipsec_ah_tmp *tmp, struct ipsec_sa *sa,
 		sg_set_buf(sg + n++, &tmp->seqhi, sizeof(tmp->seqhi));
 		len += sizeof(tmp->seqhi);
 	}
+	if (tag)
+		sg_set_buf(sg + n++, tag, tmp->icv_len);
 	sg_mark_end(sg + n - 1);
+	return len;
+}
 
+/* RFC 4543 4: GMAC is GCM with all its input additional data and nothing
+ * to encrypt. On output the tag goes to tmp->digest; on input the one
+ * received (tmp->icv) is checked, -EBADMSG when it differs.
+ */
+static int ipsec_ah_gmac(struct ipsec_ah_tmp *tmp, struct ipsec_sa *sa,
+			 struct aead_request *req, struct scatterlist *sg,
+			 int nfrags, u64 seq, bool out,
+			 crypto_completion_t done)
+{
+	int len, err;
+
+	len = ipsec_ah_sg(tmp, sa, sg, nfrags, seq,
+			  out ? tmp->digest : tmp->icv);
+	if (unlikely(len < 0))
+		return len;
+	aead_request_set_tfm(req, sa->aead);
+	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG, done, tmp);
+	aead_request_set_crypt(req, sg, sg, out ? 0 : tmp->icv_len,
+			       tmp->nonce);
+	aead_request_set_ad(req, len);
+	err = out ? crypto_aead_encrypt(req) : crypto_aead_decrypt(req);
+	return err == -EBUSY ? -EINPROGRESS : err;
+}
+
+/* Hash the whole packet and the ESN high half (ipsec_ah_sg), or GMAC
+ * them. 0 or -EINPROGRESS or an error.
+ */
+static int ipsec_ah_hash(struct ipsec_ah_tmp *tmp, struct ipsec_sa *sa,
+			 void *r, struct scatterlist *sg, int nfrags, u64 seq,
+			 bool out, crypto_completion_t done)
+{
+	struct ahash_request *req = r;
+	int len, err;
+
+	if (tmp->gmac)
+		return ipsec_ah_gmac(tmp, sa, r, sg, nfrags, seq, out, done);
+	len = ipsec_ah_sg(tmp, sa, sg, nfrags, seq, NULL);
+	if (unlikely(len < 0))
+		return len;
 	ahash_request_set_tfm(req, sa->ahash);
 	ahash_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG, done, tmp);
 	ahash_request_set_crypt(req, sg, tmp->digest, len);
@@ -302,7 +390,8 @@ static int ipsec_ah_out_finish(struct ipsec_ah_tmp *tmp, int err)
 	struct ip_auth_hdr *ah = (void *)(skb->data + tmp->hl);
 
 	if (!err)
-		memcpy(ah->auth_data, tmp->digest, tmp->icv_len);
+		memcpy(ah->auth_data + tmp->iv_len, tmp->digest,
+		       tmp->icv_len);
 	memcpy(skb->data, tmp->hdr, tmp->hl);
 	if (tmp->family == AF_INET)
 		ip_send_check(ip_hdr(skb));
@@ -332,17 +421,27 @@ static void ipsec_ah_fix_len(struct sk_buff *skb, u8 family)
 			htons(skb->len - sizeof(struct ipv6hdr));
 }
 
+/* RFC 4543 3.2: the nonce is the salt, then the packet's IV. */
+static void ipsec_ah_gmac_nonce(struct ipsec_ah_tmp *tmp,
+				const struct ipsec_sa *sa,
+				const struct ip_auth_hdr *ah)
+{
+	memcpy(tmp->nonce, sa->akey + sa->akey_bits / 8 - IPSEC_GMAC_SALT,
+	       IPSEC_GMAC_SALT);
+	memcpy(tmp->nonce + IPSEC_GMAC_SALT, ah->auth_data, tmp->iv_len);
+}
+
 int ipsec_ah_output(struct sk_buff *skb, struct ipsec_sa *sa,
 		    unsigned int hl, unsigned int nh_off, u8 family,
 		    ipsec_resume_t resume)
 {
 	unsigned int ahlen = ipsec_ah_overhead(sa);
 	struct ipsec_ah_tmp *tmp;
-	struct ahash_request *req;
 	struct scatterlist *sg;
 	struct sk_buff *trailer;
 	struct ip_auth_hdr *ah;
 	int nfrags, err;
+	void *req;
 	u64 seq;
 	u8 nh;
 
@@ -379,10 +478,17 @@ int ipsec_ah_output(struct sk_buff *skb, struct ipsec_sa *sa,
 	if (!tmp)
 		return -ENOMEM;
 	tmp->resume = resume;
+	/* RFC 4543 3.1: the IV must not repeat under a key; the sequence
+	 * number never does (the SA ends before it would wrap)
+	 */
+	if (tmp->gmac) {
+		put_unaligned_be64(seq, ah->auth_data);
+		ipsec_ah_gmac_nonce(tmp, sa, ah);
+	}
 	memcpy(tmp->hdr, skb->data, hl);
 	err = ipsec_ah_mute(sa, skb->data, hl, true);
 	if (!err)
-		err = ipsec_ah_hash(tmp, sa, req, sg, nfrags, seq,
+		err = ipsec_ah_hash(tmp, sa, req, sg, nfrags, seq, true,
 				    ipsec_ah_out_complete);
 	if (err == -EINPROGRESS)
 		return err;
@@ -394,7 +500,9 @@ static int ipsec_ah_in_finish(struct ipsec_ah_tmp *tmp, int err)
 {
 	struct sk_buff *skb = tmp->skb;
 
-	if (!err && crypto_memneq(tmp->digest, tmp->icv, tmp->icv_len))
+	/* GMAC's decryption compared the tags */
+	if (!err && !tmp->gmac &&
+	    crypto_memneq(tmp->digest, tmp->icv, tmp->icv_len))
 		err = -EBADMSG;
 	memcpy(skb->data, tmp->hdr, tmp->hl);
 	__skb_pull(skb, tmp->hl);
@@ -419,11 +527,11 @@ int ipsec_ah_input(struct sk_buff *skb, struct ipsec_sa *sa, u64 seq,
 {
 	unsigned int hl = skb->data - skb_network_header(skb), ahlen;
 	struct ipsec_ah_tmp *tmp;
-	struct ahash_request *req;
 	struct sk_buff *trailer;
 	struct scatterlist *sg;
 	struct ip_auth_hdr *ah;
 	int nfrags, err;
+	void *req;
 
 	ah = (struct ip_auth_hdr *)skb->data;
 	ahlen = (ah->hdrlen + 2) * 4;
@@ -439,17 +547,20 @@ int ipsec_ah_input(struct sk_buff *skb, struct ipsec_sa *sa, u64 seq,
 		return -ENOMEM;
 	tmp->resume = resume;
 	ah = (struct ip_auth_hdr *)skb->data;
-	memcpy(tmp->icv, ah->auth_data, tmp->icv_len);
+	if (tmp->gmac)
+		ipsec_ah_gmac_nonce(tmp, sa, ah);
 	/* RFC 4302 2.6: the padding after the ICV is hashed as it came
-	 * (Linux XFRM sends whatever the buffer held there)
+	 * (Linux XFRM sends whatever the buffer held there); GMAC's IV
+	 * before it too (RFC 4543 4)
 	 */
-	memset(ah->auth_data, 0, tmp->icv_len);
+	memcpy(tmp->icv, ah->auth_data + tmp->iv_len, tmp->icv_len);
+	memset(ah->auth_data + tmp->iv_len, 0, tmp->icv_len);
 
 	__skb_push(skb, hl);
 	memcpy(tmp->hdr, skb->data, hl);
 	err = ipsec_ah_mute(sa, skb->data, hl, false);
 	if (!err)
-		err = ipsec_ah_hash(tmp, sa, req, sg, nfrags, seq,
+		err = ipsec_ah_hash(tmp, sa, req, sg, nfrags, seq, false,
 				    ipsec_ah_in_complete);
 	if (err == -EINPROGRESS)
 		return err;

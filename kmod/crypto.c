@@ -136,6 +136,22 @@ static const struct ipsec_alg ipsec_algs[] = {
 	/* RFC 4494: no PF_KEY id */
 	{ .name = "aes-cmac", .tfm = "cmac(aes)", .kind = IPSEC_ALG_AUTH,
 	  .key_min = 128, .key_max = 128, .icv_len = 12, .xfrm_only = true },
+	/* RFC 4543 4: GMAC for AH, a 32-bit salt after the AES key, an
+	 * 8-byte IV before the 16-byte tag; one PF_KEY id per key size
+	 * (errata 1821), one XFRM name, as ESP's GMAC has
+	 */
+	{ .name = "aes-128-gmac", .tfm = "rfc4543(gcm(aes))",
+	  .kind = IPSEC_ALG_AUTH, .sadb_id = SADB_X_AALG_AES128GMAC,
+	  .aead = true, .key_min = 160, .key_max = 160,
+	  .icv_len = 16, .iv_len = 8 },
+	{ .name = "aes-192-gmac", .tfm = "rfc4543(gcm(aes))",
+	  .kind = IPSEC_ALG_AUTH, .sadb_id = SADB_X_AALG_AES192GMAC,
+	  .aead = true, .key_min = 224, .key_max = 224,
+	  .icv_len = 16, .iv_len = 8 },
+	{ .name = "aes-256-gmac", .tfm = "rfc4543(gcm(aes))",
+	  .kind = IPSEC_ALG_AUTH, .sadb_id = SADB_X_AALG_AES256GMAC,
+	  .aead = true, .key_min = 288, .key_max = 288,
+	  .icv_len = 16, .iv_len = 8 },
 	{ .name = "null", .tfm = "digest_null", .kind = IPSEC_ALG_AUTH,
 	  .sadb_id = SADB_X_AALG_NULL },
 
@@ -178,6 +194,17 @@ const struct ipsec_alg *ipsec_alg_by_xfrm(enum ipsec_alg_kind kind,
 					  const char *name,
 					  unsigned int icv_bits)
 {
+	return ipsec_alg_by_xfrm_key(kind, name, icv_bits, 0);
+}
+
+/* AH's GMAC has one entry per key size under one XFRM name: key_bits
+ * (0: any) picks among them.
+ */
+const struct ipsec_alg *ipsec_alg_by_xfrm_key(enum ipsec_alg_kind kind,
+					      const char *name,
+					      unsigned int icv_bits,
+					      unsigned int key_bits)
+{
 	const struct ipsec_alg *a, *first = NULL;
 
 	for (a = ipsec_algs; a < ipsec_algs + ARRAY_SIZE(ipsec_algs); a++) {
@@ -185,6 +212,9 @@ const struct ipsec_alg *ipsec_alg_by_xfrm(enum ipsec_alg_kind kind,
 			continue;
 		if (strcmp(a->tfm, name) &&
 		    (!a->xfrm_alias || strcmp(a->xfrm_alias, name)))
+			continue;
+		if (key_bits && kind == IPSEC_ALG_AUTH && a->aead &&
+		    !ipsec_alg_key_ok(a, key_bits))
 			continue;
 		if (icv_bits && a->icv_len * 8 == icv_bits)
 			return a;
@@ -309,6 +339,27 @@ struct crypto_aead *ipsec_esp_aead_new(const struct ipsec_alg *ealg,
 	err = crypto_aead_setkey(aead, ekey, ebits / 8);
 	if (!err)
 		err = crypto_aead_setauthsize(aead, ealg->icv_len);
+	if (err) {
+		crypto_free_aead(aead);
+		return ERR_PTR(err);
+	}
+	return aead;
+}
+
+struct crypto_aead *ipsec_ah_gmac_new(const struct ipsec_alg *aalg,
+				      const u8 *key, unsigned int bits)
+{
+	struct crypto_aead *aead;
+	int err;
+
+	if (!aalg->aead || bits / 8 <= IPSEC_GMAC_SALT)
+		return ERR_PTR(-EINVAL);
+	aead = crypto_alloc_aead("gcm(aes)", 0, 0);
+	if (IS_ERR(aead))
+		return aead;
+	err = crypto_aead_setkey(aead, key, bits / 8 - IPSEC_GMAC_SALT);
+	if (!err)
+		err = crypto_aead_setauthsize(aead, aalg->icv_len);
 	if (err) {
 		crypto_free_aead(aead);
 		return ERR_PTR(err);

@@ -21,7 +21,10 @@ struct ipsec_alg {
 	const char *xfrm_alias;	/* the older name XFRM also accepts */
 	enum ipsec_alg_kind kind;
 	u8 sadb_id;		/* SADB_EALG_* / SADB_AALG_* / SADB_X_CALG_* */
-	bool aead;		/* combined mode: ICV produced by the cipher */
+	/* ESP: combined mode, ICV produced by the cipher; AH: GMAC
+	 * (RFC 4543), iv_len bytes of IV before the ICV
+	 */
+	bool aead;
 	u16 key_min;		/* bits, salt/nonce included */
 	u16 key_max;
 	u16 key_step;		/* 0: only key_min */
@@ -40,6 +43,10 @@ const struct ipsec_alg *ipsec_alg_by_name(enum ipsec_alg_kind kind,
 const struct ipsec_alg *ipsec_alg_by_xfrm(enum ipsec_alg_kind kind,
 					  const char *name,
 					  unsigned int icv_bits);
+const struct ipsec_alg *ipsec_alg_by_xfrm_key(enum ipsec_alg_kind kind,
+					      const char *name,
+					      unsigned int icv_bits,
+					      unsigned int key_bits);
 const struct ipsec_alg *ipsec_alg_by_id(enum ipsec_alg_kind kind, u8 id);
 bool ipsec_alg_key_ok(const struct ipsec_alg *alg, unsigned int bits);
 const struct ipsec_alg *ipsec_alg_next(enum ipsec_alg_kind kind,
@@ -59,5 +66,14 @@ struct crypto_aead *ipsec_esp_aead_new(const struct ipsec_alg *ealg,
  */
 struct crypto_ahash *ipsec_ah_ahash_new(const struct ipsec_alg *aalg,
 					const u8 *key, unsigned int bits);
+
+/* RFC 4543 4: the salt is the key's last 4 bytes, the rest AES's. */
+#define IPSEC_GMAC_SALT	4
+
+/* AH with GMAC: gcm(aes) on the AES part of the key, a 16-byte tag; the
+ * caller gives the nonce (salt and IV) per packet. Process context.
+ */
+struct crypto_aead *ipsec_ah_gmac_new(const struct ipsec_alg *aalg,
+				      const u8 *key, unsigned int bits);
 
 #endif /* IPSEC_CRYPTO_H */

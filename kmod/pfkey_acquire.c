@@ -93,8 +93,9 @@ static void ipsec_acquire_comb(struct ipsec_net *in, struct sadb_comb *c,
 		c->sadb_comb_encrypt = e->sadb_id;
 		c->sadb_comb_encrypt_minbits = e->key_min;
 		c->sadb_comb_encrypt_maxbits = e->key_max;
-		if (e->aead)
-			a = NULL;	/* the ICV comes with the cipher */
+		/* the ICV comes with the cipher; GMAC's is AH's */
+		if (e->aead || (a && a->aead))
+			a = NULL;
 	}
 	if (a && proto != IPPROTO_COMP) {
 		c->sadb_comb_auth = a->sadb_id;

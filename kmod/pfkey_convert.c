@@ -448,7 +448,8 @@ static int ipsec_pfkey_algs(const struct ipsec_pfkey_msg *m,
 				return -EINVAL;
 			sa->aalg = ipsec_alg_by_id(IPSEC_ALG_AUTH,
 						   s->sadb_sa_auth);
-			if (!sa->aalg)
+			/* ESP's GMAC is the combined null-aes-gmac */
+			if (!sa->aalg || sa->aalg->aead)
 				return -EINVAL;
 		} else if (ka) {
 			return -EINVAL;

@@ -283,6 +283,10 @@ static struct sk_buff *ipsec_pfkey_supported(const struct ipsec_pfkey_req *req,
 
 			if (!ipsec_alg_available(a))
 				continue;
+			/* GMAC authentication is AH's (RFC 4543 4) */
+			if (kinds[i] == IPSEC_ALG_AUTH && a->aead &&
+			    satype == SADB_SATYPE_ESP)
+				continue;
 			alg = skb_put_zero(skb, sizeof(*alg));
 			alg->sadb_alg_id = a->sadb_id;
 			alg->sadb_alg_ivlen = a->iv_len * 8;

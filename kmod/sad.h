@@ -117,7 +117,8 @@ struct ipsec_sa {
 	__be16 natt_sport, natt_dport;
 	xfrm_address_t natt_oa;
 	struct ipsec_blob *ident_src, *ident_dst, *kmprivate;
-	struct crypto_aead *aead;	/* ESP: cipher and ICV (esp.c) */
+	/* ESP: cipher and ICV (esp.c); AH: GMAC (ah.c) */
+	struct crypto_aead *aead;
 	struct crypto_ahash *ahash;	/* AH: the keyed hash (ah.c) */
 	/* IPComp: the per-CPU compressors (ipcomp.c) */
 	struct ipsec_ipcomp_cpu __percpu *comp;
@@ -174,7 +175,7 @@ static inline bool ipsec_sa_has_xform(const struct ipsec_sa *sa)
 	case IPPROTO_ESP:
 		return sa->aead;
 	case IPPROTO_AH:
-		return sa->ahash;
+		return sa->ahash || sa->aead;
 	case IPPROTO_COMP:
 		return sa->comp;
 	default:

@@ -261,6 +261,24 @@ static int ipsec_xfrm_crypt_get(const struct nlattr *nla, struct ipsec_sa *sa,
 				  false, nla, extack);
 }
 
+/* AH's GMAC (RFC 4543 4) by its XFRM name, but with an ICV other than
+ * 128 bits or a key that is not AES-128/192/256 and a 32-bit salt.
+ */
+static int ipsec_xfrm_auth_unknown(const char *name, unsigned int trunc,
+				   const struct nlattr *nla,
+				   struct netlink_ext_ack *extack)
+{
+	const struct ipsec_alg *a = ipsec_alg_by_xfrm(IPSEC_ALG_AUTH, name, 0);
+
+	if (!a || !a->aead)
+		return ipsec_xfrm_alg_unknown(nla, extack);
+	if (trunc && trunc != a->icv_len * 8)
+		NL_SET_ERR_MSG_ATTR(extack, nla, "AES-GMAC (RFC 4543) takes a 128-bit ICV only");
+	else
+		NL_SET_ERR_MSG_ATTR(extack, nla, "AES-GMAC: an AES-128/192/256 key, a 32-bit salt");
+	return -EINVAL;
+}
+
 /* ALG_AUTH_TRUNC wins over ALG_AUTH, as with xfrm_user. */
 static int ipsec_xfrm_auth_get(struct nlattr **attrs, struct ipsec_sa *sa,
 			       struct netlink_ext_ack *extack)
@@ -293,9 +311,9 @@ static int ipsec_xfrm_auth_get(struct nlattr **attrs, struct ipsec_sa *sa,
 		key = a->alg_key;
 		bits = a->alg_key_len;
 	}
-	sa->aalg = ipsec_alg_by_xfrm(IPSEC_ALG_AUTH, name, trunc);
+	sa->aalg = ipsec_alg_by_xfrm_key(IPSEC_ALG_AUTH, name, trunc, bits);
 	if (!sa->aalg)
-		return ipsec_xfrm_alg_unknown(nla, extack);
+		return ipsec_xfrm_auth_unknown(name, trunc, nla, extack);
 	return ipsec_xfrm_key_dup(sa->aalg, key, bits, sa, true, nla, extack);
 }
 
@@ -338,6 +356,11 @@ static int ipsec_xfrm_algs(const struct ipsec_xfrm_req *req,
 			err = ipsec_xfrm_auth_get(attrs, sa, extack);
 		if (err)
 			return err;
+		if (sa->aalg && sa->aalg->aead) {
+			NL_SET_ERR_MSG(extack,
+				       "GMAC authentication is AH's; ESP has it as the AEAD rfc4543(gcm(aes))");
+			return -EINVAL;
+		}
 		/* RFC 4303 3.2: NULL encryption needs authentication */
 		if (!sa->ealg->key_max &&
 		    (!sa->aalg || !sa->aalg->key_max)) {

@@ -22,7 +22,6 @@ an inner IPv4 header whose checksum is wrong is discarded (RFC 1122
 3.2.1.2) whatever it carries; an inner ESP after hop-by-hop options that
 do not come first (RFC 8200 4.3), or after a routing header with
 segments left (4.4), is not for this host to take off."""
-import ctypes
 import hashlib
 import hmac
 import os
@@ -37,6 +36,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "lib"))
 from ktap import TOP, Ktap, ensure_module  # noqa: E402
 import esp_forge  # noqa: E402
+from ipforge import addr, ah_mute, counters, ip4, ip6, setns  # noqa: E402
 from netns import sh, veth_pair  # noqa: E402
 
 SCALE = int(os.environ.get("TEST_TIMEOUT_SCALE", "1"))
@@ -58,22 +58,6 @@ T_SPI, E_SPI, A_SPI, EJ_SPI, AJ_SPI = 0x2001, 0x1001, 0x1002, 0x1003, 0x1004
 QUIET = ("input_bytes", "output_bytes", "output_packets")
 
 
-def setns(name):
-    """This process (single threaded) into network namespace name."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    fd = os.open(f"/run/netns/{name}", os.O_RDONLY)
-    try:
-        if libc.setns(fd, 0x40000000) != 0:	# CLONE_NEWNET
-            raise OSError(ctypes.get_errno(), "setns " + name)
-    finally:
-        os.close(fd)
-
-
-def addr(a):
-    return socket.inet_pton(socket.AF_INET6 if ":" in a else socket.AF_INET,
-                            a)
-
-
 def udp(src, dst, data):
     """A UDP datagram to PORT, its checksum over the pseudo-header of
     RFC 768 or RFC 8200 8.1."""
@@ -85,25 +69,6 @@ def udp(src, dst, data):
     hdr = struct.pack("!HHHH", 7001, PORT, ln, 0)
     c = esp_forge.csum(pseudo + hdr + data) or 0xffff
     return hdr[:6] + struct.pack("!H", c) + data
-
-
-def ip4(src, dst, proto, payload, ihl=5, tot=None, frag=0, bad_csum=False,
-        tos=0, ttl=64):
-    """An IPv4 datagram (RFC 791); ihl is what the header says, the
-    header itself always 20 bytes."""
-    if tot is None:
-        tot = 20 + len(payload)
-    h = struct.pack("!BBHHHBBH4s4s", 0x40 | ihl, tos, tot, 0x4242, frag, ttl,
-                    proto, 0, addr(src), addr(dst))
-    c = esp_forge.csum(h) ^ (0x5555 if bad_csum else 0)
-    return h[:10] + struct.pack("!H", c) + h[12:] + payload
-
-
-def ip6(src, dst, nh, payload, plen=None, hlim=64):
-    if plen is None:
-        plen = len(payload)
-    return struct.pack("!IHBB", 6 << 28, plen, nh, hlim) + addr(src) + \
-        addr(dst) + payload
 
 
 def destopt(nh, words=0):
@@ -155,17 +120,10 @@ def ah(snd, f, spi, src, dst, payload, nh, hdrlen=None, cut=None):
     seq = snd.next(spi)
     zero = struct.pack("!BBHII", nh, words, 0, spi, seq) + bytes(16 + pad)
     if f == 4:
-        hdr = ip4(src, dst, AH, zero + payload)
-        muted = bytearray(hdr[:20])
-        muted[1] = 0		# TOS
-        muted[6:12] = bytes(6)	# flags, offset, TTL, protocol kept below
-        muted[9] = AH
+        muted = ah_mute(ip4(src, dst, AH, zero + payload)[:20])
     else:
-        hdr = ip6(src, dst, AH, zero + payload)
-        muted = bytearray(hdr[:40])
-        muted[0:4] = struct.pack("!I", 6 << 28)
-        muted[7] = 0		# hop limit
-    icv = hmac.new(KA, bytes(muted) + zero + payload,
+        muted = ah_mute(ip6(src, dst, AH, zero + payload)[:40])
+    icv = hmac.new(KA, muted + zero + payload,
                    hashlib.sha256).digest()[:16]
     body = struct.pack("!BBHII", nh, words if hdrlen is None else hdrlen, 0,
                        spi, seq) + icv + bytes(pad) + payload
@@ -179,28 +137,6 @@ def ah(snd, f, spi, src, dst, payload, nh, hdrlen=None, cut=None):
 def flip(pkt):
     """pkt with the last bit of its ICV flipped."""
     return pkt[:-1] + bytes([pkt[-1] ^ 1])
-
-
-def counters():
-    """b's counters (this process is in b): {(proto, name): value}."""
-    out = {}
-    for p in ("esp", "ah", "ipcomp"):
-        with open(f"/proc/self/net/ipsec/{p}") as fh:
-            for line in fh:
-                k, v = line.split()
-                out[(p, k)] = int(v)
-    for fn in ("snmp", "netstat"):
-        with open(f"/proc/self/net/{fn}") as fh:
-            lines = fh.read().splitlines()
-        for names, values in zip(lines[::2], lines[1::2]):
-            tag = names.split(":")[0]
-            for k, v in zip(names.split()[1:], values.split()[1:]):
-                out[(tag, k)] = int(v)
-    with open("/proc/self/net/snmp6") as fh:
-        for line in fh:
-            k, v = line.split()
-            out[("Ip6", k)] = int(v)
-    return out
 
 
 def delta(before, after):

@@ -69,6 +69,16 @@ def test_register():
     t.eq((AALG_SHA256, 0, 256, 256), auth.get(AALG_SHA256),
          "HMAC-SHA2-256 key is 256 bits")
     t.ok(max(m.ext) <= 25, "no extension type above 25")
+    gmac = (AALG_GMAC128, AALG_GMAC192, AALG_GMAC256)
+    t.eq([], [a for a in gmac if a in auth],
+         "ESP's SUPPORTED_AUTH leaves out AES-GMAC (AH's, RFC 4543 4)")
+    m = s.request(REGISTER, SATYPE_AH)
+    auth = {a[0]: a for a in m.supported(EXT_SUP_AUTH)} \
+        if EXT_SUP_AUTH in m.ext else {}
+    t.eq([(AALG_GMAC128, 64, 160, 160), (AALG_GMAC192, 64, 224, 224),
+          (AALG_GMAC256, 64, 288, 288)], [auth.get(a) for a in gmac],
+         "AH's SUPPORTED_AUTH: AES-128/192/256-GMAC (ids 11, 12, 13), "
+         "64-bit IV, the AES key and a 32-bit salt")
     m = s.request(REGISTER, 200)
     t.eq(22, m.errno, "REGISTER of an unknown satype: EINVAL")
     s.close()
@@ -233,6 +243,26 @@ def test_flush_dump():
     s.request(ADD, SATYPE_AH, ext_sa(0x6000, auth=AALG_SHA1) +
               ext_addr(EXT_SRC, A) + ext_addr(EXT_DST, B) +
               ext_key(EXT_KEY_AUTH, b"\3" * 20))
+    other.drain()
+    for spi, a, klen, want, what in [
+            (0x6001, AALG_GMAC128, 20, 0, "AH aes-128-gmac, 160-bit key"),
+            (0x6002, AALG_GMAC256, 36, 0, "AH aes-256-gmac, 288-bit key"),
+            (0x6003, AALG_GMAC192, 24, 22,
+             "AH aes-192-gmac with no salt (192 bits): EINVAL")]:
+        m = s.request(ADD, SATYPE_AH, ext_sa(spi, auth=a) +
+                      ext_addr(EXT_SRC, A) + ext_addr(EXT_DST, B) +
+                      ext_key(EXT_KEY_AUTH, b"\5" * klen))
+        t.eq(want, m.errno, what)
+    m = s.request(ADD, SATYPE_ESP, ext_sa(0x6004, auth=AALG_GMAC128,
+                                          enc=EALG_AESCBC) +
+                  ext_addr(EXT_SRC, A) + ext_addr(EXT_DST, B) +
+                  ext_key(EXT_KEY_AUTH, b"\5" * 20) +
+                  ext_key(EXT_KEY_ENC, b"\6" * 16))
+    t.eq(22, m.errno, "ESP with aes-128-gmac authentication: EINVAL "
+         "(its GMAC is null-aes-gmac)")
+    for spi in (0x6001, 0x6002):
+        s.request(DELETE, SATYPE_AH, ext_sa(spi) + ext_addr(EXT_SRC, A) +
+                  ext_addr(EXT_DST, B))
     other.drain()
     got = s.dump(DUMP, SATYPE_ESP)
     t.eq(n, len(got), f"DUMP esp returns the {n} ESP SAs")

@@ -105,6 +105,38 @@ check "ip xfrm state delete of the PF_KEY-made SA" $X state delete \
 check "... pfkeyctl no longer sees it" \
 	sh -c "! '$PFK' -D | grep -q spi=12289"
 
+# --- AH with AES-GMAC (RFC 4543 4), which xfrm_user's AH lacks ---------------
+# the key is the AES key and a 32-bit salt; the ICV 128 bits (RFC 4543 3.3)
+G192=0x000102030405060708090a0b0c0d0e0f1011121314151617deadbeef
+G128=0x000102030405060708090a0b0c0d0e0fcafebabe
+check "state add: AH, auth-trunc rfc4543(gcm(aes)), AES-192 and salt, 128" \
+	$X state add $S proto ah spi 0x1081 mode transport \
+	auth-trunc 'rfc4543(gcm(aes))' $G192 128
+check "... state get shows it as added" \
+	sh -c "$X state get $S proto ah spi 0x1081 | grep -qx '	auth-trunc rfc4543(gcm(aes)) $G192 128'"
+check "... pfkeyctl -D names it aes-192-gmac (id 12, by its key length)" \
+	sh -c "'$PFK' -D | grep -q 'A: aes-192-gmac'"
+check "state add with 'auth' (no ICV length), AES-128 and salt" \
+	$X state add $S proto ah spi 0x1082 mode transport \
+	auth 'rfc4543(gcm(aes))' $G128
+check "... pfkeyctl -D names it aes-128-gmac (id 11)" \
+	sh -c "'$PFK' -D | grep -q 'A: aes-128-gmac'"
+n0=$($X state count)
+check_msg "AH GMAC with a 96-bit ICV refused" \
+	"AES-GMAC (RFC 4543) takes a 128-bit ICV only" $X state add $S \
+	proto ah spi 0x1083 auth-trunc 'rfc4543(gcm(aes))' $G192 96
+check_msg "AH GMAC with an AES-192 key and no salt refused" \
+	"AES-GMAC: an AES-128/192/256 key, a 32-bit salt" $X state add $S \
+	proto ah spi 0x1084 auth-trunc 'rfc4543(gcm(aes))' \
+	${G192%????????} 128
+check_msg "ESP with GMAC as its authentication refused" \
+	"GMAC authentication is AH's; ESP has it as the AEAD rfc4543(gcm(aes))" \
+	$X state add $S proto esp spi 0x1085 enc aes $CBCKEY \
+	auth-trunc 'rfc4543(gcm(aes))' $G192 128
+check_eq "nothing of the refused GMAC SAs was added" "$n0" "$($X state count)"
+check "the GMAC SAs deleted" sh -c "$X state delete $S proto ah spi 0x1081 &&
+	$X state delete $S proto ah spi 0x1082"
+
 # --- refusals: clear errno and message, nothing half added -----------------
 n0=$($X state count)
 check_msg "security context refused" "security contexts are not supported by ipsec.ko" $X state add \

@@ -19,6 +19,9 @@
 	{ n, a, PFK_ALG_ENC, id, lo, hi, st, true, x, icv }
 #define AUTH(n, a, id, lo, hi, x, trunc) \
 	{ n, a, PFK_ALG_AUTH, id, lo, hi, 0, false, x, trunc }
+/* AH's GMAC (RFC 4543 4): one id per AES key size, 32-bit salt after */
+#define GMAC(n, id, lo, hi) \
+	{ n, NULL, PFK_ALG_AUTH, id, lo, hi, 0, true, "rfc4543(gcm(aes))", 128 }
 #define COMP(n, id, x) \
 	{ n, NULL, PFK_ALG_COMP, id, 0, 0, 0, false, x, 0 }
 
@@ -30,7 +33,8 @@
  * GCM and GMAC (RFC 3686, 4106, 4543), 24 for CCM (RFC 4309), 32 for
  * ChaCha20-Poly1305 (RFC 7634). Truncation of the HMACs: 96 bits for
  * MD5, SHA-1 and RIPEMD-160 (RFC 2403, 2404, 2857), half the hash for
- * SHA-2 (RFC 4868), 96 for AES-XCBC-MAC (RFC 3566).
+ * SHA-2 (RFC 4868), 96 for AES-XCBC-MAC (RFC 3566); AH's AES-GMAC has
+ * a 128-bit tag after a 64-bit IV (RFC 4543 4).
  */
 static const struct pfk_alg pfk_algs[] = {
 	/* encryption */
@@ -82,6 +86,10 @@ static const struct pfk_alg pfk_algs[] = {
 	     "hmac(rmd160)", 96),
 	AUTH("aes-xcbc-mac", NULL, SADB_X_AALG_AES_XCBC_MAC, 128, 128,
 	     "xcbc(aes)", 96),
+	/* NetBSD's netstat names; FreeBSD's ids (IANA's IPsec numbers) */
+	GMAC("aes-128-gmac", SADB_X_AALG_AES128GMAC, 160, 160),
+	GMAC("aes-192-gmac", SADB_X_AALG_AES192GMAC, 224, 224),
+	GMAC("aes-256-gmac", SADB_X_AALG_AES256GMAC, 288, 288),
 	AUTH("null", NULL, SADB_X_AALG_NULL, 0, 0, "digest_null", 0),
 	/* compression */
 	COMP("deflate", SADB_X_CALG_DEFLATE, "deflate"),

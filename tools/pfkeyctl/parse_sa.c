@@ -374,6 +374,10 @@ static int check_sa_algs(struct pfk_parser *p, const struct pfk_cmd *cmd,
 			return perr_at(p, end,
 				       "%s authenticates by itself: no -A",
 				       ealg->name);
+		if (sa->auth.def && sa->auth.def->aead)
+			return perr_at(p, end,
+				       "%s is for ah; esp's GMAC is -E null-aes-gmac",
+				       sa->auth.def->name);
 		/* RFC 4303 3.2: confidentiality, integrity, or both */
 		if (sa->enc.alg == SADB_EALG_NULL &&
 		    (!sa->auth.set || sa->auth.alg == SADB_X_AALG_NULL))

@@ -15,6 +15,16 @@
 #define SADB_X_EALG_CHACHA20_POLY1305	28
 #endif
 
+/* AES-GMAC for AH (RFC 4543 4), one id per AES key size as errata 1821
+ * splits it: FreeBSD's <net/pfkeyv2.h> values, which are the IPsec
+ * authentication algorithm numbers IANA assigns AES-128/192/256-GMAC.
+ */
+#ifndef SADB_X_AALG_AES128GMAC
+#define SADB_X_AALG_AES128GMAC	11
+#define SADB_X_AALG_AES192GMAC	12
+#define SADB_X_AALG_AES256GMAC	13
+#endif
+
 /*
  * sadb_sa_flags. Linux uses the top bits (SADB_SAFLAGS_NOPMTUDISC and
  * up); KAME puts its per-SA options ("setkey -f", "-C ... -R") in the

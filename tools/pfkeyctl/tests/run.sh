@@ -515,6 +515,27 @@ r=$((o + 16))
 ok "tunnel endpoints 192.0.2.1[4500]-198.51.100.9[4501]: ports in the sockaddrs" \
 	eq "$(be16 $((r + 18))) $(be16 $((r + 34)))" "4500 4501"
 
+# RFC 4543 4: AES-GMAC for AH, FreeBSD's ids 11, 12, 13 (one per AES key
+# size, errata 1821), the key being the AES key and a 32-bit salt
+ids=""
+for g in 128:160 192:224 256:288; do
+	build add 10.0.0.1 10.0.0.2 ah 0x301 -A "aes-${g%%:*}-gmac" \
+		0x$(printf '%0*d' $((${g##*:} / 4)) 0) \;
+	msg 1
+	o=$(ext $SADB_EXT_SA)
+	p=$(ext $KEY_AUTH)
+	ids+="$RC $(u8 $((o + 10))) $(u8 $((o + 11))) $(le16 $((p + 4))) "
+done
+ok "ah -A aes-128/192/256-gmac: auth ids 11, 12, 13, keys of 160, 224, 288 bits" \
+	eq "$ids" "0 11 0 160 0 12 0 224 0 13 0 288 "
+build add 10.0.0.1 10.0.0.2 ah 0x301 -A aes-128-gmac 0x$(printf '%032d' 0) \;
+ok "aes-128-gmac without its salt (128 bits) is refused with the size it needs" \
+	grep -q "aes-128-gmac needs a key of 160 bits, not 128" <<<"$ERR"
+build add 10.0.0.1 10.0.0.2 esp 0x301 -E aes-cbc 0x$(printf '%032d' 0) \
+	-A aes-256-gmac 0x$(printf '%072d' 0) \;
+ok "esp -A aes-256-gmac is refused: GMAC is ah's, esp's is null-aes-gmac" \
+	eq "$RC $(grep -c 'aes-256-gmac is for ah; esp.s GMAC is -E null-aes-gmac' <<<"$ERR")" "1 1"
+
 ############################################################ XFRM (-x)
 # pfkeyctl -x -n -v: the netlink requests, checked against the layouts
 # of <linux/xfrm.h> (struct xfrm_usersa_info is 224 bytes: sel 0-55,
@@ -586,6 +607,13 @@ t=$((a + 4))
 ok "XFRMA_TMPL: esp, 198.51.100.1 -> .2, reqid 200, tunnel, not optional, all algorithms" \
 	eq "$(u8 $((t + 20))) $(hexat $((t + 28)) 4) $(hexat $t 4) $(le32 $((t + 44))) $(u8 $((t + 48))) $(u8 $((t + 50))) $(hexat $((t + 52)) 4)" \
 	"50 c6336401 c6336402 200 1 0 ffffffff"
+
+build -x add 10.0.0.1 10.0.0.2 ah 0x301 -A aes-192-gmac 0x$(printf '%056d' 0) \;
+msg 1
+a=$(nla $((NLH + SAI)) 20)
+ok "ah aes-192-gmac: XFRMA_ALG_AUTH_TRUNC rfc4543(gcm(aes)), 224 bits, 128-bit ICV" \
+	eq "$RC $(u8 $((NLH + 76))) $(cstr $((a + 4))) $(le32 $((a + 68))) $(le32 $((a + 72)))" \
+	"0 51 rfc4543(gcm(aes)) 224 128"
 
 build -x add 10.0.0.1 10.0.0.2 esp 0x5000 -r 2048 -mark 7/0xff -ifid 3 -E aes-gcm-16 "$K288" \;
 msg 1
@@ -730,7 +758,9 @@ if [ -r /usr/share/bash-completion/bash_completion ]; then
 		case $a in
 		null) k='""' ;;
 		hmac-md5|aes-xcbc-mac) k=0x$(printf '%032d' 0) ;;
-		hmac-sha1|hmac-ripemd160) k=0x$(printf '%040d' 0) ;;
+		hmac-sha1|hmac-ripemd160|aes-128-gmac) k=0x$(printf '%040d' 0) ;;
+		aes-192-gmac) k=0x$(printf '%056d' 0) ;;
+		aes-256-gmac) k=0x$(printf '%072d' 0) ;;
 		*256) k=0x$(printf '%064d' 0) ;;
 		*384) k=0x$(printf '%096d' 0) ;;
 		*512) k=0x$(printf '%0128d' 0) ;;
