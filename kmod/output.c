@@ -123,10 +123,10 @@ static void ipsec_out_drop(struct ipsec_net *in, struct sk_buff *skb,
 }
 
 /* The outer header's route: @sa's cached one when it was looked up with
- * the same key (route_cache.c), else a lookup.
+ * the same key (route_cache.c), else a lookup; out of @oif if not 0.
  */
 static int ipsec_out_route(struct ipsec_net *in, struct sk_buff *skb,
-			   struct ipsec_sa *sa)
+			   struct ipsec_sa *sa, int oif)
 {
 	struct net *net = in->net;
 	struct ipsec_route_key k;
@@ -134,6 +134,7 @@ static int ipsec_out_route(struct ipsec_net *in, struct sk_buff *skb,
 
 	ipsec_route_key_init(&k);
 	k.mark = skb->mark;
+	k.oif = oif;
 	k.family = IPSEC_OUT_CB(skb)->family;
 	if (k.family == AF_INET) {
 		struct iphdr *iph = ip_hdr(skb);
@@ -160,6 +161,7 @@ static int ipsec_out_route(struct ipsec_net *in, struct sk_buff *skb,
 			.daddr = k.daddr.a4,
 			.saddr = k.saddr.a4,
 			.flowi4_mark = k.mark,
+			.flowi4_oif = k.oif,
 			.flowi4_proto = k.proto,
 			.flowi4_tos = k.tos,
 		};
@@ -173,6 +175,7 @@ static int ipsec_out_route(struct ipsec_net *in, struct sk_buff *skb,
 			.daddr = k.daddr.in6,
 			.saddr = k.saddr.in6,
 			.flowi6_mark = k.mark,
+			.flowi6_oif = k.oif,
 			.flowi6_proto = k.proto,
 		};
 
@@ -203,7 +206,11 @@ static void ipsec_out_finish(struct ipsec_net *in, struct sk_buff *skb)
 	int err;
 
 	if (cb->tunnel || cb->xfrmi) {
-		err = ipsec_out_route(in, skb, sa);
+		/* an XFRM interface's ESP leaves by its lower device, if any,
+		 * as stock's bundle route
+		 */
+		err = ipsec_out_route(in, skb, sa, cb->xfrmi ?
+				      ipsec_xfrmi_link(in, sa->rid.if_id) : 0);
 		/* an XFRM interface's packet routed back into one: a loop */
 		if (!err && cb->xfrmi && ipsec_xfrmi_is(skb_dst(skb)->dev))
 			err = -ELOOP;

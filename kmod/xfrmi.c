@@ -74,6 +74,19 @@ static struct ipsec_xfrmi *ipsec_xfrmi_find_up(struct ipsec_net *in, u32 if_id)
 	return xi && (READ_ONCE(xi->dev->flags) & IFF_UP) ? xi : NULL;
 }
 
+int ipsec_xfrmi_link(struct ipsec_net *in, u32 if_id)
+{
+	struct ipsec_xfrmi *xi;
+	int link = 0;
+
+	rcu_read_lock();
+	xi = ipsec_xfrmi_find(in, if_id);
+	if (xi)
+		link = xi->link;
+	rcu_read_unlock();
+	return link;
+}
+
 bool ipsec_xfrmi_up_rcu(struct ipsec_net *in, u32 if_id)
 {
 	return if_id && ipsec_xfrmi_find_up(in, if_id);

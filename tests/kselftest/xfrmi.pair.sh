@@ -16,7 +16,11 @@
 # interface meets no policy of its if_id there and is counted a carrier
 # error; the inbound policy of the interface's if_id decides; an
 # interface deleted while traffic flows; namespaces and the module going
-# with interfaces present (a kernel report in dmesg fails the file).
+# with interfaces present (a kernel report in dmesg fails the file); path
+# MTU (too big for the tunnel with DF fails, smaller passes, as stock);
+# the ESP packets leave by the interface's dev whatever the routing table
+# says of the far end; modprobe resolves rtnl-link-xfrm to ipsec.ko with
+# scripts/modprobe-ipsec.conf.
 #
 # Addresses: eth0 192.0.2.1 / 2001:db8::1 (peer), 192.0.2.2 / 2001:db8::2
 # (main); behind them, on dummy0: 10.1.0.1 fd00:1::1 (peer, ipsec0),
@@ -80,6 +84,9 @@ fi
 link()
 {
 	ip link add $1 type xfrm dev eth0 if_id $2
+	# no link-local address: no IPv6 traffic of its own (no policy
+	# has it, so it would be counted as errors)
+	ip link set $1 addrgenmode none
 	ip link set $1 up
 	ip route add $5.0/24 dev $1 src $3.1
 	ip -6 route add $6:/64 dev $1 src $4:1
@@ -194,6 +201,26 @@ check_eq "ipsec.ko: collect_metadata (external) is refused, with a message" \
 
 check "ipsec.ko: interfaces, SAs and policies with if_id" sh "$SETUP" main
 check "stock: interfaces, SAs and policies with if_id" peer sh "$SETUP" peer
+# policies that differ in their if_id alone are different policies
+pcmd="ip xfrm policy add src 10.9.0.0/24 dst 10.8.0.0/24 dir out if_id 42 \
+tmpl src 192.0.2.9 dst 192.0.2.8 proto esp mode tunnel &&
+ip xfrm policy add src 10.9.0.0/24 dst 10.8.0.0/24 dir out if_id 43 \
+tmpl src 192.0.2.9 dst 192.0.2.7 proto esp mode tunnel &&
+ip xfrm policy add src 10.9.0.0/24 dst 10.8.0.0/24 dir out \
+tmpl src 192.0.2.9 dst 192.0.2.6 proto esp mode tunnel"
+both "one selector under if_id 42, 43 and none" "$pcmd"
+both "GETPOLICY names the if_id" \
+	"ip xfrm policy get src 10.9.0.0/24 dst 10.8.0.0/24 dir out if_id 43 | grep -E 'tmpl|if_id'"
+both "DELPOLICY with if_id 43 deletes that one" \
+	"ip xfrm policy del src 10.9.0.0/24 dst 10.8.0.0/24 dir out if_id 43 &&
+	 ip xfrm policy list src 10.9.0.0/24 dst 10.8.0.0/24 | grep -E 'tmpl|if_id'"
+both "... and without if_id, the one of none" \
+	"ip xfrm policy del src 10.9.0.0/24 dst 10.8.0.0/24 dir out &&
+	 ip xfrm policy list src 10.9.0.0/24 dst 10.8.0.0/24 | grep -E 'tmpl|if_id'"
+both "a second delete of if_id 43 finds nothing" \
+	"ip xfrm policy del src 10.9.0.0/24 dst 10.8.0.0/24 dir out if_id 43"
+both "if_id 42's is left" \
+	"ip xfrm policy del src 10.9.0.0/24 dst 10.8.0.0/24 dir out if_id 42"
 for i in ipsec0 ipsec1; do
 	ours=$(sh "$LINKJSON" $i)
 	ktap_info "ipsec.ko: $ours"
@@ -272,6 +299,37 @@ for f in enc0 if0; do
 	check_eq "tcpdump on ${f%0}0 saw 3 echo requests and 3 replies" \
 		"3 3" "$n_req $n_rep"
 done
+
+# --- path MTU: the interface is a hop of its own -----------------------------
+for side in main peer; do
+	if [ $side = main ]; then
+		run= l4=10.2.0.1 r4=10.1.0.1 l6=fd00:2::1 r6=fd00:1::1
+	else
+		run=peer l4=10.1.0.1 r4=10.2.0.1 l6=fd00:1::1 r6=fd00:2::1
+	fi
+	check_fails "$side: 1500 bytes with DF through ipsec0 are too big for its tunnel" \
+		$run ping -c 2 -i 0.3 -w 4 -M do -s 1472 -I $l4 $r4
+	check "$side: 1328 bytes with DF pass" \
+		$run ping -c 2 -i 0.3 -w 15 -M do -s 1300 -I $l4 $r4
+	check_fails "$side: IPv6, 1500 bytes through ipsec0 are too big" \
+		$run ping -c 2 -i 0.3 -w 4 -M do -s 1452 -I $l6 $r6
+	check "$side: IPv6, 1348 bytes pass" \
+		$run ping -c 2 -i 0.3 -w 15 -M do -s 1300 -I $l6 $r6
+done
+
+# --- the ESP packets leave by the interface's dev ----------------------------
+# a host route to the far end through dummy0 (which drops all) does not
+# take them: the route is looked up out of eth0 (IPv4; reverse path
+# filtering off, the far end's answers come in by eth0)
+sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.eth0.rp_filter=0
+peer "sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.eth0.rp_filter=0"
+ip route add 192.0.2.1/32 dev dummy0
+check "ipsec.ko: ESP leaves by ipsec0's dev, whatever the table says" \
+	ping -c 2 -i 0.3 -w 15 -I 10.2.0.1 10.1.0.1
+ip route del 192.0.2.1/32 dev dummy0
+peer ip route add 192.0.2.2/32 dev dummy0
+check "stock: likewise" ping -c 2 -i 0.3 -w 15 -I 10.2.0.1 10.1.0.1
+peer ip route del 192.0.2.2/32 dev dummy0
 
 # --- traffic that is not routed through an interface -----------------------
 o0=$(sa_pkts 0x4201)
@@ -363,6 +421,9 @@ check "an interface in a new namespace" sh -c "ip netns add xi &&
 	ip -n xi link add xi1 type xfrm if_id 8 && ip -n xi link set lo up"
 check_eq "... does not see the interfaces of another" "" \
 	"$(ip -n xi -o link show type xfrm | grep ipsec)"
+check "ipsec.ko: an interface stays in its namespace" sh -c \
+	"ip link add ipsec7 type xfrm if_id 77 &&
+	 ! ip link set ipsec7 netns xi 2>/dev/null && ip link del ipsec7"
 check "... goes with it" ip netns del xi
 pair_done
 check "rmmod with ipsec0 and ipsec1 present" rmmod ipsec
