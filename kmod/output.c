@@ -123,10 +123,11 @@ static void ipsec_out_drop(struct ipsec_net *in, struct sk_buff *skb,
 }
 
 /* The outer header's route: @sa's cached one when it was looked up with
- * the same key (route_cache.c), else a lookup; out of @oif if not 0.
+ * the same key (route_cache.c), else a lookup; in the VRF of the L3
+ * master device @l3mdev if not 0.
  */
 static int ipsec_out_route(struct ipsec_net *in, struct sk_buff *skb,
-			   struct ipsec_sa *sa, int oif)
+			   struct ipsec_sa *sa, int l3mdev)
 {
 	struct net *net = in->net;
 	struct ipsec_route_key k;
@@ -134,7 +135,7 @@ static int ipsec_out_route(struct ipsec_net *in, struct sk_buff *skb,
 
 	ipsec_route_key_init(&k);
 	k.mark = skb->mark;
-	k.oif = oif;
+	k.l3mdev = l3mdev;
 	k.family = IPSEC_OUT_CB(skb)->family;
 	if (k.family == AF_INET) {
 		struct iphdr *iph = ip_hdr(skb);
@@ -161,7 +162,7 @@ static int ipsec_out_route(struct ipsec_net *in, struct sk_buff *skb,
 			.daddr = k.daddr.a4,
 			.saddr = k.saddr.a4,
 			.flowi4_mark = k.mark,
-			.flowi4_oif = k.oif,
+			.flowi4_l3mdev = k.l3mdev,
 			.flowi4_proto = k.proto,
 			.flowi4_tos = k.tos,
 		};
@@ -175,7 +176,7 @@ static int ipsec_out_route(struct ipsec_net *in, struct sk_buff *skb,
 			.daddr = k.daddr.in6,
 			.saddr = k.saddr.in6,
 			.flowi6_mark = k.mark,
-			.flowi6_oif = k.oif,
+			.flowi6_l3mdev = k.l3mdev,
 			.flowi6_proto = k.proto,
 		};
 
@@ -206,11 +207,12 @@ static void ipsec_out_finish(struct ipsec_net *in, struct sk_buff *skb)
 	int err;
 
 	if (cb->tunnel || cb->xfrmi) {
-		/* an XFRM interface's ESP leaves by its lower device, if any,
-		 * as stock's bundle route
+		/* an XFRM interface's ESP is routed in the VRF of its lower
+		 * device, if any, as stock's bundle route is
 		 */
 		err = ipsec_out_route(in, skb, sa, cb->xfrmi ?
-				      ipsec_xfrmi_link(in, sa->rid.if_id) : 0);
+				      ipsec_xfrmi_l3mdev(in, sa->rid.if_id) :
+				      0);
 		/* an XFRM interface's packet routed back into one: a loop */
 		if (!err && cb->xfrmi && ipsec_xfrmi_is(skb_dst(skb)->dev))
 			err = -ELOOP;

@@ -29,6 +29,7 @@
 #include <net/gro_cells.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
+#include <net/l3mdev.h>
 #include <net/rtnetlink.h>
 
 #include "compat.h"
@@ -74,7 +75,7 @@ static struct ipsec_xfrmi *ipsec_xfrmi_find_up(struct ipsec_net *in, u32 if_id)
 	return xi && (READ_ONCE(xi->dev->flags) & IFF_UP) ? xi : NULL;
 }
 
-int ipsec_xfrmi_link(struct ipsec_net *in, u32 if_id)
+int ipsec_xfrmi_l3mdev(struct ipsec_net *in, u32 if_id)
 {
 	struct ipsec_xfrmi *xi;
 	int link = 0;
@@ -84,7 +85,7 @@ int ipsec_xfrmi_link(struct ipsec_net *in, u32 if_id)
 	if (xi)
 		link = xi->link;
 	rcu_read_unlock();
-	return link;
+	return link ? l3mdev_master_ifindex_by_index(in->net, link) : 0;
 }
 
 bool ipsec_xfrmi_up_rcu(struct ipsec_net *in, u32 if_id)

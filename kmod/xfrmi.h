@@ -21,8 +21,10 @@ void ipsec_xfrmi_net_exit(struct ipsec_net *in);
 /* Is @dev one of ours? (@dev may be NULL) */
 bool ipsec_xfrmi_is(const struct net_device *dev);
 
-/* The lower device (IFLA_XFRM_LINK) of the interface of @if_id, or 0. */
-int ipsec_xfrmi_link(struct ipsec_net *in, u32 if_id);
+/* The L3 master (VRF) of the lower device (IFLA_XFRM_LINK) of the
+ * interface of @if_id, or 0: what its ESP packets are routed in.
+ */
+int ipsec_xfrmi_l3mdev(struct ipsec_net *in, u32 if_id);
 
 /* Under RCU: is an interface of @if_id up in the namespace? */
 bool ipsec_xfrmi_up_rcu(struct ipsec_net *in, u32 if_id);
