@@ -124,10 +124,37 @@ static bool ipsec_enc_gro(const struct sk_buff *skb, u8 family)
 	return ipv6_hdr(skb)->nexthdr == IPPROTO_TCP;
 }
 
-/* Inbound cleartext: received on enc0 as a fresh packet. skb->data and
- * the network header are at the IP header. csum_ok: the transport
- * checksum is not to be checked (it covers addresses a NAT changed).
+/* Inbound cleartext: received on @dev (enc0 or an XFRM interface, each
+ * with its GRO cells @gro) as a fresh packet, shown to @tap's enc0 first
+ * when not NULL. skb->data and the network header are at the IP header.
+ * csum_ok: the transport checksum is not to be checked (it covers
+ * addresses a NAT changed). Under RCU, bottom halves off.
  */
+void ipsec_dev_receive(struct net_device *dev, struct gro_cells *gro,
+		       struct sk_buff *skb, u8 family, bool csum_ok,
+		       struct ipsec_net *tap)
+{
+	skb_dst_drop(skb);
+	nf_reset_ct(skb);
+	skb_clear_hash(skb);
+	skb->dev = dev;
+	skb->protocol = htons(family == AF_INET ? ETH_P_IP : ETH_P_IPV6);
+	skb->pkt_type = PACKET_HOST;
+	skb->ip_summed = csum_ok ? CHECKSUM_UNNECESSARY : CHECKSUM_NONE;
+	skb_reset_network_header(skb);
+	skb_reset_mac_header(skb);
+	skb->mac_len = 0;
+	memset(skb->cb, 0, sizeof(skb->cb));
+	dev_sw_netstats_rx_add(dev, skb->len);
+	if (tap)
+		ipsec_enc_tap_in(tap, skb);
+	if (ipsec_enc_gro(skb, family))
+		gro_cells_receive(gro, skb);
+	else
+		netif_rx(skb);
+}
+
+/* Inbound cleartext: received on enc0. */
 void ipsec_enc_receive(struct ipsec_net *in, struct sk_buff *skb, u8 family,
 		       bool csum_ok)
 {
@@ -143,23 +170,30 @@ void ipsec_enc_receive(struct ipsec_net *in, struct sk_buff *skb, u8 family,
 		kfree_skb(skb);		/* the namespace is going */
 		return;
 	}
-	skb_dst_drop(skb);
-	nf_reset_ct(skb);
-	skb_clear_hash(skb);
-	skb->dev = dev;
-	skb->protocol = htons(family == AF_INET ? ETH_P_IP : ETH_P_IPV6);
-	skb->pkt_type = PACKET_HOST;
-	skb->ip_summed = csum_ok ? CHECKSUM_UNNECESSARY : CHECKSUM_NONE;
-	skb_reset_network_header(skb);
-	skb_reset_mac_header(skb);
-	skb->mac_len = 0;
-	memset(skb->cb, 0, sizeof(skb->cb));
-	dev_sw_netstats_rx_add(dev, skb->len);
-	if (ipsec_enc_gro(skb, family))
-		gro_cells_receive(netdev_priv(dev), skb);
-	else
-		netif_rx(skb);
+	ipsec_dev_receive(dev, netdev_priv(dev), skb, family, csum_ok, NULL);
 	rcu_read_unlock_bh();
+}
+
+/* Inbound cleartext received on another device (an XFRM interface):
+ * counted on enc0 and shown to the taps bound to enc0 (tcpdump -i enc0)
+ * as received there, so enc0 still sees every cleartext packet once.
+ * skb is as ipsec_dev_receive() leaves it before it goes up. Under RCU,
+ * bottom halves off.
+ */
+void ipsec_enc_tap_in(struct ipsec_net *in, struct sk_buff *skb)
+{
+	struct net_device *dev = READ_ONCE(in->enc_dev), *was = skb->dev;
+	struct packet_type *pt;
+
+	if (!dev)
+		return;		/* the namespace is going */
+	dev_sw_netstats_rx_add(dev, skb->len);
+	skb->dev = dev;
+	list_for_each_entry_rcu(pt, &dev->ptype_all, list) {
+		refcount_inc(&skb->users);	/* as the stack's taps get it */
+		pt->func(skb, dev, pt, dev);
+	}
+	skb->dev = was;
 }
 
 int ipsec_enc_net_init(struct ipsec_net *in)

@@ -7,10 +7,11 @@
  * outbound policies have marks, locally sent packets are decided after
  * the mangle and nat rules instead (ipsec_hook_local_out_late).
  *
- * Inbound, what was decrypted arrives on enc0 and was checked against the
- * SPD with its SA already (input.c). Anything else arriving is cleartext:
- * if the inbound (LOCAL_IN) or forward (FORWARD) policy for it asks for
- * IPsec at level require or unique, it is dropped and counted. ESP, AH
+ * Inbound, what was decrypted arrives on enc0 (or an XFRM interface,
+ * xfrmi.h) and was checked against the SPD with its SA already
+ * (input.c). Anything else arriving is cleartext: if the inbound
+ * (LOCAL_IN) or forward (FORWARD) policy for it asks for IPsec at level
+ * require or unique, it is dropped and counted. ESP, AH
  * and IPComp themselves pass (their handlers check them), and so do ESP
  * in UDP for a UDP_ENCAP socket and IPv6 neighbour discovery. Plain IP
  * in IP from the far end of an IPComp tunnel SA is taken as that SA's
@@ -43,6 +44,7 @@
 #include "sockpol.h"
 #include "stats.h"
 #include "sysctl.h"
+#include "xfrmi.h"
 
 static bool ipsec_sent_by_us(const struct sk_buff *skb, u8 pf)
 {
@@ -175,7 +177,8 @@ static unsigned int ipsec_hook_forward(void *priv, struct sk_buff *skb,
 
 	if (state->out == in->enc_dev)
 		return NF_ACCEPT;
-	if (state->in != in->enc_dev) {
+	/* what an XFRM interface received was checked with its SAs */
+	if (state->in != in->enc_dev && !ipsec_xfrmi_is(state->in)) {
 		verdict = ipsec_check_clear(in, skb, state->pf,
 					    IPSEC_DIR_FWD);
 		if (verdict != NF_ACCEPT)
@@ -189,7 +192,7 @@ static unsigned int ipsec_hook_local_in(void *priv, struct sk_buff *skb,
 {
 	struct ipsec_net *in = priv;
 
-	if (state->in == in->enc_dev)
+	if (state->in == in->enc_dev || ipsec_xfrmi_is(state->in))
 		return NF_ACCEPT;
 	/* ESP, AH and IPComp pass (ipsec_check_clear): IPv4 says so in
 	 * its header, before the flow is taken from the packet

@@ -33,6 +33,7 @@
 #include "stats.h"
 #include "tunnel.h"
 #include "udpencap.h"
+#include "xfrmi.h"
 
 /* Fixed part of each header: ESP SPI+seq (RFC 4303 2), AH through the
  * sequence number (RFC 4302 2), IPComp's CPI header (RFC 3173 2.2).
@@ -587,6 +588,11 @@ static void ipsec_in_deliver(struct ipsec_net *in, struct sk_buff *skb,
 	tunnelled = tunnel || cb->decapped;
 	ipsec_in_ip_cb(skb, family);	/* cb is the IP layer's from here */
 	rcu_read_lock();
+	/* as XFRM: the policies of the SA's if_id when its interface is up
+	 * (the packet is received there), else those of none
+	 */
+	if (ipsec_xfrmi_up_rcu(in, sa->rid.if_id))
+		flow.if_id = sa->rid.if_id;
 	dir = ipsec_in_dir(in, &flow);
 	err = ipsec_policy_check_in(in, dir, &flow,
 				    (const struct ipsec_sa **)held, n,
@@ -603,6 +609,10 @@ static void ipsec_in_deliver(struct ipsec_net *in, struct sk_buff *skb,
 	/* the SA's reference keeps the namespace's state alive until the
 	 * packet is handed on (netns.c)
 	 */
+	if (flow.if_id &&
+	    ipsec_xfrmi_receive(in, skb, flow.if_id, family,
+				!tunnelled && encap))
+		goto out;	/* on its interface; enc0 tapped it */
 	if (tunnelled && READ_ONCE(in->cfg.filter_tunnel))
 		ipsec_in_filter_tunnel(in, skb, family);
 	else

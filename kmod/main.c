@@ -15,6 +15,7 @@
 #include "sad.h"
 #include "sockpol.h"
 #include "spd.h"
+#include "xfrmi.h"
 
 static int __init ipsec_init(void)
 {
@@ -29,9 +30,15 @@ static int __init ipsec_init(void)
 	err = ipsec_netns_init();
 	if (err)
 		goto err_spd;
-	err = ipsec_proto_init();
+	/* before the protocol slots: stock xfrm_interface would hold ESP's
+	 * too, and is the one to name
+	 */
+	err = ipsec_xfrmi_init();
 	if (err)
 		goto err_netns;
+	err = ipsec_proto_init();
+	if (err)
+		goto err_xfrmi;
 	err = ipsec_pfkey_init();
 	if (err)
 		goto err_proto;
@@ -52,6 +59,8 @@ err_pfkey:
 	ipsec_pfkey_uninit();
 err_proto:
 	ipsec_proto_uninit();
+err_xfrmi:
+	ipsec_xfrmi_uninit();
 err_netns:
 	ipsec_netns_uninit();
 err_spd:
@@ -69,6 +78,7 @@ static void __exit ipsec_exit(void)
 	ipsec_hooks_uninit();	/* the last one has returned */
 	ipsec_pfkey_uninit();
 	ipsec_proto_uninit();
+	ipsec_xfrmi_uninit();	/* deletes every XFRM interface */
 	ipsec_netns_uninit();
 	ipsec_spd_uninit();
 	ipsec_sad_uninit();
@@ -81,3 +91,6 @@ MODULE_DESCRIPTION("OpenBSD/KAME-style IPsec: ESP, AH, IPComp, PF_KEY v2, enc0")
 MODULE_ALIAS_NETPROTO(PF_KEY);
 /* the first NETLINK_XFRM socket loads us, as it loads xfrm_user */
 MODULE_ALIAS_NET_PF_PROTO(PF_NETLINK, NETLINK_XFRM);
+/* and "ip link add ... type xfrm" loads us, not xfrm_interface */
+MODULE_ALIAS_RTNL_LINK("xfrm");
+MODULE_ALIAS_NETDEV("xfrm0");

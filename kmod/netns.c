@@ -17,6 +17,7 @@
 #include "stats.h"
 #include "sysctl.h"
 #include "xfrm_nl.h"
+#include "xfrmi.h"
 
 unsigned int ipsec_net_id __read_mostly;
 
@@ -128,10 +129,11 @@ static int __net_init ipsec_net_dev_init(struct net *net)
 
 static void __net_exit ipsec_net_dev_exit(struct net *net)
 {
+	ipsec_xfrmi_net_exit(ipsec_net(net));
 	ipsec_enc_net_exit(ipsec_net(net));
 }
 
-/* enc0 is a device of the namespace: it must go before the namespace's
+/* enc0 and the XFRM interfaces are devices of the namespace: they must go before the namespace's
  * devices are moved back to init_net or destroyed, hence a device pernet
  * of its own, set up after the state and torn down before it.
  */

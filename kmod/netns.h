@@ -30,6 +30,11 @@ struct ipsec_net {
 	 */
 	struct net_device *enc_dev;
 
+	/* The XFRM interfaces (xfrmi.c): changed under RTNL, walked under
+	 * RCU by the datapath.
+	 */
+	struct hlist_head xfrmis;
+
 	/* Knobs under net.ipsec and net.ipsec6; ints are read locklessly
 	 * with READ_ONCE(), the algorithm strings under cfg_lock.
 	 */

@@ -46,6 +46,7 @@
 #include "stats.h"
 #include "tunnel.h"
 #include "udpencap.h"
+#include "xfrmi.h"
 
 struct ipsec_out_cb {
 	union {
@@ -64,6 +65,7 @@ struct ipsec_out_cb {
 	u8 family;			/* of the packet as it is now */
 	u16 idx:4,			/* next request to apply */
 	    tunnel:1,			/* the outer header is ours: route it */
+	    xfrmi:1,			/* sent through an XFRM interface */
 	    frag_ok:1,			/* may be fragmented after ESP */
 	    sk_pol:1,			/* the socket's policy, not the SPD's */
 	    lvl_need:3,			/* IPSEC_LREQ_*: levels' requests */
@@ -121,10 +123,11 @@ static void ipsec_out_drop(struct ipsec_net *in, struct sk_buff *skb,
 }
 
 /* The outer header's route: @sa's cached one when it was looked up with
- * the same key (route_cache.c), else a lookup.
+ * the same key (route_cache.c), else a lookup; in the VRF of the L3
+ * master device @l3mdev if not 0.
  */
 static int ipsec_out_route(struct ipsec_net *in, struct sk_buff *skb,
-			   struct ipsec_sa *sa)
+			   struct ipsec_sa *sa, int l3mdev)
 {
 	struct net *net = in->net;
 	struct ipsec_route_key k;
@@ -132,6 +135,7 @@ static int ipsec_out_route(struct ipsec_net *in, struct sk_buff *skb,
 
 	ipsec_route_key_init(&k);
 	k.mark = skb->mark;
+	k.l3mdev = l3mdev;
 	k.family = IPSEC_OUT_CB(skb)->family;
 	if (k.family == AF_INET) {
 		struct iphdr *iph = ip_hdr(skb);
@@ -158,6 +162,7 @@ static int ipsec_out_route(struct ipsec_net *in, struct sk_buff *skb,
 			.daddr = k.daddr.a4,
 			.saddr = k.saddr.a4,
 			.flowi4_mark = k.mark,
+			.flowi4_l3mdev = k.l3mdev,
 			.flowi4_proto = k.proto,
 			.flowi4_tos = k.tos,
 		};
@@ -171,6 +176,7 @@ static int ipsec_out_route(struct ipsec_net *in, struct sk_buff *skb,
 			.daddr = k.daddr.in6,
 			.saddr = k.saddr.in6,
 			.flowi6_mark = k.mark,
+			.flowi6_l3mdev = k.l3mdev,
 			.flowi6_proto = k.proto,
 		};
 
@@ -200,8 +206,16 @@ static void ipsec_out_finish(struct ipsec_net *in, struct sk_buff *skb)
 	bool frag_ok = cb->frag_ok;
 	int err;
 
-	if (cb->tunnel) {
-		err = ipsec_out_route(in, skb, sa);
+	if (cb->tunnel || cb->xfrmi) {
+		/* an XFRM interface's ESP is routed in the VRF of its lower
+		 * device, if any, as stock's bundle route is
+		 */
+		err = ipsec_out_route(in, skb, sa, cb->xfrmi ?
+				      ipsec_xfrmi_l3mdev(in, sa->rid.if_id) :
+				      0);
+		/* an XFRM interface's packet routed back into one: a loop */
+		if (!err && cb->xfrmi && ipsec_xfrmi_is(skb_dst(skb)->dev))
+			err = -ELOOP;
 		if (err) {
 			ipsec_out_drop(in, skb, IPPROTO_ESP, IPSEC_STAT_OUTFAIL);
 			return;
@@ -351,6 +365,8 @@ static void ipsec_out_next(struct ipsec_net *in, struct sk_buff *skb)
 			ipsec_out_drop(in, skb, r->proto, IPSEC_STAT_HDROPS);
 			return;
 		}
+		if (!cb->sk_pol && cb->pol)
+			f.if_id = cb->pol->key.sel.if_id;
 		ipsec_req_rid(r, &f, &rid);
 		sa = ipsec_sa_find_rid(in, &rid, r->mode,
 				       ipsec_policy_sa_mark(cb->sk_pol ? NULL :
@@ -589,6 +605,8 @@ struct ipsec_out_plan {
 	u32 priority;
 	const struct ipsec_policy *pol;	/* the SPD's, NULL for a socket's */
 	bool sk_pol;
+	/* from an XFRM interface (ipsec_output_xfrmi()): no enc0 hooks */
+	bool xfrmi;
 	u8 lvl_need, lvl_must;		/* IPSEC_LREQ_* */
 };
 
@@ -605,10 +623,10 @@ struct ipsec_out_plan {
  * then already says less. A TCP SYN lowers it already, so the connection's
  * MSS fits from its first segment.
  */
-static void ipsec_out_one(struct ipsec_net *in, struct sk_buff *skb,
-			  const struct nf_hook_state *state, u8 family,
-			  const struct ipsec_out_plan *plan, u8 skip,
-			  unsigned int overhead, const struct ipsec_flow *outer)
+static int ipsec_out_one(struct ipsec_net *in, struct sk_buff *skb,
+			 const struct nf_hook_state *state, u8 family,
+			 const struct ipsec_out_plan *plan, u8 skip,
+			 unsigned int overhead, const struct ipsec_flow *outer)
 {
 	struct ipsec_out_cb *cb = IPSEC_OUT_CB(skb);
 	struct dst_entry *dst = skb_dst(skb);
@@ -619,7 +637,7 @@ static void ipsec_out_one(struct ipsec_net *in, struct sk_buff *skb,
 
 	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb)) {
 		ipsec_drop(in, skb, IPSEC_P_ESP, IPSEC_STAT_OUTFAIL);
-		return;
+		return -ENOMEM;
 	}
 	mtu = dst ? dst_mtu(dst) : IP_MAX_MTU;
 	if (skb->len + overhead > mtu && outer) {
@@ -642,7 +660,7 @@ static void ipsec_out_one(struct ipsec_net *in, struct sk_buff *skb,
 				icmpv6_ndo_send(skb, ICMPV6_PKT_TOOBIG, 0,
 						inner);
 			ipsec_drop(in, skb, IPSEC_P_ESP, IPSEC_STAT_TOOBIG);
-			return;
+			return -EMSGSIZE;
 		}
 		/* local: lower the path MTU so the next packets fit, and let
 		 * this one go out in fragments
@@ -670,15 +688,25 @@ static void ipsec_out_one(struct ipsec_net *in, struct sk_buff *skb,
 	cb->skip = skip;
 	cb->family = family;
 	cb->frag_ok = frag_ok;
+	if (plan->xfrmi) {
+		/* netfilter saw it leave through the interface: on to IPsec
+		 * (skb->dev, the interface, may go while transforms run)
+		 */
+		cb->xfrmi = 1;
+		skb->dev = NULL;
+		ipsec_out_xform(in->net, state->sk, skb);
+		return 0;
+	}
 	enc = READ_ONCE(in->enc_dev);
 	if (!enc) {		/* the namespace is going */
 		ipsec_out_drop(in, skb, IPPROTO_ESP, IPSEC_STAT_OUTFAIL);
-		return;
+		return -ENODEV;
 	}
 	ret = nf_hook(ipsec_nfproto(family), state->hook, in->net, state->sk,
 		      skb, state->in, enc, ipsec_out_enc_post);
 	if (ret == 1)
 		ipsec_out_enc_post(in->net, state->sk, skb);
+	return 0;
 }
 
 static unsigned int ipsec_out_steal(struct ipsec_net *in, struct sk_buff *skb,
@@ -690,8 +718,10 @@ static unsigned int ipsec_out_steal(struct ipsec_net *in, struct sk_buff *skb,
 	struct sk_buff *segs, *seg, *next;
 
 	if (!skb_is_gso(skb)) {
-		ipsec_out_one(in, skb, state, family, plan, skip, overhead,
-			      outer);
+		/* the XFRM interface counts a packet dropped here an error */
+		if (ipsec_out_one(in, skb, state, family, plan, skip, overhead,
+				  outer) && plan->xfrmi)
+			return IPSEC_OUT_DROPPED;
 		return NF_STOLEN;
 	}
 	segs = skb_gso_segment(skb, 0);
@@ -812,6 +842,7 @@ static unsigned int ipsec_out_sockpol(struct ipsec_net *in,
 	plan.priority = xp->priority;
 	plan.pol = NULL;
 	plan.sk_pol = true;
+	plan.xfrmi = false;
 	plan.lvl_need = 0;
 	plan.lvl_must = 0;
 	return ipsec_out_protect(in, skb, state, flow, &plan);
@@ -844,6 +875,7 @@ static unsigned int ipsec_out_levels(struct ipsec_net *in,
 	plan.priority = pol ? pol->priority : 0;
 	plan.pol = pol;
 	plan.sk_pol = false;
+	plan.xfrmi = false;
 	return ipsec_out_protect(in, skb, state, flow, &plan);
 }
 
@@ -895,9 +927,41 @@ unsigned int ipsec_output(struct ipsec_net *in, struct sk_buff *skb,
 	plan.priority = pol->priority;
 	plan.pol = pol;
 	plan.sk_pol = false;
+	plan.xfrmi = false;
 	plan.lvl_need = 0;
 	plan.lvl_must = 0;
 	return ipsec_out_protect(in, skb, state, &flow, &plan);
+}
+
+/* Under RCU, from an XFRM interface's transmit (xfrmi.c): @pol, an
+ * outbound policy of the interface's if_id that protects @flow, applied
+ * to @skb. The interface is a router's hop, as with XFRM: a packet too
+ * big for the tunnel with DF (IPv6: any) gets ICMP "too big" and is
+ * dropped. NF_STOLEN: on its way; IPSEC_OUT_DROPPED: taken and dropped;
+ * NF_DROP: no SA (an ACQUIRE went out), the caller drops it; NF_ACCEPT:
+ * every request of level use without an SA, nothing to send it with.
+ */
+unsigned int ipsec_output_xfrmi(struct ipsec_net *in, struct sk_buff *skb,
+				const struct ipsec_flow *flow,
+				struct ipsec_policy *pol)
+{
+	struct ipsec_out_plan plan = {
+		.req = pol->req,
+		.nreqs = pol->nreqs,
+		.id = pol->id,
+		.priority = pol->priority,
+		.pol = pol,
+		.xfrmi = true,
+	};
+	struct nf_hook_state state = {
+		.hook = NF_INET_FORWARD,
+		.pf = ipsec_nfproto(flow->family),
+		.sk = skb_to_full_sk(skb),
+		.net = in->net,
+	};
+
+	ipsec_policy_used(pol, ktime_get_real_seconds());
+	return ipsec_out_protect(in, skb, &state, flow, &plan);
 }
 
 /* Under RCU: the largest TCP MSS whose segments, sent on the flow, still

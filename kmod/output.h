@@ -12,9 +12,16 @@
 
 struct ipsec_net;
 struct ipsec_flow;
+struct ipsec_policy;
+
+/* ipsec_output_xfrmi(): the packet was taken, and dropped */
+#define IPSEC_OUT_DROPPED	NF_STOP
 
 unsigned int ipsec_output(struct ipsec_net *in, struct sk_buff *skb,
 			  const struct nf_hook_state *state);
+unsigned int ipsec_output_xfrmi(struct ipsec_net *in, struct sk_buff *skb,
+				const struct ipsec_flow *flow,
+				struct ipsec_policy *pol);
 unsigned int ipsec_out_tcp_mss(struct ipsec_net *in,
 			       const struct ipsec_flow *flow, u32 mark);
 

@@ -199,6 +199,7 @@ void ipsec_req_rid(const struct ipsec_policy_req *r,
 	}
 	rid->reqid = r->reqid;
 	rid->proto = r->proto;
+	rid->if_id = flow->if_id;
 }
 
 u8 ipsec_default_action(const struct ipsec_net *in, u8 family, u8 dir,

@@ -15,6 +15,7 @@ struct ipsec_sa;
 struct ipsec_route_key {
 	xfrm_address_t saddr, daddr;
 	u32 mark;
+	int l3mdev;			/* an XFRM interface's VRF */
 	u8 tos, proto, family;
 };
 

@@ -51,6 +51,10 @@ struct ipsec_sa_rid {
 	u8 proto;
 	u8 family;
 	u16 zero;
+	/* XFRM's if_id: an SA serves only the policies of its own (0 for
+	 * those of no XFRM interface, and for PF_KEY's SAs)
+	 */
+	u32 if_id;
 };
 
 /* RFC 2367 2.3.3: the four limits, as a hard, soft or current lifetime.

@@ -36,8 +36,8 @@
 
 #define IPSEC_CLS_MIN_SIZE	16U
 #define IPSEC_CLS_MAX_SIZE	BIT(24)
-/* v6: two addresses, ports, protocol and tuple id, mark */
-#define IPSEC_CLS_KEY_WORDS	11
+/* v6: two addresses, ports, protocol and tuple id, mark, if_id */
+#define IPSEC_CLS_KEY_WORDS	12
 
 struct ipsec_cls_tuple {
 	struct rcu_head rcu;
@@ -111,7 +111,7 @@ static unsigned int ipsec_cls_key(const struct ipsec_cls_tuple *t,
 				  const xfrm_address_t *saddr,
 				  const xfrm_address_t *daddr, u8 proto,
 				  __be16 sport, __be16 dport, u32 mark,
-				  u32 *key)
+				  u32 if_id, u32 *key)
 {
 	unsigned int i, words = t->family == AF_INET ? 1 : 4, k = 0;
 
@@ -123,6 +123,7 @@ static unsigned int ipsec_cls_key(const struct ipsec_cls_tuple *t,
 		   (__force u16)(dport & t->dport_mask);
 	key[k++] = t->id | (u32)(proto & t->proto_mask) << 24;
 	key[k++] = mark;
+	key[k++] = if_id;
 	return k;
 }
 
@@ -131,7 +132,8 @@ static unsigned int ipsec_cls_sel_key(const struct ipsec_cls_tuple *t,
 				      u32 *key)
 {
 	return ipsec_cls_key(t, &sel->saddr, &sel->daddr, sel->proto,
-			     sel->sport, sel->dport, sel->mark_v, key);
+			     sel->sport, sel->dport, sel->mark_v, sel->if_id,
+			     key);
 }
 
 /*
@@ -160,7 +162,7 @@ struct ipsec_cls_node *ipsec_cls_lookup(const struct ipsec_cls *cls,
 			continue;
 		len = ipsec_cls_key(t, &flow->saddr, &flow->daddr, flow->proto,
 				    flow->sport, flow->dport,
-				    flow->mark & t->mark_m, key);
+				    flow->mark & t->mark_m, flow->if_id, key);
 		hash = jhash2(key, len, cls->seed);
 		for (n = rcu_dereference(tbl->bucket[hash & tbl->mask]); n;
 		     n = rcu_dereference(n->next[tbl->slot])) {

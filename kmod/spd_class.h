@@ -3,7 +3,7 @@
  * The SPD's packet classifier: tuple space search. Rules (policies) are
  * grouped by "tuple": family, the two prefix lengths, whether the
  * protocol and each port are given or "any", and the mark's mask. Within a tuple every field
- * is an exact match once masked, so one hash probe per tuple finds the
+ * is an exact match once masked (the if_id always exact), so one hash probe per tuple finds the
  * candidates. One classifier per direction; it knows nothing of policies
  * beyond the selector, the priority and the node embedded in them.
  *
@@ -37,6 +37,11 @@ struct ipsec_selector {
 	 * (skb->mark & mark_m) == mark_v; 0/0 (PF_KEY's) matches all
 	 */
 	u32 mark_v, mark_m;
+	/* XFRM's if_id (XFRMA_IF_ID): a packet matches only when its flow
+	 * has the same one; 0 for packets not sent or received through an
+	 * XFRM interface (xfrmi.h), and for every PF_KEY policy
+	 */
+	u32 if_id;
 };
 
 /* A packet's header fields, as the datapath will fill them. */
@@ -45,6 +50,7 @@ struct ipsec_flow {
 	xfrm_address_t daddr;
 	__be16 sport, dport;		/* ICMP: type and code */
 	u32 mark;			/* skb->mark */
+	u32 if_id;			/* of the XFRM interface, or 0 */
 	u8 proto;
 	u8 family;
 };

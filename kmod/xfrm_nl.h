@@ -64,6 +64,8 @@ int ipsec_xfrm_no_extra_flags(struct nlattr **attrs,
 			      struct netlink_ext_ack *extack);
 void ipsec_xfrm_mark_get(struct nlattr **attrs, struct xfrm_mark *m);
 int ipsec_xfrm_mark_put(struct sk_buff *skb, const struct xfrm_mark *m);
+u32 ipsec_xfrm_if_id_get(struct nlattr **attrs);
+int ipsec_xfrm_if_id_put(struct sk_buff *skb, u32 if_id);
 void ipsec_xfrm_addr_get(xfrm_address_t *to, const xfrm_address_t *from,
 			 u16 family);
 int ipsec_xfrm_sel_get(struct ipsec_selector *sel,

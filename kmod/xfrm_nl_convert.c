@@ -397,7 +397,6 @@ static const int ipsec_xfrm_sa_refused[] = {
 	XFRMA_SEC_CTX, XFRMA_OFFLOAD_DEV, XFRMA_COADDR, XFRMA_SRCADDR,
 	XFRMA_MTIMER_THRESH, XFRMA_REPLAY_THRESH,
 	XFRMA_ETIMER_THRESH,
-	XFRMA_IF_ID,
 };
 
 /* XFRMA_MARK as given, 0/0 without it (xfrm_user's xfrm_mark_get()). */
@@ -615,6 +614,7 @@ int ipsec_xfrm_to_sa(const struct ipsec_xfrm_req *req,
 	sa->rid.proto = sa->id.proto;
 	sa->rid.family = sa->id.family;
 	sa->rid.reqid = p->reqid;
+	sa->rid.if_id = ipsec_xfrm_if_id_get(attrs);
 	sa->reqid = p->reqid;
 	/* PF_KEY's view of the selector: prefixes and upper layer */
 	sa->prefix_s = p->family == AF_INET ? 32 : 128;
@@ -731,6 +731,7 @@ size_t ipsec_xfrm_sa_attrs_len(const struct ipsec_sa *sa, unsigned int what)
 		len += nla_total_size(sizeof(struct xfrm_encap_tmpl));
 	len += nla_total_size(sizeof(struct xfrm_mark)) +
 	       2 * nla_total_size(sizeof(u32)) +	/* SET_MARK, _MASK */
+	       nla_total_size(sizeof(u32)) +		/* IF_ID */
 	       nla_total_size(sizeof(u32));		/* TFCPAD */
 	len += nla_total_size_64bit(sizeof(u64));	/* LASTUSED */
 	return len + ipsec_xfrm_replay_len(sa);
@@ -873,6 +874,8 @@ int ipsec_xfrm_sa_attrs(struct sk_buff *skb, const struct ipsec_sa *sa,
 	if ((sa->smark.v || sa->smark.m) &&
 	    (nla_put_u32(skb, XFRMA_SET_MARK, sa->smark.v) ||
 	     nla_put_u32(skb, XFRMA_SET_MARK_MASK, sa->smark.m)))
+		return -EMSGSIZE;
+	if (ipsec_xfrm_if_id_put(skb, sa->rid.if_id))
 		return -EMSGSIZE;
 	if (sa->tfcpad && nla_put_u32(skb, XFRMA_TFCPAD, sa->tfcpad))
 		return -EMSGSIZE;

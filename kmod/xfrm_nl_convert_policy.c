@@ -13,12 +13,24 @@
 #include "xfrm_nl.h"
 
 static const int ipsec_xfrm_policy_refused[] = {
-	XFRMA_SEC_CTX, XFRMA_OFFLOAD_DEV, XFRMA_IF_ID,
+	XFRMA_SEC_CTX, XFRMA_OFFLOAD_DEV,
 };
 
-/* The selector, direction and XFRMA_MARK: policies that differ in
- * their marks, value or mask, are different policies (xfrm_user's
- * xfrm_policy_mark_match()).
+/* XFRMA_IF_ID, 0 without it (xfrm_user's). */
+u32 ipsec_xfrm_if_id_get(struct nlattr **attrs)
+{
+	return attrs[XFRMA_IF_ID] ? nla_get_u32(attrs[XFRMA_IF_ID]) : 0;
+}
+
+/* Sent only when set, as xfrm_user does. */
+int ipsec_xfrm_if_id_put(struct sk_buff *skb, u32 if_id)
+{
+	return if_id && nla_put_u32(skb, XFRMA_IF_ID, if_id) ? -EMSGSIZE : 0;
+}
+
+/* The selector, direction, XFRMA_MARK and XFRMA_IF_ID: policies that
+ * differ in their marks, value or mask, or in their if_id are different
+ * policies (xfrm_user's xfrm_policy_mark_match() and if_id test).
  */
 int ipsec_xfrm_policy_key(struct ipsec_policy_key *key,
 			  const struct xfrm_selector *sel, u8 dir,
@@ -40,17 +52,19 @@ int ipsec_xfrm_policy_key(struct ipsec_policy_key *key,
 	ipsec_xfrm_mark_get(attrs, &m);
 	key->sel.mark_v = m.v;
 	key->sel.mark_m = m.m;
+	key->sel.if_id = ipsec_xfrm_if_id_get(attrs);
 	return 0;
 }
 
-/* Does the request's XFRMA_MARK name @pol's mark exactly? */
+/* Do the request's XFRMA_MARK and XFRMA_IF_ID name @pol's exactly? */
 bool ipsec_xfrm_policy_mark_is(const struct ipsec_policy *pol,
 			       struct nlattr **attrs)
 {
 	struct xfrm_mark m;
 
 	ipsec_xfrm_mark_get(attrs, &m);
-	return m.v == pol->key.sel.mark_v && m.m == pol->key.sel.mark_m;
+	return m.v == pol->key.sel.mark_v && m.m == pol->key.sel.mark_m &&
+	       ipsec_xfrm_if_id_get(attrs) == pol->key.sel.if_id;
 }
 
 static int ipsec_xfrm_tmpl_get(const struct xfrm_user_tmpl *t,
@@ -211,7 +225,7 @@ int ipsec_xfrm_policy_tmpls(struct sk_buff *skb,
 	return 0;
 }
 
-/* After the type, as xfrm_user orders them. */
+/* The mark and the if_id, after the type, as xfrm_user orders them. */
 int ipsec_xfrm_policy_mark_put(struct sk_buff *skb,
 			       const struct ipsec_policy *pol)
 {
@@ -220,7 +234,8 @@ int ipsec_xfrm_policy_mark_put(struct sk_buff *skb,
 		.m = pol->key.sel.mark_m,
 	};
 
-	return ipsec_xfrm_mark_put(skb, &m);
+	return ipsec_xfrm_mark_put(skb, &m) ?:
+	       ipsec_xfrm_if_id_put(skb, pol->key.sel.if_id);
 }
 
 size_t ipsec_xfrm_policy_msg_len(const struct ipsec_policy *pol)
@@ -228,6 +243,7 @@ size_t ipsec_xfrm_policy_msg_len(const struct ipsec_policy *pol)
 	return nlmsg_total_size(sizeof(struct xfrm_userpolicy_info)) +
 	       nla_total_size(pol->nreqs * sizeof(struct xfrm_user_tmpl)) +
 	       nla_total_size(sizeof(struct xfrm_mark)) +
+	       nla_total_size(sizeof(u32)) +		/* IF_ID */
 	       nla_total_size(sizeof(struct xfrm_userpolicy_type));
 }
 

@@ -183,6 +183,7 @@ int ipsec_xfrm_nl_allocspi(struct ipsec_xfrm_req *req)
 	sa->rid.proto = sa->id.proto;
 	sa->rid.family = sa->id.family;
 	sa->rid.reqid = i->reqid;
+	sa->rid.if_id = ipsec_xfrm_if_id_get(req->attrs);
 	sa->reqid = i->reqid;
 	sa->prefix_s = i->family == AF_INET ? 32 : 128;
 	sa->prefix_d = sa->prefix_s;

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# The protocol slots, PF_KEY and NETLINK_XFRM: when a stock module (esp4,
-# ah4, ipcomp, esp6, ah6, ipcomp6, af_key, xfrm_user) holds one, loading
+# The protocol slots, PF_KEY, NETLINK_XFRM and the link kind xfrm: when a
+# stock module (esp4, ah4, ipcomp, esp6, ah6, ipcomp6, af_key, xfrm_user,
+# xfrm_interface) holds one, loading
 # fails, dmesg names the module in the way, and nothing of ours is left
 # behind. While we hold them, the stock modules cannot take them.
 # check-timeout: 300
@@ -10,7 +11,7 @@ require_module
 ktap_begin
 ipsec_unload
 
-for m in esp4 ah4 ipcomp esp6 ah6 ipcomp6 af_key xfrm_user; do
+for m in esp4 ah4 ipcomp esp6 ah6 ipcomp6 af_key xfrm_user xfrm_interface; do
 	if ! modprobe "$m" 2>/dev/null; then
 		ktap_skip "$m holds its slot" "modprobe $m failed"
 		continue
