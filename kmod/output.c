@@ -206,6 +206,13 @@ static void ipsec_out_finish(struct ipsec_net *in, struct sk_buff *skb)
 	bool frag_ok = cb->frag_ok;
 	int err;
 
+	/* an XFRM interface has no way out in the clear: its only SA went
+	 * away since the policy was looked up (stock: a link failure)
+	 */
+	if (cb->xfrmi && !sa) {
+		ipsec_out_drop(in, skb, IPPROTO_ESP, IPSEC_STAT_NOTDB);
+		return;
+	}
 	if (cb->tunnel || cb->xfrmi) {
 		/* an XFRM interface's ESP is routed in the VRF of its lower
 		 * device, if any, as stock's bundle route is
@@ -640,7 +647,12 @@ static int ipsec_out_one(struct ipsec_net *in, struct sk_buff *skb,
 		return -ENOMEM;
 	}
 	mtu = dst ? dst_mtu(dst) : IP_MAX_MTU;
-	if (skb->len + overhead > mtu && outer) {
+	/* an XFRM interface's route says the interface's MTU, not the
+	 * path's: the tunnel's own path decides once a packet could exceed
+	 * what every IPv4 path carries (RFC 1122 3.3.3)
+	 */
+	if (outer && (skb->len + overhead > mtu ||
+		      (plan->xfrmi && skb->len + overhead > 576))) {
 		unsigned int omtu = ipsec_outer_mtu(in->net, outer);
 
 		if (omtu)
@@ -651,6 +663,17 @@ static int ipsec_out_one(struct ipsec_net *in, struct sk_buff *skb,
 		bool df = family == AF_INET6 ||
 			  (ip_hdr(skb)->frag_off & htons(IP_DF));
 
+		/* RFC 8200 5: a link carries 1280 bytes of IPv6 whatever its
+		 * path, so a tunnel fragments after ESP up to that size and
+		 * never reports less (a source would take 1280 and be dropped
+		 * again); IPv4 reports no less than its minimum (RFC 791)
+		 */
+		if (family == AF_INET6 && inner < IPV6_MIN_MTU) {
+			inner = IPV6_MIN_MTU;
+			df = skb->len > IPV6_MIN_MTU;
+		} else if (family == AF_INET && inner < IPV4_MIN_MTU) {
+			inner = IPV4_MIN_MTU;
+		}
 		if (state->hook == NF_INET_FORWARD && df) {
 			/* a router's answer: the source learns the MTU */
 			if (family == AF_INET)

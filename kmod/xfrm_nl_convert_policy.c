@@ -122,6 +122,13 @@ static int ipsec_xfrm_tmpls_get(const struct ipsec_xfrm_req *req,
 		err = ipsec_xfrm_tmpl_get(&t[i], &pol->req[i], req->extack);
 		if (err)
 			return err;
+		/* as xfrm_user: a tunnel may not be skipped on the way out */
+		if (t[i].optional && pol->req[i].mode == IPSEC_MODE_TUNNEL &&
+		    pol->key.dir == IPSEC_DIR_OUTBOUND) {
+			NL_SET_ERR_MSG(req->extack,
+				       "Mode in optional template not allowed in outbound policy");
+			return -EINVAL;
+		}
 	}
 	pol->nreqs = n;
 	return 0;

@@ -319,6 +319,29 @@ for side in main peer; do
 		$run ping -c 2 -i 0.3 -w 15 -M do -s 1300 -I $l6 $r6
 done
 
+# the tunnel's own path at IPv6's minimum MTU (eth0 at 1280): an IPv6
+# packet of up to 1280 bytes sent through an interface crosses, in
+# fragments after ESP (RFC 8200 section 5: a link, a tunnel too, carries
+# 1280 bytes whatever lies under it), and the stock peer receives it.
+# Stock's own interface drops such a packet on its way out (tx_errors):
+# the echo replies do not come back, so only the requests are counted.
+ip link set eth0 mtu 1280
+peer ip link set eth0 mtu 1280
+for t in "ipsec0|IPv4|fd00:2::1|fd00:1::1" "ipsec1|IPv6|fd00:4::1|fd00:3::1"; do
+	IFS='|' read -r dev outer a b <<EOF
+$t
+EOF
+	prx0=$(peer cat /sys/class/net/$dev/statistics/rx_packets)
+	pte0=$(peer cat /sys/class/net/$dev/statistics/tx_errors)
+	ping -c 3 -i 0.3 -w 4 -s 1200 -I $a $b >/dev/null 2>&1
+	check "outer MTU 1280: 1248 bytes of IPv6 through $dev ($outer outside) reach the stock peer" \
+		ge "peer's $dev rx_packets" \
+		$(($(peer cat /sys/class/net/$dev/statistics/rx_packets) - prx0)) 3
+	ktap_info "stock: its $dev's tx_errors went up by $(($(peer cat /sys/class/net/$dev/statistics/tx_errors) - pte0)) (its replies)"
+done
+ip link set eth0 mtu 1500
+peer ip link set eth0 mtu 1500
+
 # --- the ESP packets are routed by the table ----------------------------------
 # dev names the L3 domain (VRF) of the tunnel's route, as stock's bundle
 # route has it; it does not bind it: a host route to the far end through
@@ -399,6 +422,48 @@ peer ip xfrm policy add src 10.2.0.0/24 dst 10.1.0.0/24 dir in if_id 42 \
 	tmpl src 192.0.2.2 dst 192.0.2.1 proto esp mode tunnel
 check "stock: with it again, it passes" \
 	ping -c 2 -i 0.3 -w 15 -I 10.2.0.1 10.1.0.1
+
+# --- an interface's only SA deleted and added again under traffic -------------
+# An optional (level use) tunnel template in an outbound policy is refused,
+# as stock's xfrm_user refuses it. ipsec2 (if_id 44): its SA is added and
+# deleted over and over while UDP floods through it (lib/xfrm_churn.py):
+# a packet whose SA went away after its policy was looked up is dropped
+# (stock: a link failure), never sent in the clear, and the kernel reports
+# nothing.
+both "an optional tunnel template in an outbound policy is refused" \
+	"ip xfrm policy add dst 10.9.0.0/24 dir out if_id 44 \
+	 tmpl src 192.0.2.9 dst 192.0.2.8 proto esp mode tunnel level use"
+# on SIDE CMDLINE: a command line on main or on the peer
+on()
+{
+	if [ "$1" = main ]; then
+		sh -c "$2"
+	else
+		peer "$2"
+	fi
+}
+for side in main peer; do
+	if [ $side = main ]; then
+		l=192.0.2.2 r=192.0.2.1
+	else
+		l=192.0.2.1 r=192.0.2.2
+	fi
+	check "$side: ipsec2, if_id 44, and its outbound policy" \
+		on $side "ip link add ipsec2 type xfrm dev eth0 if_id 44 &&
+		ip link set ipsec2 addrgenmode none && ip link set ipsec2 up &&
+		ip route add 10.9.0.0/24 dev ipsec2 &&
+		ip xfrm policy add dst 10.9.0.0/24 dir out if_id 44 \
+			tmpl src $l dst $r proto esp mode tunnel"
+	out=$(on $side "python3 $TOP/tests/kselftest/lib/xfrm_churn.py $l $r 44 15 2>&1")
+	ktap_info "$side: $out"
+	check_eq "$side: UDP flood while the SA comes and goes: none in the clear" \
+		"clear 0" "$(echo "$out" | grep -o 'clear [0-9]*')"
+	check "$side: ... and ESP went out while the SA was there" \
+		sh -c "echo '$out' | grep -qE 'esp [1-9]'"
+	on $side "ip link del ipsec2;
+		ip xfrm policy del dst 10.9.0.0/24 dir out if_id 44;
+		ip xfrm state del src $l dst $r proto esp spi 0x4401 2>/dev/null; true"
+done
 
 # --- an interface deleted while traffic flows ---------------------------------
 ping -q -i 0.02 -c 500 -I fd00:4::1 fd00:3::1 >/tmp/ping.out 2>&1 &
