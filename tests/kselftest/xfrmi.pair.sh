@@ -3,8 +3,8 @@
 # check-timeout: 1800
 # Route-based IPsec: XFRM interfaces ("ip link add NAME type xfrm dev eth0
 # if_id N") between ipsec.ko (main guest) and stock Linux's xfrm_interface
-# (peer guest, xfrm_user, esp4, esp6), keyed on both with the same
-# mirrored `ip xfrm` commands: SAs and policies carry XFRMA_IF_ID.
+# (peer guest, xfrm_user, esp4, esp6, ah4, ah6), keyed on both with the
+# same mirrored `ip xfrm` commands: SAs and policies carry XFRMA_IF_ID.
 #   ipsec0  if_id 42, ESP tunnel over IPv4: IPv4 and IPv6 inside
 #   ipsec1  if_id 43, ESP tunnel over IPv6: IPv4 and IPv6 inside
 # Each side routes the other's inner networks through the interfaces.
@@ -31,7 +31,8 @@
 # Addresses: eth0 192.0.2.1 / 2001:db8::1 (peer), 192.0.2.2 / 2001:db8::2
 # (main); behind them, on dummy0: 10.1.0.1 fd00:1::1 (peer, ipsec0),
 # 10.3.0.1 fd00:3::1 (peer, ipsec1), 10.2.0.1 fd00:2::1 (main, ipsec0),
-# 10.4.0.1 fd00:4::1 (main, ipsec1).
+# 10.4.0.1 fd00:4::1 (main, ipsec1), 10.6.0.1 fd00:6::1 (peer, ipsec2),
+# 10.5.0.1 fd00:5::1 (main, ipsec2).
 . "$(dirname "$0")/lib/lib.sh"
 . "$(dirname "$0")/lib/pair.sh"
 pair_peer_loop
