@@ -128,13 +128,16 @@ static bool ipsec_enc_gro(const struct sk_buff *skb, u8 family)
  * with its GRO cells @gro) as a fresh packet, shown to @tap's enc0 first
  * when not NULL. skb->data and the network header are at the IP header.
  * csum_ok: the transport checksum is not to be checked (it covers
- * addresses a NAT changed). Under RCU, bottom halves off.
+ * addresses a NAT changed). keep_dst: the route skb holds (a reference,
+ * not a noref one) stays its route, as XFRM's transport mode keeps the
+ * ESP packet's; otherwise it is routed anew. Under RCU, bottom halves off.
  */
 void ipsec_dev_receive(struct net_device *dev, struct gro_cells *gro,
 		       struct sk_buff *skb, u8 family, bool csum_ok,
-		       struct ipsec_net *tap)
+		       bool keep_dst, struct ipsec_net *tap)
 {
-	skb_dst_drop(skb);
+	if (!keep_dst || skb_dst_is_noref(skb))
+		skb_dst_drop(skb);
 	nf_reset_ct(skb);
 	skb_clear_hash(skb);
 	skb->dev = dev;
@@ -170,7 +173,8 @@ void ipsec_enc_receive(struct ipsec_net *in, struct sk_buff *skb, u8 family,
 		kfree_skb(skb);		/* the namespace is going */
 		return;
 	}
-	ipsec_dev_receive(dev, netdev_priv(dev), skb, family, csum_ok, NULL);
+	ipsec_dev_receive(dev, netdev_priv(dev), skb, family, csum_ok, false,
+			  NULL);
 	rcu_read_unlock_bh();
 }
 

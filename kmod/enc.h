@@ -19,6 +19,6 @@ struct net_device;
 struct gro_cells;
 void ipsec_dev_receive(struct net_device *dev, struct gro_cells *gro,
 		       struct sk_buff *skb, u8 family, bool csum_ok,
-		       struct ipsec_net *tap);
+		       bool keep_dst, struct ipsec_net *tap);
 
 #endif /* IPSEC_ENC_H */

@@ -99,13 +99,19 @@ static unsigned int ipsec_in_held(const struct ipsec_in_cb *cb,
 	return n;
 }
 
-/* The SAs go last: their references keep the namespace's state alive */
+/* The SAs go last: their references keep the namespace's state alive.
+ * A drop by the SA being applied is a receive error of the interface of
+ * its if_id (xfrmi.c).
+ */
 static void ipsec_in_drop_p(struct ipsec_net *in, struct sk_buff *skb,
 			    enum ipsec_proto_idx p, enum ipsec_stat why)
 {
+	struct ipsec_in_cb *cb = IPSEC_IN_CB(skb);
 	struct ipsec_sa *held[IPSEC_IN_OUTER_MAX + 1];
-	unsigned int i, n = ipsec_in_held(IPSEC_IN_CB(skb), held);
+	unsigned int i, n = ipsec_in_held(cb, held);
 
+	if (cb->sa)
+		ipsec_xfrmi_rx_error(in, cb->sa->rid.if_id);
 	ipsec_drop(in, skb, p, why);
 	for (i = 0; i < n; i++)
 		ipsec_sa_put(held[i]);
@@ -611,7 +617,7 @@ static void ipsec_in_deliver(struct ipsec_net *in, struct sk_buff *skb,
 	 */
 	if (flow.if_id &&
 	    ipsec_xfrmi_receive(in, skb, flow.if_id, family,
-				!tunnelled && encap))
+				!tunnelled && encap, !tunnelled))
 		goto out;	/* on its interface; enc0 tapped it */
 	if (tunnelled && READ_ONCE(in->cfg.filter_tunnel))
 		ipsec_in_filter_tunnel(in, skb, family);
@@ -667,6 +673,11 @@ static int ipsec_xform_rcv(struct ipsec_net *in, struct sk_buff *skb,
 	}
 	/* and its output mark, as xfrm_input() sets it right away */
 	skb->mark = ipsec_sa_smark(sa, skb->mark);
+	/* the route of a transport SA's packet outlives the transforms when
+	 * an XFRM interface receives it (xfrmi.c): held, not borrowed
+	 */
+	if (sa->rid.if_id)
+		skb_dst_force(skb);
 	cb->sa = sa;
 	cb->family = family;
 	cb->encap = encap;

@@ -10,7 +10,9 @@
  * unless 0) is copied to the new ones and the copy takes over from it;
  * every template an entry matches takes the new tunnel endpoints (a
  * transport template matches by protocol and mode, its addresses being
- * the packets'); then the listeners of both interfaces are told.
+ * the packets'); then the listeners of both interfaces are told. An
+ * if_id (XFRMA_IF_ID) names the policy and the SAs of that if_id alone;
+ * 0 names those of any, the policy of no if_id first (xfrm_migrate()).
  *
  * All or nothing: nothing changes unless some template matches (-ENODATA,
  * checked first) and every SA copy could be made; the copies take over
@@ -129,34 +131,45 @@ static int ipsec_migrate_policy(struct ipsec_policy *pol,
 	return 0;
 }
 
-static bool ipsec_migrate_sa_match(const struct ipsec_migrate *m,
+/* An entry, and the if_id of its MIGRATE (0: any). */
+struct ipsec_migrate_sel {
+	const struct ipsec_migrate *m;
+	u32 if_id;
+};
+
+static bool ipsec_migrate_sa_match(const struct ipsec_migrate_sel *ms,
 				   const struct ipsec_sa *sa)
 {
+	const struct ipsec_migrate *m = ms->m;
 	/* PF_KEY's mode any is transport to af_key, and to MIGRATE */
 	u8 mode = sa->mode == IPSEC_MODE_ANY ? IPSEC_MODE_TRANSPORT : sa->mode;
 
 	return ipsec_sa_usable(sa) && sa->id.proto == m->proto &&
 	       mode == m->mode && (!m->reqid || sa->reqid == m->reqid) &&
+	       (!ms->if_id || sa->rid.if_id == ms->if_id) &&
 	       sa->id.family == m->old_family &&
 	       ipsec_addr_eq(&sa->rid.saddr, &m->old_saddr, m->old_family) &&
 	       ipsec_addr_eq(&sa->id.daddr, &m->old_daddr, m->old_family);
 }
 
 static bool ipsec_migrate_sa_match_rid(const struct ipsec_sa *sa,
-				       const void *m)
+				       const void *ms)
 {
-	return ipsec_migrate_sa_match(m, sa);
+	return ipsec_migrate_sa_match(ms, sa);
 }
 
 /* xfrm_migrate_state_find(): the SA an entry moves, with a reference, or
- * NULL. With a reqid, the newest of the list its (saddr, daddr, reqid)
- * names, as XFRM's hash chain holds them; without, the first a walk of
- * the SAD finds: MIGRATE comes with a change of address, not with every
- * packet.
+ * NULL; of the MIGRATE's if_id, or of any when that is 0. With a reqid,
+ * the newest of the list its (saddr, daddr, reqid, if_id) names, as
+ * XFRM's hash chain holds them (if_id 0: that of no if_id first);
+ * otherwise the first a walk of the SAD finds: MIGRATE comes with a
+ * change of address, not with every packet.
  */
 static struct ipsec_sa *ipsec_migrate_sa_find(struct ipsec_net *in,
-					      const struct ipsec_migrate *m)
+					      const struct ipsec_migrate *m,
+					      u32 if_id)
 {
+	const struct ipsec_migrate_sel ms = { .m = m, .if_id = if_id };
 	struct ipsec_sa_walk w;
 	struct ipsec_sa *sa;
 
@@ -167,19 +180,49 @@ static struct ipsec_sa *ipsec_migrate_sa_find(struct ipsec_net *in,
 			.reqid = m->reqid,
 			.proto = m->proto,
 			.family = m->old_family,
+			.if_id = if_id,
 		};
 
-		return ipsec_sa_find_rid_match(in, &rid,
-					       ipsec_migrate_sa_match_rid, m);
+		sa = ipsec_sa_find_rid_match(in, &rid,
+					     ipsec_migrate_sa_match_rid, &ms);
+		if (sa || if_id)
+			return sa;
 	}
 	ipsec_sa_walk_start(in, &w, SADB_SATYPE_UNSPEC);
 	while ((sa = ipsec_sa_walk_next(in, &w))) {
-		if (ipsec_migrate_sa_match(m, sa))
+		if (ipsec_migrate_sa_match(&ms, sa))
 			break;
 		ipsec_sa_put(sa);
 	}
 	ipsec_sa_walk_done(in, &w);
 	return sa;
+}
+
+/* xfrm_migrate_policy_find(): the policy of the selector, direction,
+ * mark and if_id named, with a reference. XFRM's if_id 0 stands for any:
+ * the policy of no if_id, else the first of another that a walk of the
+ * SPD finds (the oldest; stock takes the first its chains hold).
+ */
+static struct ipsec_policy *
+ipsec_migrate_policy_find(struct ipsec_net *in,
+			  const struct ipsec_policy_key *key)
+{
+	struct ipsec_policy *pol = ipsec_policy_get(in, key);
+	struct ipsec_policy_walk w;
+	struct ipsec_policy_key k;
+
+	if (pol || key->sel.if_id)
+		return pol;
+	ipsec_policy_walk_start(in, &w);
+	while ((pol = ipsec_policy_walk_next(in, &w))) {
+		k = pol->key;
+		k.sel.if_id = 0;
+		if (!memcmp(&k, key, sizeof(k)))
+			break;
+		ipsec_policy_put(pol);
+	}
+	ipsec_policy_walk_done(in, &w);
+	return pol;
 }
 
 static int ipsec_dup(const void *from, size_t len, void *to)
@@ -327,7 +370,8 @@ static int ipsec_migrate_sas_copy(struct ipsec_net *in,
 	unsigned int i, j;
 
 	for (i = 0; i < mg->n; i++) {
-		s->old[i] = ipsec_migrate_sa_find(in, &mg->m[i]);
+		s->old[i] = ipsec_migrate_sa_find(in, &mg->m[i],
+						  mg->key.sel.if_id);
 		if (!s->old[i])
 			continue;
 		/* entries that differ in the reqid alone (0 and the SA's):
@@ -432,7 +476,7 @@ int ipsec_migrate(struct ipsec_net *in, const struct ipsec_migration *mg,
 	err = ipsec_migrate_check(mg, extack);
 	if (err)
 		return err;
-	old = ipsec_policy_get(in, &mg->key);
+	old = ipsec_migrate_policy_find(in, &mg->key);
 	if (!old) {
 		NL_SET_ERR_MSG(extack, "no policy with this selector and direction");
 		return -ENOENT;

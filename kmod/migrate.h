@@ -30,7 +30,10 @@ struct ipsec_migrate {
 
 /* One MIGRATE request, as either interface gave it. */
 struct ipsec_migration {
-	struct ipsec_policy_key key;	/* the policy: selector, direction */
+	/* the policy: selector, direction; its if_id (XFRM's) also names
+	 * the SAs, and 0 stands for any, as in xfrm_migrate()
+	 */
+	struct ipsec_policy_key key;
 	struct ipsec_migrate m[IPSEC_MIGRATE_MAX];
 	unsigned int n;
 	/* The key managers' own addresses (XFRMA_KMADDRESS,

@@ -790,6 +790,21 @@ static unsigned int ipsec_req_overhead(const struct ipsec_sa *sa, u8 mode,
 	return o;
 }
 
+/* Does a request the plan applies (not in @skip) take a tunnel off the
+ * packet's own route? XFRM's bundle for one without keeps the packet's
+ * route as its path: through an XFRM interface, the interface itself,
+ * which xfrmi_xmit2() calls a local routing loop.
+ */
+static bool ipsec_out_plan_tunnels(const struct ipsec_out_plan *plan, u8 skip)
+{
+	unsigned int i;
+
+	for (i = 0; i < plan->nreqs; i++)
+		if (!(skip & BIT(i)) && plan->req[i].mode == IPSEC_MODE_TUNNEL)
+			return true;
+	return false;
+}
+
 /* Under RCU: every request must have its SA, or be of level use; then
  * the packet goes to IPsec.
  */
@@ -833,6 +848,8 @@ static unsigned int ipsec_out_protect(struct ipsec_net *in,
 	}
 	if (skip == GENMASK(plan->nreqs - 1, 0))
 		return NF_ACCEPT;	/* level use, no SA: in the clear */
+	if (plan->xfrmi && !ipsec_out_plan_tunnels(plan, skip))
+		return IPSEC_OUT_LOOP;
 	tunnel = cur.family != flow->family ||
 		 !xfrm_addr_equal(&cur.daddr, &flow->daddr, flow->family);
 	return ipsec_out_steal(in, skb, state, flow->family, plan, skip,
@@ -961,8 +978,11 @@ unsigned int ipsec_output(struct ipsec_net *in, struct sk_buff *skb,
  * to @skb. The interface is a router's hop, as with XFRM: a packet too
  * big for the tunnel with DF (IPv6: any) gets ICMP "too big" and is
  * dropped. NF_STOLEN: on its way; IPSEC_OUT_DROPPED: taken and dropped;
- * NF_DROP: no SA (an ACQUIRE went out), the caller drops it; NF_ACCEPT:
- * every request of level use without an SA, nothing to send it with.
+ * IPSEC_OUT_LOOP: no tunnel request, the caller drops it (stock's
+ * transport mode through an interface: the packet's route, the
+ * interface, would carry the ESP); NF_DROP: no SA (an ACQUIRE went out),
+ * the caller drops it; NF_ACCEPT: every request of level use without an
+ * SA, nothing to send it with.
  */
 unsigned int ipsec_output_xfrmi(struct ipsec_net *in, struct sk_buff *skb,
 				const struct ipsec_flow *flow,

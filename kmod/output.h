@@ -16,6 +16,10 @@ struct ipsec_policy;
 
 /* ipsec_output_xfrmi(): the packet was taken, and dropped */
 #define IPSEC_OUT_DROPPED	NF_STOP
+/* ipsec_output_xfrmi(): no tunnel, the packet would leave by its own
+ * route, into the interface again; the caller drops it
+ */
+#define IPSEC_OUT_LOOP		NF_REPEAT
 
 unsigned int ipsec_output(struct ipsec_net *in, struct sk_buff *skb,
 			  const struct nf_hook_state *state);

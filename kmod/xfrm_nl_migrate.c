@@ -4,8 +4,9 @@
  * xfrm_userpolicy_id naming the policy by selector and direction, the
  * entries as an array of struct xfrm_user_migrate in one XFRMA_MIGRATE
  * (1 to XFRM_MAX_DEPTH of them), and optionally XFRMA_KMADDRESS,
- * XFRMA_ENCAP (the moved SAs' new UDP encapsulation) and
- * XFRMA_POLICY_TYPE. migrate.c does the work; the event goes to
+ * XFRMA_ENCAP (the moved SAs' new UDP encapsulation), XFRMA_POLICY_TYPE
+ * and XFRMA_IF_ID (the policy's and the SAs' if_id; 0 or none: any, as
+ * xfrm_migrate() takes it). migrate.c does the work; the event goes to
  * XFRMNLGRP_MIGRATE with one XFRMA_MIGRATE per entry, as
  * xfrm_send_migrate() builds it.
  */
@@ -16,7 +17,7 @@
 #include "xfrm_nl.h"
 
 static const int ipsec_xfrm_migrate_refused[] = {
-	XFRMA_IF_ID, XFRMA_OFFLOAD_DEV,
+	XFRMA_OFFLOAD_DEV,
 };
 
 static int ipsec_xfrm_migrate_entry(struct ipsec_migrate *m,

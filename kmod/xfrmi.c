@@ -8,12 +8,15 @@
  * those of if_id 0, spd_class.h), protected with SAs of that if_id and
  * sent to the tunnel's far end by the ordinary routing; without such a
  * policy and its SAs it is dropped and counted in tx_carrier_errors, as
- * stock counts a "link failure". A packet decrypted by an SA with an
- * if_id is checked against the inbound (or forward) policies of that
- * if_id and received on the interface of that if_id when one is up
- * (input.c), else as any other on enc0. enc0 still sees each cleartext
- * packet once: it taps (and counts) those of the interfaces, which
- * netfilter sees on the interface instead.
+ * stock counts a "link failure", and without a tunnel among its SAs
+ * (transport mode) it is dropped as a routing loop, as stock's would
+ * leave by the packet's own route, the interface. A packet decrypted by
+ * an SA with an if_id is checked against the inbound (or forward)
+ * policies of that if_id and received on the interface of that if_id
+ * when one is up (input.c), else as any other on enc0; one such SA's
+ * failures count as receive errors of that interface. enc0 still sees
+ * each cleartext packet once: it taps (and counts) those of the
+ * interfaces, which netfilter sees on the interface instead.
  *
  * The interfaces of a namespace are in ipsec_net.xfrmis: changed under
  * RTNL, read under RCU. An interface stays in its namespace (it cannot
@@ -93,17 +96,46 @@ bool ipsec_xfrmi_up_rcu(struct ipsec_net *in, u32 if_id)
 	return if_id && ipsec_xfrmi_find_up(in, if_id);
 }
 
+/* Stock re-routes the inner packet of a tunnel, received on the
+ * interface, but lets a transport SA's packet keep the ESP packet's
+ * route (xfrm4_transport_finish()); a packet received through IPsec
+ * meets no reverse path filter there (fib_validate_source() skips it
+ * when a secpath exists), which a strict one on the interface would
+ * fail: the source is the far end's own address, routed elsewhere.
+ */
 bool ipsec_xfrmi_receive(struct ipsec_net *in, struct sk_buff *skb,
-			 u32 if_id, u8 family, bool csum_ok)
+			 u32 if_id, u8 family, bool csum_ok, bool transport)
 {
 	struct ipsec_xfrmi *xi;
 
 	rcu_read_lock_bh();
 	xi = ipsec_xfrmi_find_up(in, if_id);
 	if (xi)
-		ipsec_dev_receive(xi->dev, &xi->gro, skb, family, csum_ok, in);
+		ipsec_dev_receive(xi->dev, &xi->gro, skb, family, csum_ok,
+				  transport, in);
 	rcu_read_unlock_bh();
 	return xi;
+}
+
+/* Stock's xfrm_input() drop path hands the packet to xfrmi_rcv_cb() with
+ * an error once an SA is in its secpath: a bad ICV, a replay, an SA no
+ * longer valid, a tunnel that does not decapsulate; the interface of the
+ * SA's if_id, when up, counts it. A packet refused by a policy later is
+ * not counted there, nor one for which no SA was found.
+ */
+void ipsec_xfrmi_rx_error(struct ipsec_net *in, u32 if_id)
+{
+	struct ipsec_xfrmi *xi;
+
+	if (!if_id)
+		return;
+	rcu_read_lock();
+	xi = ipsec_xfrmi_find_up(in, if_id);
+	if (xi) {
+		DEV_STATS_INC(xi->dev, rx_errors);
+		DEV_STATS_INC(xi->dev, rx_dropped);
+	}
+	rcu_read_unlock();
 }
 
 /* A packet with no policy of the interface or no SA for it: stock's
@@ -148,7 +180,13 @@ static netdev_tx_t ipsec_xfrmi_xmit(struct sk_buff *skb,
 		dev_sw_netstats_tx_add(dev, 1, len);
 		return NETDEV_TX_OK;
 	}
-	if (verdict != IPSEC_OUT_DROPPED) {
+	if (verdict == IPSEC_OUT_LOOP) {
+		/* as stock: "Local routing loop detected!" */
+		DEV_STATS_INC(dev, collisions);
+		net_warn_ratelimited("%s: Local routing loop detected!\n",
+				     dev->name);
+		kfree_skb(skb);
+	} else if (verdict != IPSEC_OUT_DROPPED) {
 		ipsec_xfrmi_link_failure(dev, skb);
 		kfree_skb(skb);
 	}

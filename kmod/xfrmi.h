@@ -31,9 +31,16 @@ bool ipsec_xfrmi_up_rcu(struct ipsec_net *in, u32 if_id);
 
 /* Decrypted @skb received on the interface of @if_id, as
  * ipsec_enc_receive() receives on enc0 (which still taps it); false,
- * skb untouched, when no such interface is up.
+ * skb untouched, when no such interface is up. @transport: no tunnel
+ * came off, the packet keeps the route skb holds (a reference).
  */
 bool ipsec_xfrmi_receive(struct ipsec_net *in, struct sk_buff *skb,
-			 u32 if_id, u8 family, bool csum_ok);
+			 u32 if_id, u8 family, bool csum_ok, bool transport);
+
+/* An inbound packet dropped by the SA of @if_id that was taking it off
+ * (0: none): counted in rx_errors and rx_dropped of the interface of
+ * @if_id when one is up, as stock counts it. Any context.
+ */
+void ipsec_xfrmi_rx_error(struct ipsec_net *in, u32 if_id);
 
 #endif /* IPSEC_XFRMI_H */

@@ -17,6 +17,10 @@
 #         (XFRMA_MARK on the policies and the outbound SA): only packets
 #         that carry mark 42 use it (ping -m 42 out; nftables marks ESP as
 #         it comes in, and net.ipv4.fwmark_reflect marks the replies).
+#   xfrmi a tunnel 10.1.3.0/24 <-> 10.2.3.0/24 with if_id_in = if_id_out = 7
+#         (XFRMA_IF_ID on its SAs and policies), routed through an XFRM
+#         interface of if_id 7 in each namespace (charon adds no route
+#         for such a CHILD_SA: the routes are ours).
 # Checked: the SAs charon lists are in our SAD (seen over PF_KEY too) and
 # its policies in our SPD, pings pass, only ESP on the wire, charon reads
 # the packet counts from us, rekeys bring new SPIs and remove the old,
@@ -70,16 +74,18 @@ cleanup()
 }
 trap cleanup EXIT
 
-# a: 10.0.0.1, inner 10.1.0.1 and 10.1.1.1; b: 10.0.0.2, 10.2.0.1, 10.2.1.1
+# a: 10.0.0.1, inner 10.1.0.1 to 10.1.3.1; b: 10.0.0.2, 10.2.0.1 to 10.2.3.1
 ip netns add a
 ip netns add b
 link_ns a b 10.0.0.1 10.0.0.2
 ip -n a addr add 10.1.0.1/24 dev lo
 ip -n a addr add 10.1.1.1/24 dev lo
 ip -n a addr add 10.1.2.1/24 dev lo
+ip -n a addr add 10.1.3.1/24 dev lo
 ip -n b addr add 10.2.0.1/24 dev lo
 ip -n b addr add 10.2.1.1/24 dev lo
 ip -n b addr add 10.2.2.1/24 dev lo
+ip -n b addr add 10.2.3.1/24 dev lo
 ip -n a route add 10.2.0.0/22 via 10.0.0.2
 ip -n b route add 10.1.0.0/22 via 10.0.0.1
 
@@ -159,6 +165,13 @@ connections {
 				esp_proposals = aes128gcm16
 				mark_in = 42
 				mark_out = 42
+			}
+			xfrmi {
+				local_ts = $mynet.3.0/24
+				remote_ts = $peernet.3.0/24
+				esp_proposals = aes128gcm16
+				if_id_in = 7
+				if_id_out = 7
 			}
 			host {
 				mode = transport
@@ -268,6 +281,59 @@ sc_eq "no policy left in a and b" "" "$(spd a; spd b)"
 # (Debian's swanctl reports the plugins it lacks on stderr)
 sc_eq "no IKE_SA left in a and b" "" \
 	"$(swan a --list-sas 2>/dev/null; swan b --list-sas 2>/dev/null)"
+
+# --- xfrmi: SAs and policies with if_id 7, through XFRM interfaces ---------
+for ns in a b; do
+	ip netns exec $ns nft delete table ip mk
+	ip -n $ns link add xfrmi7 type xfrm if_id 7
+	# no link-local address: no IPv6 traffic of its own
+	ip -n $ns link set xfrmi7 addrgenmode none
+	ip -n $ns link set xfrmi7 up
+done
+ip -n a route add 10.2.3.0/24 dev xfrmi7 src 10.1.3.1
+ip -n b route add 10.1.3.0/24 dev xfrmi7 src 10.2.3.1
+sc "swanctl --initiate --child xfrmi" \
+	swan a --initiate --child xfrmi --timeout 60
+xfrmi1=$(spis a xfrmi)
+sc "xfrmi: our SADs hold its SPIs ($xfrmi1)" sad_has $xfrmi1
+# xlines NS OBJ: `ip xfrm OBJ` of NS, one entry a line
+xlines()
+{
+	ns_run "$1" ip xfrm "$2" | awk '/^src / { if (r) print r; r = $0; next }
+		{ r = r " " $0 } END { if (r) print r }'
+}
+sc_eq "xfrmi: a's two SAs carry if_id 7, as charon asked" 2 \
+	"$(xlines a state | grep -c 'if_id 0x7')"
+sc_eq "xfrmi: a's policies out, in and fwd for it carry if_id 7" \
+	"fwd in out" "$(xlines a policy |
+		grep -E 'src 10.[12].3.0/24 dst 10.[12].3.0/24 .*if_id 0x7' |
+		grep -oE 'dir [a-z]+' | cut -d' ' -f2 | sort | paste -sd' ' -)"
+st7() { ip netns exec "$1" cat /sys/class/net/xfrmi7/statistics/"$2"; }
+tx0=$(st7 a tx_packets) rx0=$(st7 a rx_packets)
+btx0=$(st7 b tx_packets) brx0=$(st7 b rx_packets)
+sc "xfrmi: a pings 10.2.3.1 from 10.1.3.1 through xfrmi7" \
+	ping_watched -I 10.1.3.1 10.2.3.1
+wire_ok "xfrmi: the wire has 3 ESP packets each way with its SPIs, no ICMP" \
+	$xfrmi1
+sc_eq "xfrmi: a's xfrmi7 sent 3 and received 3" "3 3" \
+	"$(($(st7 a tx_packets) - tx0)) $(($(st7 a rx_packets) - rx0))"
+sc_eq "xfrmi: b's xfrmi7 received 3 and sent 3" "3 3" \
+	"$(($(st7 b rx_packets) - brx0)) $(($(st7 b tx_packets) - btx0))"
+sc_eq "xfrmi: charon counts 3 packets in and 3 out in a and in b" "3 3 3 3" \
+	"$(counted a xfrmi) $(counted b xfrmi)"
+# without the routes through xfrmi7 no policy of if_id 0 matches: the
+# ping and its replies go in the clear, as with stock
+ip -n a route del 10.2.3.0/24 dev xfrmi7
+ip -n b route del 10.1.3.0/24 dev xfrmi7
+sc "xfrmi: routed by the veth instead, a ping passes in the clear" \
+	ping_watched -I 10.1.3.1 10.2.3.1
+sc_eq "xfrmi: ... 3 ICMP packets each way on the wire, no ESP" "6 0" \
+	"$(wire icmp) $(wire 'ip proto 50')"
+sc "swanctl --terminate --ike gw (xfrmi)" \
+	swan a --terminate --ike gw --timeout 30
+sc "xfrmi: its SAs left our SADs" wait_until 20 sad_lacks $xfrmi1
+sc_eq "no SA left in a and b after xfrmi" "0 0" "$(sad_count a) $(sad_count b)"
+sc_eq "no policy left in a and b after xfrmi" "" "$(spd a; spd b)"
 
 # --- charon stops ------------------------------------------------------------
 for p in $charon_pids; do

@@ -10,7 +10,8 @@
 #            xfrm state` and `ip xfrm policy` afterwards), ping through
 #            the tunnel once the old addresses are gone, a policy whose
 #            template matches but has no SA, XFRMA_ENCAP, a move of the
-#            source address alone (the SA keeps its name), and the errors;
+#            source address alone (the SA keeps its name), XFRMA_IF_ID
+#            (ifid_cases), and the errors;
 #            then, on main alone, XFRMA_ENCAP refused on AH and of an
 #            unknown type, and MIGRATEs that fail after moving an SA
 #            (stock warns there: encap_refused_cases, undo_cases)
@@ -185,6 +186,49 @@ ns_cases()
 	echo "s's policies after the errors: $(oneline s policy)"
 	ip netns del s
 	ip netns del r
+	ifid_cases
+}
+
+# XFRMA_IF_ID: the policy and the SAs of that if_id alone; without it
+# (or 0), those of any if_id
+ifid_cases()
+{
+	ip netns add f
+	for _i in 42 43; do
+		ip -n f xfrm state add src $S2 dst $R2 proto esp spi 0x3a$_i \
+			reqid 20 mode tunnel if_id $_i \
+			aead 'rfc4106(gcm(aes))' $KEY 128
+		ip -n f xfrm policy add src $IS dst $IR proto udp dport 20 \
+			dir out if_id $_i \
+			tmpl src $S2 dst $R2 proto esp mode tunnel reqid 20
+	done
+	_s="--sel $IS/32,$IR/32,17,20 --dir out"
+	echo "if_id 44, which no policy has: $(mig f $_s \
+		--m "esp,tunnel,20,$S2,$R2,$S,$R" --if-id 44)"
+	echo "if_id 42: $(mig f $_s --m "esp,tunnel,20,$S2,$R2,$S,$R" \
+		--if-id 42)"
+	echo "SAs after if_id 42's: $(oneline f state)"
+	echo "policies after if_id 42's: $(oneline f policy)"
+	echo "if_id 43, any reqid, the source alone: $(mig f $_s \
+		--m "esp,tunnel,0,$S2,$R2,$S,$R2" --if-id 43)"
+	echo "SAs after if_id 43's: $(oneline f state)"
+	echo "policies after if_id 43's: $(oneline f policy)"
+	# a policy and an SA of if_id 45 alone, a MIGRATE without if_id
+	ip -n f xfrm state add src $S2 dst $R2 proto esp spi 0x3a45 \
+		reqid 21 mode tunnel if_id 45 aead 'rfc4106(gcm(aes))' $KEY 128
+	ip -n f xfrm policy add src $IS dst $IR proto udp dport 21 dir out \
+		if_id 45 tmpl src $S2 dst $R2 proto esp mode tunnel reqid 21
+	echo "no if_id, a policy and an SA of if_id 45: $(mig f \
+		--sel "$IS/32,$IR/32,17,21" --dir out \
+		--m "esp,tunnel,21,$S2,$R2,$S,$R")"
+	echo "if_id 45's SA after it: $(ip -n f xfrm state get src $S dst $R \
+		proto esp spi 0x3a45 | grep -oE 'if_id 0x[0-9a-f]+|reqid [0-9]+' |
+		paste -sd' ' -)"
+	echo "if_id 45's policy after it: $(ip -n f xfrm policy get \
+		src $IS dst $IR proto udp dport 21 dir out if_id 45 |
+		grep -oE 'tmpl src [^ ]+ dst [^ ]+|if_id 0x[0-9a-f]+' |
+		paste -sd' ' -)"
+	ip netns del f
 }
 
 # Which policy a MIGRATE names. Stock up to 6.11 takes the policy whose

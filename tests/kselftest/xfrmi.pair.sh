@@ -3,8 +3,8 @@
 # check-timeout: 1800
 # Route-based IPsec: XFRM interfaces ("ip link add NAME type xfrm dev eth0
 # if_id N") between ipsec.ko (main guest) and stock Linux's xfrm_interface
-# (peer guest, xfrm_user, esp4, esp6), keyed on both with the same
-# mirrored `ip xfrm` commands: SAs and policies carry XFRMA_IF_ID.
+# (peer guest, xfrm_user, esp4, esp6, ah4, ah6), keyed on both with the
+# same mirrored `ip xfrm` commands: SAs and policies carry XFRMA_IF_ID.
 #   ipsec0  if_id 42, ESP tunnel over IPv4: IPv4 and IPv6 inside
 #   ipsec1  if_id 43, ESP tunnel over IPv6: IPv4 and IPv6 inside
 # Each side routes the other's inner networks through the interfaces.
@@ -19,13 +19,24 @@
 # with interfaces present (a kernel report in dmesg fails the file); path
 # MTU (too big for the tunnel with DF fails, smaller passes, as stock);
 # the ESP packets routed by the table (dev names a VRF, as stock's);
+# AH tunnel SAs through ipsec2 (if_id 44): ping and TCP; inbound
+# failures of an SA with an if_id (forged ESP and AH: a replay, bad ICVs,
+# a short packet) counted in rx_errors and rx_dropped of its interface
+# when that is up, not the packets no SA or no policy takes, as stock;
+# transport SAs of if_id 45 (ipsec3): received on the interface, and
+# sent through it a routing loop (a collision), as stock; IPv6 of up to
+# 1280 bytes through both interfaces over a 1280-byte path reaches the
+# stock peer (RFC 8200 section 5; stock's own interface drops it); an
+# optional outbound tunnel template refused as stock; ipsec6 (if_id 46):
+# UDP flood while its SA comes and goes, nothing in the clear;
 # modprobe resolves rtnl-link-xfrm to ipsec.ko with
 # scripts/modprobe-ipsec.conf.
 #
 # Addresses: eth0 192.0.2.1 / 2001:db8::1 (peer), 192.0.2.2 / 2001:db8::2
 # (main); behind them, on dummy0: 10.1.0.1 fd00:1::1 (peer, ipsec0),
 # 10.3.0.1 fd00:3::1 (peer, ipsec1), 10.2.0.1 fd00:2::1 (main, ipsec0),
-# 10.4.0.1 fd00:4::1 (main, ipsec1).
+# 10.4.0.1 fd00:4::1 (main, ipsec1), 10.6.0.1 fd00:6::1 (peer, ipsec2),
+# 10.5.0.1 fd00:5::1 (main, ipsec2).
 . "$(dirname "$0")/lib/lib.sh"
 . "$(dirname "$0")/lib/pair.sh"
 pair_peer_loop
@@ -423,46 +434,307 @@ peer ip xfrm policy add src 10.2.0.0/24 dst 10.1.0.0/24 dir in if_id 42 \
 check "stock: with it again, it passes" \
 	ping -c 2 -i 0.3 -w 15 -I 10.2.0.1 10.1.0.1
 
-# --- an interface's only SA deleted and added again under traffic -------------
-# An optional (level use) tunnel template in an outbound policy is refused,
-# as stock's xfrm_user refuses it. ipsec2 (if_id 44): its SA is added and
-# deleted over and over while UDP floods through it (lib/xfrm_churn.py):
-# a packet whose SA went away after its policy was looked up is dropped
-# (stock: a link failure), never sent in the clear, and the kernel reports
-# nothing.
-both "an optional tunnel template in an outbound policy is refused" \
-	"ip xfrm policy add dst 10.9.0.0/24 dir out if_id 44 \
-	 tmpl src 192.0.2.9 dst 192.0.2.8 proto esp mode tunnel level use"
-# on SIDE CMDLINE: a command line on main or on the peer
+# --- ipsec2: AH through an interface; inbound failures of its SAs -----------
+# if_id 44 over IPv4: AH tunnel SAs 0x4403/0x4404 for 10.5.0.0/24 (main)
+# and 10.6.0.0/24 (peer), fd00:5::/64 and fd00:6::/64; ESP tunnel SAs
+# 0x4401/0x4402 that only forged packets use (inbound policy 10.1/10.2)
+SETUP2=$PAIR_DIR/setup2.sh
+cat >"$SETUP2" <<'EOF'
+set -e
+k() { printf '%s' "$1" | sha256sum | cut -c1-40; }
+M4=192.0.2.2 P4=192.0.2.1
+if [ "$1" = main ]; then
+	L4=$M4 R4=$P4 LA=10.2.0 RA=10.1.0
+	LC=10.5.0 RC=10.6.0 LC6=fd00:5: RC6=fd00:6:
+else
+	L4=$P4 R4=$M4 LA=10.1.0 RA=10.2.0
+	LC=10.6.0 RC=10.5.0 LC6=fd00:6: RC6=fd00:5:
+fi
+what=${2:-all}
+if [ "$what" = all ]; then
+	ip addr add $LC.1/24 dev dummy0
+	ip -6 addr add $LC6:1/64 dev dummy0 nodad
+	for x in "$M4 $P4 0x4401" "$P4 $M4 0x4402"; do
+		set -- $x
+		ip xfrm state add src $1 dst $2 proto esp spi $3 mode tunnel \
+			if_id 44 flag af-unspec replay-window 64 \
+			aead 'rfc4106(gcm(aes))' 0x$(k "$3") 128
+	done
+	for x in "$M4 $P4 0x4403" "$P4 $M4 0x4404"; do
+		set -- $x
+		ip xfrm state add src $1 dst $2 proto ah spi $3 mode tunnel \
+			if_id 44 flag af-unspec replay-window 64 \
+			auth 'hmac(sha1)' 0x$(k "$3")
+	done
+	ip xfrm policy add src $RA.0/24 dst $LA.0/24 dir in if_id 44 \
+		tmpl src $R4 dst $L4 proto esp mode tunnel
+	for n in "$LC.0/24 $RC.0/24" "$LC6:/64 $RC6:/64"; do
+		set -- $n
+		ip xfrm policy add src $1 dst $2 dir out if_id 44 \
+			tmpl src $L4 dst $R4 proto ah mode tunnel
+		ip xfrm policy add src $2 dst $1 dir in if_id 44 \
+			tmpl src $R4 dst $L4 proto ah mode tunnel
+	done
+	ip link add ipsec2 type xfrm dev eth0 if_id 44
+	ip link set ipsec2 addrgenmode none
+fi
+ip link set ipsec2 up
+ip route add $RC.0/24 dev ipsec2 src $LC.1
+ip -6 route add $RC6:/64 dev ipsec2 src $LC6:1
+EOF
+check "stock: ah4 and ah6 loaded" peer modprobe -a ah4 ah6
+check "ipsec.ko: ipsec2, if_id 44, AH and ESP SAs" sh "$SETUP2" main
+check "stock: ipsec2" peer sh "$SETUP2" peer
+
+for t in "IPv4 in IPv4|10.5.0.1|10.6.0.1" "IPv6 in IPv4|fd00:5::1|fd00:6::1"; do
+	IFS='|' read -r name m_in p_in <<EOF
+$t
+EOF
+	o0=$(sa_pkts 0x4403) i0=$(sa_pkts 0x4404)
+	check "AH, $name: main pings the peer through ipsec2" \
+		ping -c 3 -i 0.3 -w 15 -I "$m_in" "$p_in"
+	check "AH, $name: the peer pings main through its ipsec2" \
+		peer ping -c 3 -i 0.3 -w 15 -I "$p_in" "$m_in"
+	check "AH, $name: SAs 0x4403 and 0x4404 carried them" \
+		ge "SA 0x4403" $(($(sa_pkts 0x4403) - o0)) 6 \
+		"SA 0x4404" $(($(sa_pkts 0x4404) - i0)) 6
+done
+m_in=10.5.0.1 p_in=10.6.0.1
+pair_xfer_both "AH, TCP through ipsec2"
+
+# Stock's xfrm_input() hands a packet it drops once it found the SA to
+# xfrm_interface, which counts it in rx_errors and rx_dropped of the
+# interface of the SA's if_id, if that is up. Forged packets from the
+# other guest (lib/esp_forge.py: RFC 4106 by itself) to the SAs of
+# if_id 44 on each stack, and the receiver's ipsec2 counters after each.
+FORGE=$TOP/tests/kselftest/lib/esp_forge.py
+RAW=$TOP/tests/kselftest/lib/send_raw.py
+# rxc SIDE: rx_packets rx_errors rx_dropped of SIDE's ipsec2
+rxc()
+{
+	_c="cd /sys/class/net/ipsec2/statistics &&
+		echo \$(cat rx_packets rx_errors rx_dropped)"
+	if [ "$1" = main ]; then sh -c "$_c"; else peer "$_c"; fi
+}
+# from SIDE CMD...: run CMD on the guest that is not SIDE
+from()
+{
+	_s=$1
+	shift
+	if [ "$_s" = main ]; then peer "$*"; else "$@"; fi
+}
+# rxerr SIDE: one line per case, "case: +packets +errors +dropped" of
+# SIDE's ipsec2 (+errors +dropped where stock counts a packet received
+# before its policy check refuses it, and ipsec.ko does not)
+rxerr()
+{
+	side=$1
+	if [ "$side" = main ]; then
+		src=192.0.2.1 dst=192.0.2.2 spi=0x4402 ah=0x4404
+		inner=10.1.0.1:10.2.0.1 other=10.9.0.1:10.2.0.1 run=
+	else
+		src=192.0.2.2 dst=192.0.2.1 spi=0x4401 ah=0x4403
+		inner=10.2.0.1:10.1.0.1 other=10.9.0.1:10.1.0.1 run=peer
+	fi
+	key=$(printf '%s' $spi | sha256sum | cut -c1-40)
+	esp="python3 $FORGE $src $dst"
+	echo="--icmp-echo 8 --inner $inner"
+	last=$(rxc $side) nopk=
+	rxcase "a valid packet" $esp $spi $key 1 $echo
+	rxcase "the same again, a replay" $esp $spi $key 1 $echo
+	rxcase "a bad ICV" $esp $spi $key 2 $echo --bad-icv
+	rxcase "ESP cut short after its IV" $esp $spi $key 3 $echo --truncate 20
+	# AH (RFC 4302 2): next header 4, length 4 (24 bytes with HMAC-SHA1's
+	# 12-byte ICV), reserved, SPI, sequence number 1, a wrong ICV
+	rxcase "AH with a bad ICV" python3 $RAW $dst 51 \
+		"04040000$(printf '%08x' $ah)00000001$(printf '5a%.0s' $(seq 32))"
+	rxcase "an SPI without an SA" $esp 0x4499 $key 4 $echo
+	nopk=1
+	rxcase "a valid packet its inbound policy refuses" \
+		$esp $spi $key 5 --icmp-echo 8 --inner $other
+	nopk=
+	$run ip link set ipsec2 down
+	rxcase "a bad ICV with ipsec2 down" $esp $spi $key 6 $echo --bad-icv
+	$run sh "$SETUP2" $side routes
+}
+# rxcase NAME CMD...: CMD on the other guest, then the deltas since $last
+rxcase()
+{
+	_n=$1
+	shift
+	from $side "$@" >/dev/null 2>&1
+	sleep 1
+	_now=$(rxc $side)
+	_d=$(echo $last $_now |
+		awk '{ print "+" $4 - $1, "+" $5 - $2, "+" $6 - $3 }')
+	[ -z "$nopk" ] || _d=${_d#* }
+	echo "$_n: $_d"
+	last=$_now
+}
+ours=$(rxerr main)
+stock=$(rxerr peer)
+ktap_info "stock: $(echo "$stock" | tr '\n' ';')"
+ktap_info "ipsec.ko: $(echo "$ours" | tr '\n' ';')"
+while IFS= read -r l; do
+	check_eq "ipsec2 receive counters, ${l%%: *}: as stock's" "$l" \
+		"$(echo "$ours" | awk -v n="${l%%: *}: " 'index($0, n) == 1')"
+done <<EOF
+$stock
+EOF
+check "stock counted the replay, the bad ICVs and the short packet" \
+	test "$(echo "$stock" | grep -c ' +1 +1$')" -eq 4
+
+# --- ipsec3: transport mode ----------------------------------------------------
+# if_id 45: ESP transport between the eth0 addresses for UDP to port 7000,
+# which a rule routes into ipsec3 (ipproto udp dport 7000), and 7001, which
+# is not routed there.
+#   0x4501/0x4502: if_id 45 on both stacks, with out and in policies of
+#     if_id 45 for port 7000
+#   0x4503 (main to peer), 0x4504 (peer to main): the sender's SA and out
+#     policy (port 7001) have no if_id, the receiver's SA has if_id 45 and
+#     its in policy too: received on the receiver's ipsec3
+# Stock's transport bundle keeps the packet's own route, ipsec3, as its
+# path: xfrmi_xmit2() says "Local routing loop detected!", counts a
+# collision and drops the packet; received, a transport SA's packet is
+# the interface's as a tunnel's is, and keeps the ESP packet's route: a
+# strict rp_filter on ipsec3 does not see it (stock spares packets that
+# came through IPsec anyway).
+SETUP3=$PAIR_DIR/setup3.sh
+cat >"$SETUP3" <<'EOF'
+set -e
+k() { printf '%s' "$1" | sha256sum | cut -c1-40; }
+M4=192.0.2.2 P4=192.0.2.1
+if [ "$1" = main ]; then L4=$M4 R4=$P4; else L4=$P4 R4=$M4; fi
+for x in "$M4 $P4 0x4501 45" "$P4 $M4 0x4502 45" "$M4 $P4 0x4503" \
+	 "$P4 $M4 0x4504"; do
+	set -- $x
+	# 0x4503 and 0x4504: if_id 45 at the receiver only
+	ifid=${4:+if_id $4}
+	[ -n "$4" ] || [ "$2" != "$L4" ] || ifid="if_id 45"
+	ip xfrm state add src $1 dst $2 proto esp spi $3 mode transport \
+		$ifid replay-window 64 aead 'rfc4106(gcm(aes))' 0x$(k "$3") 128
+done
+ip xfrm policy add src $L4 dst $R4 proto udp dport 7000 dir out if_id 45 \
+	tmpl src $L4 dst $R4 proto esp mode transport
+ip xfrm policy add src $R4 dst $L4 proto udp dport 7000 dir in if_id 45 \
+	tmpl src $R4 dst $L4 proto esp mode transport
+ip xfrm policy add src $L4 dst $R4 proto udp dport 7001 dir out \
+	tmpl src $L4 dst $R4 proto esp mode transport
+ip xfrm policy add src $R4 dst $L4 proto udp dport 7001 dir in if_id 45 \
+	tmpl src $R4 dst $L4 proto esp mode transport
+ip link add ipsec3 type xfrm dev eth0 if_id 45
+ip link set ipsec3 addrgenmode none
+ip link set ipsec3 up
+# strict reverse path filtering: the far end's address is routed by eth0
+sysctl -qw net.ipv4.conf.ipsec3.rp_filter=1
+ip rule add ipproto udp dport 7000 lookup 145 pref 100
+ip route add $R4/32 dev ipsec3 table 145
+EOF
+check "ipsec.ko: ipsec3, if_id 45, transport SAs" sh "$SETUP3" main
+check "stock: ipsec3" peer sh "$SETUP3" peer
+U1=$PAIR_DIR/udp1.py
+cat >"$U1" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+if sys.argv[1] == "recv":       # recv PORT OUT: "yes" or "no" in OUT
+    s.bind(("0.0.0.0", int(sys.argv[2])))
+    open(sys.argv[3] + ".ready", "w").close()
+    s.settimeout(15)
+    try:
+        s.recv(100)
+        got = "yes"
+    except OSError:
+        got = "no"
+    open(sys.argv[3], "w").write(got + "\n")
+else:                           # send SRC DST PORT
+    s.bind((sys.argv[2], 0))
+    s.sendto(b"x", (sys.argv[3], int(sys.argv[4])))
+EOF
+# on SIDE CMDLINE: run CMDLINE on main or on the peer
 on()
 {
 	if [ "$1" = main ]; then
-		sh -c "$2"
+		sh -c ". \"$TOP/tests/kselftest/lib/lib.sh\"
+$2"
 	else
 		peer "$2"
 	fi
 }
+C3='cd /sys/class/net/ipsec3/statistics &&
+	echo $(cat tx_packets tx_errors tx_dropped collisions rx_packets)'
+# tport SIDE: a datagram from SIDE to each port, a line each: received,
+# and the counters' changes, SIDE's ipsec3 "tx errors dropped collisions"
+# and its SA's packets, the receiver's ipsec3 rx
+tport()
+{
+	if [ "$1" = main ]; then
+		src=192.0.2.2 dst=192.0.2.1 rcv=peer spis="0x4501 0x4503"
+	else
+		src=192.0.2.1 dst=192.0.2.2 rcv=main spis="0x4502 0x4504"
+	fi
+	for port in 7000 7001; do
+		spi=${spis%% *} spis=${spis#* }
+		sa="ip -s xfrm state get src $src dst $dst proto esp spi $spi |
+			awk '/lifetime current/ { getline;
+			      gsub(/[(),a-z]+/, \" \"); print \$2 }'"
+		s0=$(on $1 "$C3") r0=$(on $rcv "$C3") p0=$(on $1 "$sa")
+		on $rcv "rm -f /tmp/u.out*; python3 $U1 recv $port /tmp/u.out \
+			>/dev/null 2>&1 & wait_until 30 test -e /tmp/u.out.ready"
+		on $1 "python3 $U1 send $src $dst $port"
+		on $rcv "wait_until 30 test -s /tmp/u.out" >/dev/null
+		echo "$port: received $(on $rcv 'cat /tmp/u.out'), $(echo \
+			$s0 $(on $1 "$C3") $r0 $(on $rcv "$C3") $p0 $(on $1 "$sa") |
+			awk '{ print "tx +" $6 - $1, "errors +" $7 - $2,
+			       "dropped +" $8 - $3, "collisions +" $9 - $4,
+			       "SA +" $22 - $21, "receiver rx +" $20 - $15 }')"
+	done
+}
+ours=$(tport main)
+stock=$(tport peer)
+ktap_info "stock: $(echo "$stock" | tr '\n' ';')"
+ktap_info "ipsec.ko: $(echo "$ours" | tr '\n' ';')"
+while IFS= read -r l; do
+	check_eq "transport, UDP to port ${l%%: *}: as stock" "$l" \
+		"$(echo "$ours" | grep "^${l%%: *}: ")"
+done <<EOF
+$stock
+EOF
+check_eq "stock: port 7000 (through ipsec3) a routing loop, 7001 received on ipsec3" \
+	"7000: received no, tx +0 errors +1 dropped +1 collisions +1 SA +0 receiver rx +0
+7001: received yes, tx +0 errors +0 dropped +0 collisions +0 SA +1 receiver rx +1" \
+	"$stock"
+
+# --- an interface's only SA deleted and added again under traffic -------------
+# An optional (level use) tunnel template in an outbound policy is refused,
+# as stock's xfrm_user refuses it. ipsec6 (if_id 46): its SA (0x4601) is
+# added and deleted over and over while UDP floods through it
+# (lib/xfrm_churn.py): a packet whose SA went away after its policy was
+# looked up is dropped (stock: a link failure), never sent in the clear,
+# and the kernel reports nothing.
+both "an optional tunnel template in an outbound policy is refused" \
+	"ip xfrm policy add dst 10.9.0.0/24 dir out if_id 46 \
+	 tmpl src 192.0.2.9 dst 192.0.2.8 proto esp mode tunnel level use"
 for side in main peer; do
 	if [ $side = main ]; then
 		l=192.0.2.2 r=192.0.2.1
 	else
 		l=192.0.2.1 r=192.0.2.2
 	fi
-	check "$side: ipsec2, if_id 44, and its outbound policy" \
-		on $side "ip link add ipsec2 type xfrm dev eth0 if_id 44 &&
-		ip link set ipsec2 addrgenmode none && ip link set ipsec2 up &&
-		ip route add 10.9.0.0/24 dev ipsec2 &&
-		ip xfrm policy add dst 10.9.0.0/24 dir out if_id 44 \
+	check "$side: ipsec6, if_id 46, and its outbound policy" \
+		on $side "ip link add ipsec6 type xfrm dev eth0 if_id 46 &&
+		ip link set ipsec6 addrgenmode none && ip link set ipsec6 up &&
+		ip route add 10.9.0.0/24 dev ipsec6 &&
+		ip xfrm policy add dst 10.9.0.0/24 dir out if_id 46 \
 			tmpl src $l dst $r proto esp mode tunnel"
-	out=$(on $side "python3 $TOP/tests/kselftest/lib/xfrm_churn.py $l $r 44 15 2>&1")
+	out=$(on $side "python3 $TOP/tests/kselftest/lib/xfrm_churn.py $l $r 46 15 2>&1")
 	ktap_info "$side: $out"
 	check_eq "$side: UDP flood while the SA comes and goes: none in the clear" \
 		"clear 0" "$(echo "$out" | grep -o 'clear [0-9]*')"
 	check "$side: ... and ESP went out while the SA was there" \
 		sh -c "echo '$out' | grep -qE 'esp [1-9]'"
-	on $side "ip link del ipsec2;
-		ip xfrm policy del dst 10.9.0.0/24 dir out if_id 44;
-		ip xfrm state del src $l dst $r proto esp spi 0x4401 2>/dev/null; true"
+	on $side "ip link del ipsec6;
+		ip xfrm policy del dst 10.9.0.0/24 dir out if_id 46;
+		ip xfrm state del src $l dst $r proto esp spi 0x4601 2>/dev/null; true"
 done
 
 # --- an interface deleted while traffic flows ---------------------------------

@@ -9,6 +9,7 @@ renamed by a map so that the two guests' lines can be compared.
                   --m PROTO,MODE,REQID,OLDSRC,OLDDST,NEWSRC,NEWDST ...
                   [--km LOCAL,REMOTE] [--encap SPORT,DPORT[,TYPE]] [--type N]
                   [--no-migrate] [--count N] [--trailing BYTES]
+                  [--if-id N]
   migrate.py listen OUT READY [ADDR=NAME,...]
 """
 import argparse
@@ -24,7 +25,7 @@ import pfkey as pk  # noqa: E402
 import xfrmnl as xn  # noqa: E402
 
 MIGRATE = 0x21
-A_ENCAP, A_POLICY_TYPE, A_MIGRATE, A_KMADDRESS = 4, 16, 17, 19
+A_ENCAP, A_POLICY_TYPE, A_MIGRATE, A_KMADDRESS, A_IF_ID = 4, 16, 17, 19, 31
 GRP_MIGRATE = 7
 SOL_NETLINK, NETLINK_ADD_MEMBERSHIP = 270, 1
 ATTR_NAMES = {A_ENCAP: "ENCAP", A_POLICY_TYPE: "POLICY_TYPE",
@@ -86,6 +87,8 @@ def send_xfrm(a):
     if a.type is not None:
         # struct xfrm_userpolicy_type: 6 bytes
         body += xn.attr(A_POLICY_TYPE, struct.pack("=BxHBx", a.type, 0, 0))
+    if a.if_id is not None:
+        body += xn.attr(A_IF_ID, struct.pack("=I", a.if_id))
     ms = [user_migrate(*entry(m)) for m in a.m]
     if a.count is not None:
         ms = (ms * a.count)[:a.count]
@@ -229,6 +232,7 @@ def main():
     ap.add_argument("--no-migrate", action="store_true")
     ap.add_argument("--count", type=int)
     ap.add_argument("--trailing", type=int, default=0)
+    ap.add_argument("--if-id", type=int)
     a = ap.parse_args()
     e = send_pfkey(a) if a.pfkey else send_xfrm(a)
     print("ok" if e == 0 else errno.errorcode.get(abs(e), str(e)))

@@ -18,7 +18,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import xfrmnl as x  # noqa: E402
 
 A_IF_ID = 31
-SPI = 0x4401
+SPI = 0x4601
 PCAP = "/tmp/churn.pcap"
 
 FLOOD = """
