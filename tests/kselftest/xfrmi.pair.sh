@@ -571,16 +571,22 @@ rxcase()
 	echo "$_n: $_d"
 	last=$_now
 }
+# as_stock WHAT OURS STOCK: two transcripts of lines "KEY: ...", each of
+# stock's checked against ours' line of that KEY
+as_stock()
+{
+	ktap_info "stock: $(echo "$3" | tr '\n' ';')"
+	ktap_info "ipsec.ko: $(echo "$2" | tr '\n' ';')"
+	while IFS= read -r _l; do
+		check_eq "$1 ${_l%%: *}: as stock's" "$_l" \
+			"$(echo "$2" | awk -v n="${_l%%: *}: " 'index($0, n) == 1')"
+	done <<EOF
+$3
+EOF
+}
 ours=$(rxerr main)
 stock=$(rxerr peer)
-ktap_info "stock: $(echo "$stock" | tr '\n' ';')"
-ktap_info "ipsec.ko: $(echo "$ours" | tr '\n' ';')"
-while IFS= read -r l; do
-	check_eq "ipsec2 receive counters, ${l%%: *}: as stock's" "$l" \
-		"$(echo "$ours" | awk -v n="${l%%: *}: " 'index($0, n) == 1')"
-done <<EOF
-$stock
-EOF
+as_stock "ipsec2 receive counters," "$ours" "$stock"
 check "stock counted the replay, the bad ICVs and the short packet" \
 	test "$(echo "$stock" | grep -c ' +1 +1$')" -eq 4
 
@@ -691,14 +697,7 @@ tport()
 }
 ours=$(tport main)
 stock=$(tport peer)
-ktap_info "stock: $(echo "$stock" | tr '\n' ';')"
-ktap_info "ipsec.ko: $(echo "$ours" | tr '\n' ';')"
-while IFS= read -r l; do
-	check_eq "transport, UDP to port ${l%%: *}: as stock" "$l" \
-		"$(echo "$ours" | grep "^${l%%: *}: ")"
-done <<EOF
-$stock
-EOF
+as_stock "transport, UDP to port" "$ours" "$stock"
 check_eq "stock: port 7000 (through ipsec3) a routing loop, 7001 received on ipsec3" \
 	"7000: received no, tx +0 errors +1 dropped +1 collisions +1 SA +0 receiver rx +0
 7001: received yes, tx +0 errors +0 dropped +0 collisions +0 SA +1 receiver rx +1" \
