@@ -10,7 +10,10 @@
  * result leaves through ip_local_out()/ip6_local_out(), so netfilter and
  * taps on the real interface see the ESP packet. Nothing is referenced
  * while the packet is inside netfilter (a rule may drop it): the policy
- * is found again by its id after the enc0 hooks.
+ * is found again by its id after the enc0 hooks. The first SA is not
+ * looked up again when every enc0 hook accepts the packet at once: the
+ * hook's RCU read-side section still runs, and the SA it found is taken
+ * if it still serves (ipsec_out_sa_reuse()).
  *
  * A socket's own policy (sockpol.h) takes the SPD's place for the
  * socket's packets: discard, bypass, or its requests. Its requests are
@@ -344,10 +347,48 @@ static int ipsec_out_esp_done(struct ipsec_net *in, struct sk_buff *skb)
 	return 0;
 }
 
-/* Apply the remaining requests; returns when done, dropped or when a
- * transform went asynchronous.
+/* Under RCU: may @sa, found by the hook for the packet's first request,
+ * serve request @r with @rid and @mark now? What ipsec_sa_find_rid_rcu()
+ * asks of each SA it walks: the request's group, a mode that serves, the
+ * policy's mark, and MATURE or DYING still (deleted, replaced or expired
+ * since: the lookup decides, as before). A reference is taken if so.
  */
-static void ipsec_out_next(struct ipsec_net *in, struct sk_buff *skb)
+static bool ipsec_out_sa_reuse(struct ipsec_sa *sa,
+			       const struct ipsec_policy_req *r,
+			       const struct ipsec_sa_rid *rid, u32 mark)
+{
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "ipsec: SA borrowed outside RCU");
+	if (memcmp(&sa->rid, rid, sizeof(*rid)) ||
+	    (sa->mode != IPSEC_MODE_ANY && r->mode != IPSEC_MODE_ANY &&
+	     sa->mode != r->mode) ||
+	    !ipsec_sa_mark_match(sa, mark) || !ipsec_sa_usable(sa))
+		return false;
+	return refcount_inc_not_zero(&sa->refcnt);
+}
+
+/* The flow request @r's SA is found for: the packet's own in transport
+ * mode. A tunnel's SA is named by the request alone (ipsec_req_rid()),
+ * so the packet's header is only checked as the parse would check it,
+ * and the flow holds its family.
+ */
+static int ipsec_out_flow(const struct sk_buff *skb, u8 family,
+			  const struct ipsec_policy_req *r,
+			  struct ipsec_flow *f)
+{
+	if (r->mode != IPSEC_MODE_TUNNEL)
+		return ipsec_flow_from_skb(skb, family, f);
+	memset(f, 0, sizeof(*f));
+	f->family = family;
+	return ipsec_flow_check_skb(skb, family);
+}
+
+/* Apply the remaining requests; returns when done, dropped or when a
+ * transform went asynchronous. @first: NULL, or the SA the hook found
+ * for the first request, borrowed under the RCU read-side section the
+ * hook is still in (ipsec_out_one()); checked before it is taken.
+ */
+static void ipsec_out_next(struct ipsec_net *in, struct sk_buff *skb,
+			   struct ipsec_sa *first)
 {
 	struct ipsec_out_cb *cb = IPSEC_OUT_CB(skb);
 	unsigned int nreqs = ipsec_out_nreqs(cb);
@@ -358,6 +399,7 @@ static void ipsec_out_next(struct ipsec_net *in, struct sk_buff *skb)
 		struct ipsec_sa_rid rid;
 		struct ipsec_flow f;
 		struct ipsec_sa *sa;
+		u32 mark;
 		int err;
 
 		while (cb->idx < nreqs && (cb->skip & BIT(cb->idx)))
@@ -368,16 +410,19 @@ static void ipsec_out_next(struct ipsec_net *in, struct sk_buff *skb)
 		}
 		ipsec_out_req(cb, cb->idx++, r);
 
-		if (ipsec_flow_from_skb(skb, cb->family, &f)) {
+		if (ipsec_out_flow(skb, cb->family, r, &f)) {
 			ipsec_out_drop(in, skb, r->proto, IPSEC_STAT_HDROPS);
 			return;
 		}
 		if (!cb->sk_pol && cb->pol)
 			f.if_id = cb->pol->key.sel.if_id;
 		ipsec_req_rid(r, &f, &rid);
-		sa = ipsec_sa_find_rid(in, &rid, r->mode,
-				       ipsec_policy_sa_mark(cb->sk_pol ? NULL :
-							    cb->pol));
+		mark = ipsec_policy_sa_mark(cb->sk_pol ? NULL : cb->pol);
+		if (first && ipsec_out_sa_reuse(first, r, &rid, mark))
+			sa = first;
+		else
+			sa = ipsec_sa_find_rid(in, &rid, r->mode, mark);
+		first = NULL;
 		if (!sa) {
 			/* went away since the hook looked */
 			if (ipsec_req_level(in, r, f.family) < IPSEC_LEVEL_REQUIRE)
@@ -456,7 +501,7 @@ static void ipsec_out_resume(struct sk_buff *skb, int err)
 	}
 	if (ipsec_out_esp_done(in, skb))
 		return;
-	ipsec_out_next(in, skb);
+	ipsec_out_next(in, skb, NULL);
 }
 
 /* The outbound policy of the packet's socket, if it is still the one the
@@ -478,11 +523,12 @@ static struct xfrm_policy *ipsec_out_sockpol_get(struct sk_buff *skb,
 	return xp;
 }
 
-/* After POST_ROUTING on enc0: the packet is committed to IPsec. */
-static int ipsec_out_xform(struct net *net, struct sock *sk,
-			   struct sk_buff *skb)
+/* After POST_ROUTING on enc0: the packet is committed to IPsec. @first:
+ * as for ipsec_out_next().
+ */
+static void ipsec_out_apply(struct ipsec_net *in, struct sk_buff *skb,
+			    struct ipsec_sa *first)
 {
-	struct ipsec_net *in = ipsec_net(net);
 	struct ipsec_out_cb *cb = IPSEC_OUT_CB(skb);
 
 	ipsec_enc_tap_out(in, skb);
@@ -495,28 +541,47 @@ static int ipsec_out_xform(struct net *net, struct sock *sk,
 		cb->pol = NULL;
 	if (cb->sk_pol ? !cb->xp : !cb->pol && cb->pol_id) {
 		ipsec_out_drop(in, skb, IPPROTO_ESP, IPSEC_STAT_PDROPS);
-		return 0;
+		return;
 	}
-	ipsec_out_next(in, skb);
+	ipsec_out_next(in, skb, first);
+}
+
+/* netfilter's okfn: the packet comes back from a queue (NF_QUEUE) after
+ * the hook's RCU section ended, and nothing it found is borrowed
+ */
+static int ipsec_out_xform(struct net *net, struct sock *sk,
+			   struct sk_buff *skb)
+{
+	ipsec_out_apply(ipsec_net(net), skb, NULL);
 	return 0;
 }
 
-static int ipsec_out_enc_post(struct net *net, struct sock *sk,
-			      struct sk_buff *skb)
+/* After the first hook on enc0 (LOCAL_OUT or FORWARD): POST_ROUTING. */
+static void ipsec_out_post(struct ipsec_net *in, struct sock *sk,
+			   struct sk_buff *skb, struct ipsec_sa *first)
 {
-	struct ipsec_net *in = ipsec_net(net);
 	struct net_device *enc = READ_ONCE(in->enc_dev);
 	int ret;
 
 	if (!enc) {		/* the namespace is going */
 		ipsec_out_drop(in, skb, IPPROTO_ESP, IPSEC_STAT_OUTFAIL);
-		return 0;
+		return;
 	}
 	ret = nf_hook(ipsec_nfproto(IPSEC_OUT_CB(skb)->family),
-		      NF_INET_POST_ROUTING, net, sk, skb, NULL, enc,
+		      NF_INET_POST_ROUTING, in->net, sk, skb, NULL, enc,
 		      ipsec_out_xform);
+	/* 1: every hook accepted, in this call: still the hook's RCU
+	 * section, the SA found there is still there to be checked
+	 */
 	if (ret == 1)
-		ipsec_out_xform(net, sk, skb);
+		ipsec_out_apply(in, skb, first);
+}
+
+/* okfn, as ipsec_out_xform() */
+static int ipsec_out_enc_post(struct net *net, struct sock *sk,
+			      struct sk_buff *skb)
+{
+	ipsec_out_post(ipsec_net(net), sk, skb, NULL);
 	return 0;
 }
 
@@ -619,7 +684,11 @@ struct ipsec_out_plan {
 
 /* One packet (or GSO segment) to protect, as decided by the hook. outer is
  * the flow of the outermost tunnel header when it goes to another
- * destination than the packet, else NULL.
+ * destination than the packet, else NULL. first: the SA the hook found
+ * for the first request it applies, borrowed: if every hook on enc0
+ * accepts the packet at once, this is still the hook's RCU read-side
+ * section, and ipsec_out_next() takes it after checking it (a packet
+ * queued to user space meanwhile, or accepted later, looks it up).
  *
  * Without a tunnel the ESP packet leaves by the packet's own route, so that
  * route cannot carry both MTUs (XFRM gives the packet a bundle route of its
@@ -633,7 +702,8 @@ struct ipsec_out_plan {
 static int ipsec_out_one(struct ipsec_net *in, struct sk_buff *skb,
 			 const struct nf_hook_state *state, u8 family,
 			 const struct ipsec_out_plan *plan, u8 skip,
-			 unsigned int overhead, const struct ipsec_flow *outer)
+			 unsigned int overhead, const struct ipsec_flow *outer,
+			 struct ipsec_sa *first)
 {
 	struct ipsec_out_cb *cb = IPSEC_OUT_CB(skb);
 	struct dst_entry *dst = skb_dst(skb);
@@ -717,7 +787,7 @@ static int ipsec_out_one(struct ipsec_net *in, struct sk_buff *skb,
 		 */
 		cb->xfrmi = 1;
 		skb->dev = NULL;
-		ipsec_out_xform(in->net, state->sk, skb);
+		ipsec_out_apply(in, skb, first);
 		return 0;
 	}
 	enc = READ_ONCE(in->enc_dev);
@@ -728,7 +798,7 @@ static int ipsec_out_one(struct ipsec_net *in, struct sk_buff *skb,
 	ret = nf_hook(ipsec_nfproto(family), state->hook, in->net, state->sk,
 		      skb, state->in, enc, ipsec_out_enc_post);
 	if (ret == 1)
-		ipsec_out_enc_post(in->net, state->sk, skb);
+		ipsec_out_post(in, state->sk, skb, first);
 	return 0;
 }
 
@@ -736,14 +806,15 @@ static unsigned int ipsec_out_steal(struct ipsec_net *in, struct sk_buff *skb,
 				    const struct nf_hook_state *state,
 				    u8 family, const struct ipsec_out_plan *plan,
 				    u8 skip, unsigned int overhead,
-				    const struct ipsec_flow *outer)
+				    const struct ipsec_flow *outer,
+				    struct ipsec_sa *first)
 {
 	struct sk_buff *segs, *seg, *next;
 
 	if (!skb_is_gso(skb)) {
 		/* the XFRM interface counts a packet dropped here an error */
 		if (ipsec_out_one(in, skb, state, family, plan, skip, overhead,
-				  outer) && plan->xfrmi)
+				  outer, first) && plan->xfrmi)
 			return IPSEC_OUT_DROPPED;
 		return NF_STOLEN;
 	}
@@ -756,7 +827,7 @@ static unsigned int ipsec_out_steal(struct ipsec_net *in, struct sk_buff *skb,
 	skb_list_walk_safe(segs, seg, next) {
 		skb_mark_not_on_list(seg);
 		ipsec_out_one(in, seg, state, family, plan, skip, overhead,
-			      outer);
+			      outer, first);
 	}
 	return NF_STOLEN;
 }
@@ -815,6 +886,7 @@ static unsigned int ipsec_out_protect(struct ipsec_net *in,
 				      const struct ipsec_out_plan *plan)
 {
 	struct ipsec_flow cur = *flow;
+	struct ipsec_sa *first = NULL;
 	unsigned int overhead = 0, i;
 	u8 skip = 0;
 	bool tunnel;
@@ -844,6 +916,8 @@ static unsigned int ipsec_out_protect(struct ipsec_net *in,
 				       IPSEC_STAT_NOXFORM);
 			return NF_DROP;
 		}
+		if (!first)
+			first = sa;
 		overhead += ipsec_req_overhead(sa, r->mode, &rid, &cur);
 	}
 	if (skip == GENMASK(plan->nreqs - 1, 0))
@@ -853,7 +927,7 @@ static unsigned int ipsec_out_protect(struct ipsec_net *in,
 	tunnel = cur.family != flow->family ||
 		 !xfrm_addr_equal(&cur.daddr, &flow->daddr, flow->family);
 	return ipsec_out_steal(in, skb, state, flow->family, plan, skip,
-			       overhead, tunnel ? &cur : NULL);
+			       overhead, tunnel ? &cur : NULL, first);
 }
 
 /* Under RCU: a socket policy's verdict, in the SPD's stead. */

@@ -132,6 +132,30 @@ int ipsec_flow_from_skb_at(const struct sk_buff *skb, unsigned int noff,
 	return 0;
 }
 
+int ipsec_flow_check_skb(const struct sk_buff *skb, u8 family)
+{
+	unsigned int noff = skb_network_offset(skb);
+	struct ipv6hdr _ip6h;
+	const struct ipv6hdr *ip6h;
+	__be16 frag = 0;
+	u8 nh;
+
+	if (family == AF_INET) {
+		struct iphdr _iph;
+		const struct iphdr *iph;
+
+		iph = skb_header_pointer(skb, noff, sizeof(_iph), &_iph);
+		return iph && iph->ihl >= 5 ? 0 : -EINVAL;
+	}
+	ip6h = skb_header_pointer(skb, noff, sizeof(_ip6h), &_ip6h);
+	if (!ip6h)
+		return -EINVAL;
+	nh = ip6h->nexthdr;
+	if (ipsec_flow_skip6(skb, noff + sizeof(*ip6h), &nh, &frag) < 0)
+		return -EINVAL;
+	return 0;
+}
+
 /* Traffic no policy applies to: IPv6 neighbour discovery (RFC 4861:
  * router/neighbour solicitation and advertisement, redirect), which must
  * stay on the link it names. IKE is not here: a key manager exempts its

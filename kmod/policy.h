@@ -20,6 +20,11 @@ int ipsec_flow_from_skb(const struct sk_buff *skb, u8 family,
 int ipsec_flow_from_skb_at(const struct sk_buff *skb, unsigned int noff,
 			   u8 family, struct ipsec_flow *flow);
 
+/* Would ipsec_flow_from_skb() take the packet? Its checks, nothing
+ * filled: for a caller that needs no field of the flow.
+ */
+int ipsec_flow_check_skb(const struct sk_buff *skb, u8 family);
+
 /* IPv6 neighbour discovery passes whatever the SPD says. */
 bool ipsec_flow_bypass(const struct ipsec_flow *f);
 
