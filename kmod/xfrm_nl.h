@@ -119,6 +119,8 @@ int ipsec_xfrm_policy_tmpls(struct sk_buff *skb,
 			    const struct ipsec_policy *pol);
 u8 ipsec_xfrm_dir_get(u8 xdir);
 u8 ipsec_xfrm_dir_put(u8 dir);
+int ipsec_xfrm_policy_type_get(const struct ipsec_xfrm_req *req);
+int ipsec_xfrm_policy_type_put(struct sk_buff *skb);
 
 /* xfrm_nl_sa.c, xfrm_nl_ae.c, xfrm_nl_spd.c: handlers */
 struct ipsec_sa *ipsec_xfrm_find_sa(const struct ipsec_xfrm_req *req,

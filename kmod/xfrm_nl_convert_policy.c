@@ -28,6 +28,36 @@ int ipsec_xfrm_if_id_put(struct sk_buff *skb, u32 if_id)
 	return if_id && nla_put_u32(skb, XFRMA_IF_ID, if_id) ? -EMSGSIZE : 0;
 }
 
+/* XFRMA_POLICY_TYPE as the kernel's own xfrm_user has it: a sub policy
+ * type is valid, and the attribute is sent, only in a kernel built with
+ * sub policies (CONFIG_XFRM_SUB_POLICY, as Debian's); any other type is
+ * refused. Returns the type (main without the attribute) or -EINVAL.
+ */
+int ipsec_xfrm_policy_type_get(const struct ipsec_xfrm_req *req)
+{
+	const struct nlattr *nla = req->attrs[XFRMA_POLICY_TYPE];
+	u8 type = XFRM_POLICY_TYPE_MAIN;
+
+	if (nla)
+		type = ((const struct xfrm_userpolicy_type *)nla_data(nla))->type;
+	if (type == XFRM_POLICY_TYPE_MAIN ||
+	    (type == XFRM_POLICY_TYPE_SUB &&
+	     IS_ENABLED(CONFIG_XFRM_SUB_POLICY)))
+		return type;
+	NL_SET_ERR_MSG(req->extack, "Invalid policy type");
+	return -EINVAL;
+}
+
+/* Every policy here is a main one. */
+int ipsec_xfrm_policy_type_put(struct sk_buff *skb)
+{
+	struct xfrm_userpolicy_type upt = { .type = XFRM_POLICY_TYPE_MAIN };
+
+	if (!IS_ENABLED(CONFIG_XFRM_SUB_POLICY))
+		return 0;
+	return nla_put(skb, XFRMA_POLICY_TYPE, sizeof(upt), &upt);
+}
+
 /* The selector, direction, XFRMA_MARK and XFRMA_IF_ID: policies that
  * differ in their marks, value or mask, or in their if_id are different
  * policies (xfrm_user's xfrm_policy_mark_match() and if_id test).
@@ -138,7 +168,6 @@ int ipsec_xfrm_to_policy(const struct ipsec_xfrm_req *req,
 			 const struct xfrm_userpolicy_info *p,
 			 struct ipsec_policy *pol)
 {
-	const struct nlattr *nla = req->attrs[XFRMA_POLICY_TYPE];
 	int err;
 
 	err = ipsec_xfrm_refuse(req->attrs, ipsec_xfrm_policy_refused,
@@ -148,10 +177,12 @@ int ipsec_xfrm_to_policy(const struct ipsec_xfrm_req *req,
 		err = ipsec_xfrm_no_extra_flags(req->attrs, req->extack);
 	if (err)
 		return err;
-	if (nla && ((const struct xfrm_userpolicy_type *)nla_data(nla))->type !=
-		   XFRM_POLICY_TYPE_MAIN) {
-		NL_SET_ERR_MSG_ATTR(req->extack, nla,
-				    "only main policies are supported by ipsec.ko");
+	err = ipsec_xfrm_policy_type_get(req);
+	if (err < 0)
+		return err;
+	if (err != XFRM_POLICY_TYPE_MAIN) {
+		NL_SET_ERR_MSG(req->extack,
+			       "only main policies are supported by ipsec.ko");
 		return -EOPNOTSUPP;
 	}
 	if (p->index) {
@@ -258,7 +289,6 @@ int ipsec_xfrm_policy_fill(struct sk_buff *skb,
 			   const struct ipsec_policy *pol, u16 type,
 			   u32 portid, u32 seq, u16 flags)
 {
-	struct xfrm_userpolicy_type upt = { .type = XFRM_POLICY_TYPE_MAIN };
 	struct nlmsghdr *nlh;
 
 	nlh = nlmsg_put(skb, portid, seq, type,
@@ -267,7 +297,7 @@ int ipsec_xfrm_policy_fill(struct sk_buff *skb,
 		return -EMSGSIZE;
 	ipsec_xfrm_policy_info(nlmsg_data(nlh), pol);
 	if (ipsec_xfrm_policy_tmpls(skb, pol) ||
-	    nla_put(skb, XFRMA_POLICY_TYPE, sizeof(upt), &upt) ||
+	    ipsec_xfrm_policy_type_put(skb) ||
 	    ipsec_xfrm_policy_mark_put(skb, pol)) {
 		nlmsg_cancel(skb, nlh);
 		return -EMSGSIZE;

@@ -99,7 +99,6 @@ static int ipsec_xfrm_delpolicy_fill(struct sk_buff *skb,
 				     const struct ipsec_policy *pol, u32 seq,
 				     u32 portid)
 {
-	struct xfrm_userpolicy_type upt = { .type = XFRM_POLICY_TYPE_MAIN };
 	struct xfrm_userpolicy_info info;
 	struct xfrm_userpolicy_id *id;
 	struct nlmsghdr *nlh;
@@ -115,7 +114,7 @@ static int ipsec_xfrm_delpolicy_fill(struct sk_buff *skb,
 	id->dir = info.dir;
 	if (nla_put(skb, XFRMA_POLICY, sizeof(info), &info) ||
 	    ipsec_xfrm_policy_tmpls(skb, pol) ||
-	    nla_put(skb, XFRMA_POLICY_TYPE, sizeof(upt), &upt) ||
+	    ipsec_xfrm_policy_type_put(skb) ||
 	    ipsec_xfrm_policy_mark_put(skb, pol)) {
 		nlmsg_cancel(skb, nlh);
 		return -EMSGSIZE;
@@ -152,17 +151,16 @@ void ipsec_xfrm_nl_policy_event(const struct ipsec_policy *pol, u16 type,
 void ipsec_xfrm_nl_policy_flush_event(struct ipsec_net *in, u32 seq,
 				      u32 portid)
 {
-	struct xfrm_userpolicy_type upt = { .type = XFRM_POLICY_TYPE_MAIN };
 	struct nlmsghdr *nlh;
 	struct sk_buff *skb;
 
 	if (!ipsec_xfrm_nl_listening(in, XFRMNLGRP_POLICY))
 		return;
-	skb = nlmsg_new(nla_total_size(sizeof(upt)), GFP_KERNEL);
+	skb = nlmsg_new(nla_total_size(sizeof(struct xfrm_userpolicy_type)), GFP_KERNEL);
 	if (!skb)
 		return;
 	nlh = nlmsg_put(skb, portid, seq, XFRM_MSG_FLUSHPOLICY, 0, 0);
-	if (!nlh || nla_put(skb, XFRMA_POLICY_TYPE, sizeof(upt), &upt)) {
+	if (!nlh || ipsec_xfrm_policy_type_put(skb)) {
 		kfree_skb(skb);
 		return;
 	}
@@ -255,7 +253,6 @@ void ipsec_xfrm_nl_expire(const struct ipsec_sa *sa, bool hard)
 /* A policy's hard lifetime ran out (KAME's SPDEXPIRE). */
 void ipsec_xfrm_nl_polexpire(const struct ipsec_policy *pol)
 {
-	struct xfrm_userpolicy_type upt = { .type = XFRM_POLICY_TYPE_MAIN };
 	struct xfrm_user_polexpire *pe;
 	struct nlmsghdr *nlh;
 	struct sk_buff *skb;
@@ -274,7 +271,7 @@ void ipsec_xfrm_nl_polexpire(const struct ipsec_policy *pol)
 	ipsec_xfrm_policy_info(&pe->pol, pol);
 	pe->hard = 1;
 	if (ipsec_xfrm_policy_tmpls(skb, pol) ||
-	    nla_put(skb, XFRMA_POLICY_TYPE, sizeof(upt), &upt) ||
+	    ipsec_xfrm_policy_type_put(skb) ||
 	    ipsec_xfrm_policy_mark_put(skb, pol))
 		goto err;
 	nlmsg_end(skb, nlh);
@@ -343,7 +340,6 @@ void ipsec_xfrm_nl_acquire(struct ipsec_net *in,
 			   const struct ipsec_sa_rid *rid,
 			   const struct ipsec_flow *flow, u32 seq)
 {
-	struct xfrm_userpolicy_type upt = { .type = XFRM_POLICY_TYPE_MAIN };
 	struct xfrm_user_acquire *ua;
 	struct nlmsghdr *nlh;
 	struct sk_buff *skb;
@@ -367,7 +363,7 @@ void ipsec_xfrm_nl_acquire(struct ipsec_net *in,
 	ua->calgos = ~0U;
 	ua->seq = seq;
 	if (ipsec_xfrm_policy_tmpls(skb, pol) ||
-	    nla_put(skb, XFRMA_POLICY_TYPE, sizeof(upt), &upt) ||
+	    ipsec_xfrm_policy_type_put(skb) ||
 	    ipsec_xfrm_policy_mark_put(skb, pol))
 		goto err;
 	nlmsg_end(skb, nlh);

@@ -90,7 +90,6 @@ static int ipsec_xfrm_migrate_get(const struct ipsec_xfrm_req *req,
 				  struct ipsec_migration *mg)
 {
 	const struct xfrm_userpolicy_id *p = nlmsg_data(req->nlh);
-	const struct nlattr *nla = req->attrs[XFRMA_POLICY_TYPE];
 	int err;
 
 	err = ipsec_xfrm_refuse(req->attrs, ipsec_xfrm_migrate_refused,
@@ -99,14 +98,11 @@ static int ipsec_xfrm_migrate_get(const struct ipsec_xfrm_req *req,
 	      ipsec_xfrm_migrate_entries(req, mg);
 	if (err)
 		return err;
-	if (nla && ((const struct xfrm_userpolicy_type *)nla_data(nla))->type >
-		   XFRM_POLICY_TYPE_SUB) {
-		NL_SET_ERR_MSG_ATTR(req->extack, nla, "unknown policy type");
-		return -EINVAL;
-	}
+	err = ipsec_xfrm_policy_type_get(req);
+	if (err < 0)
+		return err;
 	/* only main policies exist here: a sub policy is not found */
-	if (nla && ((const struct xfrm_userpolicy_type *)nla_data(nla))->type ==
-		   XFRM_POLICY_TYPE_SUB) {
+	if (err == XFRM_POLICY_TYPE_SUB) {
 		NL_SET_ERR_MSG(req->extack, "no policy with this selector and direction");
 		return -ENOENT;
 	}
@@ -183,7 +179,6 @@ static int ipsec_xfrm_migrate_put_km(struct sk_buff *skb,
 static int ipsec_xfrm_migrate_fill(struct sk_buff *skb,
 				   const struct ipsec_migration *mg)
 {
-	struct xfrm_userpolicy_type upt = { .type = XFRM_POLICY_TYPE_MAIN };
 	struct xfrm_userpolicy_id *id;
 	struct nlmsghdr *nlh;
 	unsigned int i;
@@ -198,7 +193,7 @@ static int ipsec_xfrm_migrate_fill(struct sk_buff *skb,
 	if (ipsec_xfrm_migrate_put_km(skb, mg) ||
 	    (mg->has_encap &&
 	     nla_put(skb, XFRMA_ENCAP, sizeof(mg->encap), &mg->encap)) ||
-	    nla_put(skb, XFRMA_POLICY_TYPE, sizeof(upt), &upt))
+	    ipsec_xfrm_policy_type_put(skb))
 		goto cancel;
 	for (i = 0; i < mg->n; i++)
 		if (ipsec_xfrm_migrate_put_entry(skb, &mg->m[i]))

@@ -66,15 +66,16 @@ static struct ipsec_policy *ipsec_xfrm_find_policy(struct ipsec_xfrm_req *req,
 						   int *err)
 {
 	const struct xfrm_userpolicy_id *p = nlmsg_data(req->nlh);
-	const struct nlattr *nla = req->attrs[XFRMA_POLICY_TYPE];
 	struct ipsec_policy_key key;
 	struct ipsec_policy *pol;
+	int type;
 
-	if (nla && ((const struct xfrm_userpolicy_type *)nla_data(nla))->type !=
-		   XFRM_POLICY_TYPE_MAIN) {
-		NL_SET_ERR_MSG_ATTR(req->extack, nla,
-				    "only main policies are supported by ipsec.ko");
-		*err = -EOPNOTSUPP;
+	type = ipsec_xfrm_policy_type_get(req);
+	if (type != XFRM_POLICY_TYPE_MAIN) {
+		if (type >= 0)
+			NL_SET_ERR_MSG(req->extack,
+				       "only main policies are supported by ipsec.ko");
+		*err = type < 0 ? type : -EOPNOTSUPP;
 		return NULL;
 	}
 	if (p->dir > XFRM_POLICY_FWD) {
@@ -150,12 +151,13 @@ out:
 
 int ipsec_xfrm_nl_flushpolicy(struct ipsec_xfrm_req *req)
 {
-	const struct nlattr *nla = req->attrs[XFRMA_POLICY_TYPE];
+	int type = ipsec_xfrm_policy_type_get(req);
 
-	if (nla && ((const struct xfrm_userpolicy_type *)nla_data(nla))->type !=
-		   XFRM_POLICY_TYPE_MAIN) {
-		NL_SET_ERR_MSG_ATTR(req->extack, nla,
-				    "only main policies are supported by ipsec.ko");
+	if (type < 0)
+		return type;
+	if (type != XFRM_POLICY_TYPE_MAIN) {
+		NL_SET_ERR_MSG(req->extack,
+			       "only main policies are supported by ipsec.ko");
 		return -EOPNOTSUPP;
 	}
 	ipsec_spd_flush(req->in);

@@ -200,6 +200,20 @@ ipsec_counter()
 	fi
 }
 
+# kernel_has CONFIG_X: is the option =y or =m in the running kernel's
+# config (Debian's in /boot, a debug kernel's next to its modules)?
+# Status 2 when no config is found.
+kernel_has()
+{
+	for _c in "${VM_MODROOT:+$VM_MODROOT/boot/config-$(uname -r)}" \
+		"/boot/config-$(uname -r)"; do
+		[ -n "$_c" ] && [ -r "$_c" ] || continue
+		grep -qE "^$1=(y|m)\$" "$_c"
+		return
+	done
+	return 2
+}
+
 # wait_until SECONDS CMD...: poll CMD every 0.1 s, for SECONDS times
 # SCALE (an upper bound: a slow kernel only makes a failure slower)
 wait_until()
