@@ -134,7 +134,7 @@ echo "add 10.0.0.1 10.0.0.2 esp 0x7101 -m tunnel -E aes-gcm-16 $GCMKEY;" |
 	ns_run b "$PFK" -f -
 nfq accept hold
 e0=$(cnt esp1)
-ping1 8 &
+ping1 20 &
 PINGPID=$!
 wait_until 20 grep -q '^packet' "$T/nfq.out"
 ns_run a "$PFK" -f - <<EOC
