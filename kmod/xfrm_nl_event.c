@@ -156,7 +156,8 @@ void ipsec_xfrm_nl_policy_flush_event(struct ipsec_net *in, u32 seq,
 
 	if (!ipsec_xfrm_nl_listening(in, XFRMNLGRP_POLICY))
 		return;
-	skb = nlmsg_new(nla_total_size(sizeof(struct xfrm_userpolicy_type)), GFP_KERNEL);
+	skb = nlmsg_new(nla_total_size(sizeof(struct xfrm_userpolicy_type)),
+			GFP_KERNEL);
 	if (!skb)
 		return;
 	nlh = nlmsg_put(skb, portid, seq, XFRM_MSG_FLUSHPOLICY, 0, 0);
