@@ -359,9 +359,7 @@ static bool ipsec_out_sa_reuse(struct ipsec_sa *sa,
 {
 	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "ipsec: SA borrowed outside RCU");
 	if (memcmp(&sa->rid, rid, sizeof(*rid)) ||
-	    (sa->mode != IPSEC_MODE_ANY && r->mode != IPSEC_MODE_ANY &&
-	     sa->mode != r->mode) ||
-	    !ipsec_sa_mark_match(sa, mark) || !ipsec_sa_usable(sa))
+	    !ipsec_sa_serves(sa, r->mode, mark) || !ipsec_sa_usable(sa))
 		return false;
 	return refcount_inc_not_zero(&sa->refcnt);
 }

@@ -240,10 +240,7 @@ struct ipsec_sa *ipsec_sa_find_rid_rcu(struct ipsec_net *in,
 
 		if (state != IPSEC_SA_MATURE && state != IPSEC_SA_DYING)
 			continue;
-		if (sa->mode != IPSEC_MODE_ANY && mode != IPSEC_MODE_ANY &&
-		    sa->mode != mode)
-			continue;
-		if (!ipsec_sa_mark_match(sa, mark))
+		if (!ipsec_sa_serves(sa, mode, mark))
 			continue;
 		if (state == IPSEC_SA_MATURE)
 			return sa;

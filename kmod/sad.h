@@ -7,6 +7,7 @@
 #define IPSEC_SAD_H
 
 #include <linux/in.h>
+#include <linux/ipsec.h>
 #include <linux/list.h>
 #include <linux/llist.h>
 #include <linux/refcount.h>
@@ -204,6 +205,17 @@ static inline bool ipsec_sa_usable(const struct ipsec_sa *sa)
 	u8 state = READ_ONCE(sa->state);
 
 	return state == IPSEC_SA_MATURE || state == IPSEC_SA_DYING;
+}
+
+/* Would @sa serve a request of @mode under a policy of @mark, state
+ * aside? A mode any on either side serves both, and the SA's mark must
+ * match the policy's (XFRM's xfrm_state_find()).
+ */
+static inline bool ipsec_sa_serves(const struct ipsec_sa *sa, u8 mode,
+				   u32 mark)
+{
+	return (sa->mode == IPSEC_MODE_ANY || mode == IPSEC_MODE_ANY ||
+		sa->mode == mode) && ipsec_sa_mark_match(sa, mark);
 }
 
 /* Per-namespace SAD. Writers hold lock (BH-safe: lifetimes expire from a
